@@ -1,0 +1,9 @@
+// The projects list. Vitest 4 no longer reads this file itself: vitest.config.ts passes it on.
+export default [
+  'packages/protocol',
+  'packages/routing',
+  'packages/db',
+  'packages/widget',
+  'apps/server',
+  'e2e',
+];

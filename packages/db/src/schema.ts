@@ -1,0 +1,106 @@
+/** The drizzle schema. Migrations in ../drizzle are generated from it by drizzle-kit. */
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const sites = sqliteTable('sites', {
+  id: text('id').primaryKey(),
+  /** public key pasted in the script tag */
+  key: text('key').notNull().unique(),
+  name: text('name').notNull(),
+  allowedOrigins: text('allowed_origins', { mode: 'json' }).$type<string[]>().notNull(),
+  appearance: text('appearance', { mode: 'json' }).notNull(),
+  defaultLang: text('default_lang', { enum: ['en', 'ru'] }).notNull(),
+  idleCloseMinutes: integer('idle_close_minutes').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const accounts = sqliteTable('accounts', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const memberships = sqliteTable(
+  'memberships',
+  {
+    accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['admin', 'supervisor', 'operator'] }).notNull(),
+    capacity: integer('capacity').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.siteId] }), index('memberships_site').on(t.siteId)],
+);
+
+export const authSessions = sqliteTable(
+  'auth_sessions',
+  {
+    /** sha256 of the cookie token: a stolen database does not yield live sessions */
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('auth_sessions_account').on(t.accountId)],
+);
+
+export const visitors = sqliteTable(
+  'visitors',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    name: text('name'),
+    email: text('email'),
+    lang: text('lang'),
+    userAgent: text('user_agent'),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [index('visitors_site').on(t.siteId)],
+);
+
+export const conversations = sqliteTable(
+  'conversations',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    visitorId: text('visitor_id').notNull().references(() => visitors.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['queued', 'active', 'closed'] }).notNull(),
+    assigneeId: text('assignee_id').references(() => accounts.id, { onDelete: 'set null' }),
+    /** the closed conversation this one continues */
+    previousId: text('previous_id'),
+    lastSeq: integer('last_seq').notNull(),
+    lastMessageAt: integer('last_message_at').notNull(),
+    lastMessagePreview: text('last_message_preview').notNull(),
+    visitorReadSeq: integer('visitor_read_seq').notNull(),
+    operatorReadSeq: integer('operator_read_seq').notNull(),
+    createdAt: integer('created_at').notNull(),
+    assignedAt: integer('assigned_at'),
+    closedAt: integer('closed_at'),
+    closedReason: text('closed_reason', { enum: ['operator', 'visitor', 'idle'] }),
+  },
+  (t) => [index('conversations_site_status').on(t.siteId, t.status), index('conversations_visitor').on(t.visitorId, t.createdAt), index('conversations_assignee').on(t.assigneeId, t.status)],
+);
+
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: text('id').primaryKey(),
+    conversationId: text('conversation_id').notNull().references(() => conversations.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    clientId: text('client_id').notNull(),
+    sender: text('sender', { enum: ['visitor', 'operator', 'system'] }).notNull(),
+    /** visitor id or account id: the idempotency key is (conversation, sender, sender id, client id) */
+    senderId: text('sender_id').notNull(),
+    authorName: text('author_name'),
+    body: text('body').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('messages_seq').on(t.conversationId, t.seq), uniqueIndex('messages_client').on(t.conversationId, t.sender, t.senderId, t.clientId)],
+);

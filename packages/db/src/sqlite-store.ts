@@ -1,0 +1,267 @@
+/**
+ * The embedded store: SQLite through better-sqlite3 and drizzle. WAL with synchronous=NORMAL:
+ * a committed (and so acknowledged) message survives a crash of the process; `durability:
+ * 'full'` also survives power loss. Every write that spans rows runs in one transaction.
+ */
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { and, asc, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { Appearance, Message, SiteView } from '@beckon/protocol';
+import { newId } from './ids';
+import * as s from './schema';
+import type { AppendResult, ConversationRow, NewMessage, NewSite, Store } from './store';
+
+export interface SqliteOptions {
+  /** file path, or ':memory:' */
+  file: string;
+  durability?: 'normal' | 'full';
+}
+
+const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
+const PREVIEW = 140;
+
+type SiteRecord = typeof s.sites.$inferSelect;
+type MessageRecord = typeof s.messages.$inferSelect;
+
+const toSite = (r: SiteRecord): SiteView => ({
+  id: r.id,
+  key: r.key,
+  name: r.name,
+  allowedOrigins: r.allowedOrigins,
+  appearance: r.appearance as Appearance,
+  defaultLang: r.defaultLang,
+  idleCloseMinutes: r.idleCloseMinutes,
+  createdAt: r.createdAt,
+});
+
+const toMessage = (r: MessageRecord): Message => ({
+  id: r.id,
+  conversationId: r.conversationId,
+  seq: r.seq,
+  clientId: r.clientId,
+  sender: r.sender,
+  authorName: r.authorName,
+  body: r.body,
+  createdAt: r.createdAt,
+});
+
+export function openSqliteStore(opts: SqliteOptions): Store {
+  const sqlite = new Database(opts.file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db: BetterSQLite3Database<typeof s> = drizzle(sqlite, { schema: s });
+  migrate(db, { migrationsFolder: MIGRATIONS });
+  return new SqliteStore(sqlite, db);
+}
+
+class SqliteStore implements Store {
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly db: BetterSQLite3Database<typeof s>,
+  ) {}
+
+  async getMeta(key: string) {
+    return this.db.select().from(s.meta).where(eq(s.meta.key, key)).get()?.value ?? null;
+  }
+  async setMeta(key: string, value: string) {
+    this.db.insert(s.meta).values({ key, value }).onConflictDoUpdate({ target: s.meta.key, set: { value } }).run();
+  }
+
+  async createSite(site: NewSite, now: number) {
+    const row = { id: newId(), key: site.key ?? newId(), name: site.name, allowedOrigins: site.allowedOrigins, appearance: site.appearance, defaultLang: site.defaultLang, idleCloseMinutes: site.idleCloseMinutes, createdAt: now };
+    this.db.insert(s.sites).values(row).run();
+    return toSite(row);
+  }
+  async getSite(id: string) {
+    const r = this.db.select().from(s.sites).where(eq(s.sites.id, id)).get();
+    return r ? toSite(r) : null;
+  }
+  async getSiteByKey(key: string) {
+    const r = this.db.select().from(s.sites).where(eq(s.sites.key, key)).get();
+    return r ? toSite(r) : null;
+  }
+  async listSites() {
+    return this.db.select().from(s.sites).orderBy(asc(s.sites.createdAt)).all().map(toSite);
+  }
+  async updateSite(id: string, patch: Partial<Omit<SiteView, 'id' | 'key' | 'createdAt'>>) {
+    if (Object.keys(patch).length) this.db.update(s.sites).set(patch).where(eq(s.sites.id, id)).run();
+    return this.getSite(id);
+  }
+
+  async createAccount(a: { email: string; name: string; passwordHash: string }, now: number) {
+    const row = { id: newId(), ...a, createdAt: now };
+    this.db.insert(s.accounts).values(row).run();
+    return row;
+  }
+  async getAccount(id: string) {
+    return this.db.select().from(s.accounts).where(eq(s.accounts.id, id)).get() ?? null;
+  }
+  async getAccountByEmail(email: string) {
+    return this.db.select().from(s.accounts).where(eq(s.accounts.email, email)).get() ?? null;
+  }
+  async updateAccount(id: string, patch: { name?: string; passwordHash?: string }) {
+    if (Object.keys(patch).length) this.db.update(s.accounts).set(patch).where(eq(s.accounts.id, id)).run();
+  }
+  async countAccounts() {
+    return this.db.select({ n: sql<number>`count(*)` }).from(s.accounts).get()?.n ?? 0;
+  }
+
+  async putMembership(m: { accountId: string; siteId: string; role: 'admin' | 'supervisor' | 'operator'; capacity: number }, now: number) {
+    this.db
+      .insert(s.memberships)
+      .values({ ...m, createdAt: now })
+      .onConflictDoUpdate({ target: [s.memberships.accountId, s.memberships.siteId], set: { role: m.role, capacity: m.capacity } })
+      .run();
+  }
+  async removeMembership(accountId: string, siteId: string) {
+    return this.db.delete(s.memberships).where(and(eq(s.memberships.accountId, accountId), eq(s.memberships.siteId, siteId))).run().changes > 0;
+  }
+  async membershipsOf(accountId: string) {
+    return this.db
+      .select({ accountId: s.memberships.accountId, siteId: s.memberships.siteId, role: s.memberships.role, capacity: s.memberships.capacity, siteName: s.sites.name })
+      .from(s.memberships)
+      .innerJoin(s.sites, eq(s.sites.id, s.memberships.siteId))
+      .where(eq(s.memberships.accountId, accountId))
+      .orderBy(asc(s.sites.createdAt))
+      .all();
+  }
+  async listMembers(siteId: string) {
+    return this.db
+      .select({ accountId: s.memberships.accountId, siteId: s.memberships.siteId, role: s.memberships.role, capacity: s.memberships.capacity, email: s.accounts.email, name: s.accounts.name })
+      .from(s.memberships)
+      .innerJoin(s.accounts, eq(s.accounts.id, s.memberships.accountId))
+      .where(eq(s.memberships.siteId, siteId))
+      .orderBy(asc(s.accounts.name))
+      .all();
+  }
+
+  async createAuthSession(x: { id: string; accountId: string; expiresAt: number }, now: number) {
+    this.db.insert(s.authSessions).values({ ...x, createdAt: now }).run();
+    // keep the table small: expired sessions go when new ones arrive
+    this.db.delete(s.authSessions).where(lt(s.authSessions.expiresAt, now)).run();
+  }
+  async getAuthSession(id: string, now: number) {
+    const r = this.db.select().from(s.authSessions).where(and(eq(s.authSessions.id, id), gt(s.authSessions.expiresAt, now))).get();
+    return r ? { accountId: r.accountId, expiresAt: r.expiresAt } : null;
+  }
+  async deleteAuthSession(id: string) {
+    this.db.delete(s.authSessions).where(eq(s.authSessions.id, id)).run();
+  }
+  async deleteAuthSessionsOf(accountId: string) {
+    this.db.delete(s.authSessions).where(eq(s.authSessions.accountId, accountId)).run();
+  }
+
+  async touchVisitor(v: { id: string; siteId: string; lang: string | null; userAgent: string | null }, now: number) {
+    return this.db
+      .insert(s.visitors)
+      .values({ ...v, createdAt: now, lastSeenAt: now })
+      .onConflictDoUpdate({ target: s.visitors.id, set: { lastSeenAt: now, lang: v.lang, userAgent: v.userAgent } })
+      .returning()
+      .get();
+  }
+  async getVisitor(id: string) {
+    return this.db.select().from(s.visitors).where(eq(s.visitors.id, id)).get() ?? null;
+  }
+
+  async createConversation(c: { siteId: string; visitorId: string; previousId: string | null }, now: number) {
+    const row: ConversationRow = { id: newId(), ...c, status: 'queued', assigneeId: null, lastSeq: 0, lastMessageAt: now, lastMessagePreview: '', visitorReadSeq: 0, operatorReadSeq: 0, createdAt: now, assignedAt: null, closedAt: null, closedReason: null };
+    this.db.insert(s.conversations).values(row).run();
+    return row;
+  }
+  async getConversation(id: string) {
+    return this.db.select().from(s.conversations).where(eq(s.conversations.id, id)).get() ?? null;
+  }
+  async latestConversationOf(visitorId: string) {
+    return this.db.select().from(s.conversations).where(eq(s.conversations.visitorId, visitorId)).orderBy(desc(s.conversations.createdAt), desc(s.conversations.id)).limit(1).get() ?? null;
+  }
+  async assignConversation(id: string, operatorId: string | null, now: number) {
+    const set = operatorId ? { status: 'active' as const, assigneeId: operatorId, assignedAt: now } : { status: 'queued' as const, assigneeId: null, assignedAt: null };
+    return this.db.update(s.conversations).set(set).where(and(eq(s.conversations.id, id), ne(s.conversations.status, 'closed'))).returning().get() ?? null;
+  }
+  async closeConversation(id: string, reason: 'operator' | 'visitor' | 'idle', now: number) {
+    return this.db.update(s.conversations).set({ status: 'closed', closedAt: now, closedReason: reason }).where(and(eq(s.conversations.id, id), ne(s.conversations.status, 'closed'))).returning().get() ?? null;
+  }
+  async listConversations(siteIds: string[], closedLimit: number) {
+    if (!siteIds.length) return [];
+    const open = this.db.select().from(s.conversations).where(and(inArray(s.conversations.siteId, siteIds), ne(s.conversations.status, 'closed'))).orderBy(desc(s.conversations.lastMessageAt)).all();
+    const closed = this.db.select().from(s.conversations).where(and(inArray(s.conversations.siteId, siteIds), eq(s.conversations.status, 'closed'))).orderBy(desc(s.conversations.closedAt)).limit(closedLimit).all();
+    return [...open, ...closed];
+  }
+  async activeCounts() {
+    const rows = this.db.select({ id: s.conversations.assigneeId, n: sql<number>`count(*)` }).from(s.conversations).where(eq(s.conversations.status, 'active')).groupBy(s.conversations.assigneeId).all();
+    return new Map(rows.filter((r) => r.id).map((r) => [r.id as string, r.n]));
+  }
+  async listQueued(siteId: string) {
+    return this.db.select().from(s.conversations).where(and(eq(s.conversations.siteId, siteId), eq(s.conversations.status, 'queued'))).orderBy(asc(s.conversations.createdAt)).all();
+  }
+  async listIdle(now: number) {
+    return this.db
+      .select({ c: s.conversations })
+      .from(s.conversations)
+      .innerJoin(s.sites, eq(s.sites.id, s.conversations.siteId))
+      .where(and(ne(s.conversations.status, 'closed'), sql`${s.conversations.lastMessageAt} < ${now} - ${s.sites.idleCloseMinutes} * 60000`))
+      .all()
+      .map((r) => r.c);
+  }
+
+  async appendMessage(m: NewMessage): Promise<AppendResult> {
+    const tx = this.sqlite.transaction((): AppendResult => {
+      const conv = this.db.select().from(s.conversations).where(eq(s.conversations.id, m.conversationId)).get();
+      if (!conv) return { kind: 'missing' };
+      const existing = this.db
+        .select()
+        .from(s.messages)
+        .where(and(eq(s.messages.conversationId, m.conversationId), eq(s.messages.sender, m.sender), eq(s.messages.senderId, m.senderId), eq(s.messages.clientId, m.clientId)))
+        .get();
+      if (existing) return existing.body === m.body ? { kind: 'duplicate', message: toMessage(existing), conversation: conv } : { kind: 'conflict' };
+      if (conv.status === 'closed') return { kind: 'closed' };
+      const seq = conv.lastSeq + 1;
+      const row = { id: newId(), conversationId: m.conversationId, seq, clientId: m.clientId, sender: m.sender, senderId: m.senderId, authorName: m.authorName, body: m.body, createdAt: m.now };
+      this.db.insert(s.messages).values(row).run();
+      const readMark = m.sender === 'operator' ? { operatorReadSeq: seq } : m.sender === 'visitor' ? { visitorReadSeq: seq } : {};
+      const updated = this.db
+        .update(s.conversations)
+        .set({ lastSeq: seq, lastMessageAt: m.now, lastMessagePreview: m.body.slice(0, PREVIEW), ...readMark })
+        .where(eq(s.conversations.id, m.conversationId))
+        .returning()
+        .get()!;
+      return { kind: 'created', message: toMessage(row), conversation: updated };
+    });
+    return tx.immediate();
+  }
+  async messagesAfter(conversationId: string, seq: number, limit: number) {
+    return this.db.select().from(s.messages).where(and(eq(s.messages.conversationId, conversationId), gt(s.messages.seq, seq))).orderBy(asc(s.messages.seq)).limit(limit).all().map(toMessage);
+  }
+  async messagesBefore(conversationId: string, beforeSeq: number, limit: number) {
+    const rows = this.db.select().from(s.messages).where(and(eq(s.messages.conversationId, conversationId), lt(s.messages.seq, beforeSeq))).orderBy(desc(s.messages.seq)).limit(limit).all();
+    return rows.reverse().map(toMessage);
+  }
+  async markRead(conversationId: string, who: 'visitor' | 'operator', seq: number) {
+    const col = who === 'visitor' ? s.conversations.visitorReadSeq : s.conversations.operatorReadSeq;
+    // never move a read mark backwards, never past the last message
+    this.db
+      .update(s.conversations)
+      .set({ [who === 'visitor' ? 'visitorReadSeq' : 'operatorReadSeq']: sql`min(max(${col}, ${seq}), ${s.conversations.lastSeq})` })
+      .where(eq(s.conversations.id, conversationId))
+      .run();
+  }
+  async unreadByOperator(conversationIds: string[]) {
+    if (!conversationIds.length) return new Map<string, number>();
+    const rows = this.db
+      .select({ id: s.messages.conversationId, n: sql<number>`count(*)` })
+      .from(s.messages)
+      .innerJoin(s.conversations, eq(s.conversations.id, s.messages.conversationId))
+      .where(and(inArray(s.messages.conversationId, conversationIds), eq(s.messages.sender, 'visitor'), gt(s.messages.seq, s.conversations.operatorReadSeq)))
+      .groupBy(s.messages.conversationId)
+      .all();
+    return new Map(rows.map((r) => [r.id, r.n]));
+  }
+
+  async close() {
+    if (this.sqlite.open) this.sqlite.close();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The store interface the server talks to. Async, so it can be backed by PostgreSQL later
+ * (DESIGN.md "Persistence"); the embedded default is SQLite (./sqlite-store.ts).
+ */
+import type { Appearance, CloseReason, ConversationStatus, Lang, Message, Role, Sender, SiteView } from '@beckon/protocol';
+
+export interface AccountRow {
+  id: string;
+  email: string;
+  name: string;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface MembershipRow {
+  accountId: string;
+  siteId: string;
+  role: Role;
+  capacity: number;
+}
+
+export interface MemberRow extends MembershipRow {
+  email: string;
+  name: string;
+}
+
+export interface VisitorRow {
+  id: string;
+  siteId: string;
+  name: string | null;
+  email: string | null;
+  lang: string | null;
+  userAgent: string | null;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface ConversationRow {
+  id: string;
+  siteId: string;
+  visitorId: string;
+  status: ConversationStatus;
+  assigneeId: string | null;
+  previousId: string | null;
+  lastSeq: number;
+  lastMessageAt: number;
+  lastMessagePreview: string;
+  visitorReadSeq: number;
+  operatorReadSeq: number;
+  createdAt: number;
+  assignedAt: number | null;
+  closedAt: number | null;
+  closedReason: CloseReason | null;
+}
+
+export interface NewSite {
+  name: string;
+  allowedOrigins: string[];
+  appearance: Appearance;
+  defaultLang: Lang;
+  idleCloseMinutes: number;
+  key?: string;
+}
+
+export interface NewMessage {
+  conversationId: string;
+  clientId: string;
+  sender: Sender;
+  senderId: string;
+  authorName: string | null;
+  body: string;
+  now: number;
+}
+
+/** created: stored now; duplicate: the same id and body were stored before; conflict: same id, other body. */
+export type AppendResult =
+  | { kind: 'created'; message: Message; conversation: ConversationRow }
+  | { kind: 'duplicate'; message: Message; conversation: ConversationRow }
+  | { kind: 'conflict' }
+  | { kind: 'closed' }
+  | { kind: 'missing' };
+
+export interface Store {
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  createSite(site: NewSite, now: number): Promise<SiteView>;
+  getSite(id: string): Promise<SiteView | null>;
+  getSiteByKey(key: string): Promise<SiteView | null>;
+  listSites(): Promise<SiteView[]>;
+  updateSite(id: string, patch: Partial<Omit<SiteView, 'id' | 'key' | 'createdAt'>>): Promise<SiteView | null>;
+
+  createAccount(a: { email: string; name: string; passwordHash: string }, now: number): Promise<AccountRow>;
+  getAccount(id: string): Promise<AccountRow | null>;
+  getAccountByEmail(email: string): Promise<AccountRow | null>;
+  updateAccount(id: string, patch: Partial<Pick<AccountRow, 'name' | 'passwordHash'>>): Promise<void>;
+  countAccounts(): Promise<number>;
+
+  putMembership(m: MembershipRow, now: number): Promise<void>;
+  removeMembership(accountId: string, siteId: string): Promise<boolean>;
+  membershipsOf(accountId: string): Promise<(MembershipRow & { siteName: string })[]>;
+  listMembers(siteId: string): Promise<MemberRow[]>;
+
+  createAuthSession(s: { id: string; accountId: string; expiresAt: number }, now: number): Promise<void>;
+  getAuthSession(id: string, now: number): Promise<{ accountId: string; expiresAt: number } | null>;
+  deleteAuthSession(id: string): Promise<void>;
+  deleteAuthSessionsOf(accountId: string): Promise<void>;
+
+  touchVisitor(v: { id: string; siteId: string; lang: string | null; userAgent: string | null }, now: number): Promise<VisitorRow>;
+  getVisitor(id: string): Promise<VisitorRow | null>;
+
+  createConversation(c: { siteId: string; visitorId: string; previousId: string | null }, now: number): Promise<ConversationRow>;
+  getConversation(id: string): Promise<ConversationRow | null>;
+  /** the visitor's newest conversation, open or not */
+  latestConversationOf(visitorId: string): Promise<ConversationRow | null>;
+  assignConversation(id: string, operatorId: string | null, now: number): Promise<ConversationRow | null>;
+  /** null when it was already closed */
+  closeConversation(id: string, reason: CloseReason, now: number): Promise<ConversationRow | null>;
+  /** open ones (queued and active) plus the newest closed ones, of these sites */
+  listConversations(siteIds: string[], closedLimit: number): Promise<ConversationRow[]>;
+  /** active conversations per assignee */
+  activeCounts(): Promise<Map<string, number>>;
+  listQueued(siteId: string): Promise<ConversationRow[]>;
+  /** open conversations whose last message is older than the site's idle limit */
+  listIdle(now: number): Promise<ConversationRow[]>;
+
+  appendMessage(m: NewMessage): Promise<AppendResult>;
+  messagesAfter(conversationId: string, seq: number, limit: number): Promise<Message[]>;
+  messagesBefore(conversationId: string, beforeSeq: number, limit: number): Promise<Message[]>;
+  markRead(conversationId: string, who: 'visitor' | 'operator', seq: number): Promise<void>;
+  /** visitor messages after the operator's read mark, per conversation */
+  unreadByOperator(conversationIds: string[]): Promise<Map<string, number>>;
+
+  close(): Promise<void>;
+}

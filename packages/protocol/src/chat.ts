@@ -53,8 +53,9 @@ export interface ConversationSummary {
 
 // ---- payloads shared by both namespaces
 export const SendMessage = z.object({ clientId: ClientId, body: MessageBody });
-export const SyncRequest = z.object({ lastSeq: Seq });
-export const HistoryRequest = z.object({ beforeSeq: Seq, limit: z.number().int().min(1).max(100).optional() });
+/** `conversationId`: the one the client holds; a different current one means start over. */
+export const SyncRequest = z.object({ lastSeq: Seq, conversationId: Id.optional() });
+export const HistoryRequest = z.object({ beforeSeq: Seq, limit: z.number().int().min(1).max(100).optional(), conversationId: Id.optional() });
 export const ReadRequest = z.object({ seq: Seq });
 export const TypingRequest = z.object({ typing: z.boolean() });
 
@@ -79,4 +80,11 @@ export const OperatorHistoryRequest = HistoryRequest.extend(WithConversation.sha
 export const OperatorReadRequest = ReadRequest.extend(WithConversation.shape);
 export const OperatorTypingRequest = TypingRequest.extend(WithConversation.shape);
 export const ConversationRef = WithConversation;
-export const ListRequest = z.object({ siteId: Id.optional() }).default({});
+export const ListRequest = z.object({}).optional();
+
+/** The visitor's Socket.IO handshake `auth`. */
+export const VisitorHandshake = z.object({
+  siteKey: z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/),
+  token: z.string().max(200).nullish(),
+  lang: z.string().max(35).optional(),
+});

@@ -1,0 +1,111 @@
+/**
+ * buildApp(): Fastify + Socket.IO on one server, wired but not listening.
+ *
+ *   const { app } = await buildApp({ dbFile: 'data/beckon.db' });
+ *   await app.listen({ port: 0 });
+ */
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Server } from 'socket.io';
+import { LIMITS } from '@beckon/protocol';
+import { openSqliteStore, type Store } from '@beckon/db';
+import { ChatService } from './chat/chat-service';
+import { Presence } from './chat/presence';
+import type { OperatorNamespace, VisitorNamespace } from './chat/types';
+import { authRoutes, resolveAccounts } from './http/auth-routes';
+import { registerErrorHandler } from './http/errors';
+import { Sessions } from './http/sessions';
+import { siteRoutes } from './http/site-routes';
+import { staticRoutes } from './http/static-routes';
+import { ensureSecret } from './bootstrap';
+import { setupOperatorNamespace } from './realtime/operator-namespace';
+import { setupVisitorNamespace } from './realtime/visitor-namespace';
+
+export interface BuildOptions {
+  /** an open store; otherwise `dbFile` is opened (and closed with the app) */
+  store?: Store;
+  dbFile?: string;
+  durability?: 'normal' | 'full';
+  now?: () => number;
+  logger?: boolean | { level: string };
+  /** where the console is served; its origin may open /operator */
+  publicUrl?: string;
+  secureCookies?: boolean;
+  widgetDir?: string;
+  consoleDir?: string;
+  /** how often idle conversations are looked for; 0 turns the sweep off */
+  idleSweepMs?: number;
+  /** visitor handshakes per IP per minute */
+  connectionsPerMinute?: number;
+}
+
+export interface Beckon {
+  app: FastifyInstance;
+  io: Server;
+  store: Store;
+  chat: ChatService;
+  counters: { rejected: number; rateLimited: number };
+}
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
+  const now = opts.now ?? Date.now;
+  const ownStore = !opts.store;
+  const store = opts.store ?? openSqliteStore({ file: opts.dbFile ?? ':memory:', durability: opts.durability ?? 'normal' });
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: LIMITS.httpBodyBytes, trustProxy: false, return503OnClosing: true });
+  const counters = { rejected: 0, rateLimited: 0 };
+
+  const io = new Server(app.server, {
+    maxHttpBufferSize: LIMITS.frameBytes,
+    // The widget runs on other sites; /visitor checks each site's own origins in its middleware.
+    cors: { origin: true, credentials: false },
+    serveClient: false,
+    pingInterval: 20_000,
+    pingTimeout: 20_000,
+  });
+  const visitors = io.of('/visitor') as unknown as VisitorNamespace;
+  const operators = io.of('/operator') as unknown as OperatorNamespace;
+  const presence = new Presence();
+  const chat = new ChatService({ store, presence, visitors, operators, log: app.log, now });
+  const sessions = new Sessions(store, now, opts.secureCookies ?? false);
+  const secret = await ensureSecret(store);
+  const guard = { log: app.log, now, counters };
+
+  setupVisitorNamespace(visitors, { ...guard, store, chat, secret, connectionsPerMinute: opts.connectionsPerMinute ?? 600 });
+  const consoleOrigins = opts.publicUrl ? [new URL(opts.publicUrl).origin] : [];
+  setupOperatorNamespace(operators, { ...guard, store, chat, presence, sessions, consoleOrigins });
+
+  registerErrorHandler(app, counters);
+  await app.register(cookie);
+  resolveAccounts(app, sessions);
+  await app.register(authRoutes({ store, sessions, now }));
+  await app.register(siteRoutes({ store, chat, presence, operators, now }));
+  app.get('/health', async () => ({ ok: true, uptime: Math.round(process.uptime()), visitors: visitors.sockets.size, operators: operators.sockets.size, rejected: counters.rejected, rateLimited: counters.rateLimited }));
+  await app.register(
+    staticRoutes({
+      widgetDir: opts.widgetDir ?? here('../../../packages/widget/dist'),
+      consoleDir: opts.consoleDir ?? here('../../console/dist'),
+    }),
+  );
+
+  const sweepEvery = opts.idleSweepMs ?? 60_000;
+  const sweeper = sweepEvery > 0 ? setInterval(() => void chat.sweepIdle().catch((err) => app.log.error({ err }, 'idle sweep failed')), sweepEvery) : null;
+  sweeper?.unref();
+
+  app.addHook('preClose', async () => {
+    if (sweeper) clearInterval(sweeper);
+    // io.local is only the main namespace: close ours, then every engine connection
+    visitors.disconnectSockets(true);
+    operators.disconnectSockets(true);
+    io.engine.close();
+  });
+  app.addHook('onClose', async () => {
+    await new Promise<void>((res) => io.close(() => res()));
+    await chat.idle();
+    if (ownStore) await store.close();
+  });
+
+  return { app, io, store, chat, counters };
+}

@@ -1,0 +1,43 @@
+/** First start: the server secret, and the demo site with its admin and operator. */
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_APPEARANCE, LIMITS, type Role, type SiteView } from '@beckon/protocol';
+import type { Store } from '@beckon/db';
+import { generatePassword, hashPassword } from './http/passwords';
+
+export async function ensureSecret(store: Store, key = 'visitor_token_secret'): Promise<string> {
+  const existing = await store.getMeta(key);
+  if (existing) return existing;
+  const secret = randomBytes(32).toString('base64url');
+  await store.setMeta(key, secret);
+  return secret;
+}
+
+export interface Credentials {
+  email: string;
+  password: string;
+  role: Role;
+}
+
+export async function createMember(store: Store, site: SiteView, who: { email: string; name: string; role: Role; password?: string }, now: number): Promise<Credentials> {
+  const password = who.password ?? generatePassword();
+  const account = await store.createAccount({ email: who.email, name: who.name, passwordHash: await hashPassword(password) }, now);
+  await store.putMembership({ accountId: account.id, siteId: site.id, role: who.role, capacity: LIMITS.defaultCapacity }, now);
+  return { email: who.email, password, role: who.role };
+}
+
+/**
+ * Creates the demo site (its shop's origins allowed), a demo admin and a demo operator,
+ * once: returns null when any site exists already.
+ */
+export async function seedDemo(store: Store, opts: { demoOrigins: string[]; now: number }): Promise<{ site: SiteView; credentials: Credentials[] } | null> {
+  if ((await store.listSites()).length) return null;
+  const site = await store.createSite(
+    { name: 'Demo shop', allowedOrigins: opts.demoOrigins, appearance: { ...DEFAULT_APPEARANCE, teamName: 'Beckon Demo Shop' }, defaultLang: 'en', idleCloseMinutes: 30 },
+    opts.now,
+  );
+  const credentials = [
+    await createMember(store, site, { email: 'admin@demo.beckon', name: 'Alex Admin', role: 'admin' }, opts.now),
+    await createMember(store, site, { email: 'operator@demo.beckon', name: 'Olga', role: 'operator' }, opts.now),
+  ];
+  return { site, credentials };
+}

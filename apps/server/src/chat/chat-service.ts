@@ -1,0 +1,215 @@
+/**
+ * The chat core: conversations, messages, assignment, and who hears about what.
+ * Sockets and HTTP call it; it talks to the store, the pure router and the namespaces.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { assign } from '@beckon/routing';
+import { BeckonError, LIMITS, type CloseReason, type ConversationSummary, type Message, type SyncResult, type VisitorConversation, type WidgetSite } from '@beckon/protocol';
+import type { ConversationRow, Store } from '@beckon/db';
+import type { Presence } from './presence';
+import { rooms, type OperatorNamespace, type VisitorNamespace } from './types';
+
+export interface ChatDeps {
+  store: Store;
+  presence: Presence;
+  visitors: VisitorNamespace;
+  operators: OperatorNamespace;
+  log: FastifyBaseLogger;
+  now: () => number;
+}
+
+export function visitorDisplayName(visitorId: string, name: string | null): string {
+  return name || `Visitor ${visitorId.slice(0, 4).toUpperCase()}`;
+}
+
+export class ChatService {
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly d: ChatDeps) {}
+
+  /** Runs `fn` after every earlier task of the same site: assignment never races itself. */
+  serial<T>(siteId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(siteId) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const settled = next.catch(() => undefined);
+    this.chains.set(siteId, settled);
+    void settled.then(() => {
+      if (this.chains.get(siteId) === settled) this.chains.delete(siteId);
+    });
+    return next;
+  }
+
+  /** Wait until all queued per-site work is done (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.chains.size) await Promise.all([...this.chains.values()]);
+  }
+
+  operatorsOf(siteId: string) {
+    return this.d.operators.to(rooms.siteOperators(siteId));
+  }
+  visitorsOf(visitorId: string) {
+    return this.d.visitors.to(rooms.visitor(visitorId));
+  }
+
+  // ---- views
+
+  async summary(c: ConversationRow): Promise<ConversationSummary> {
+    const [visitor, assignee, unread] = await Promise.all([
+      this.d.store.getVisitor(c.visitorId),
+      c.assigneeId ? this.d.store.getAccount(c.assigneeId) : null,
+      this.d.store.unreadByOperator([c.id]),
+    ]);
+    return {
+      id: c.id,
+      siteId: c.siteId,
+      visitorId: c.visitorId,
+      visitorName: visitorDisplayName(c.visitorId, visitor?.name ?? null),
+      status: c.status,
+      assigneeId: c.assigneeId,
+      assigneeName: assignee?.name ?? null,
+      previousId: c.previousId,
+      lastSeq: c.lastSeq,
+      unread: unread.get(c.id) ?? 0,
+      lastMessagePreview: c.lastMessagePreview,
+      lastMessageAt: c.lastMessageAt,
+      createdAt: c.createdAt,
+      closedAt: c.closedAt,
+      closedReason: c.closedReason,
+    };
+  }
+
+  async visitorView(c: ConversationRow): Promise<VisitorConversation> {
+    const assignee = c.assigneeId && c.status === 'active' ? await this.d.store.getAccount(c.assigneeId) : null;
+    return { id: c.id, status: c.status, lastSeq: c.lastSeq, assignee: assignee ? { name: assignee.name } : null, closedReason: c.closedReason };
+  }
+
+  /** Tell the site's operators and the visitor's tabs about a conversation's new state. */
+  async publish(c: ConversationRow): Promise<void> {
+    const [summary, view] = await Promise.all([this.summary(c), this.visitorView(c)]);
+    this.d.operators.to(rooms.siteOperators(c.siteId)).emit('conversation:upsert', summary);
+    this.d.visitors.to(rooms.visitor(c.visitorId)).emit('conversation:update', view);
+  }
+
+  private announce(c: ConversationRow, m: Message): void {
+    this.d.visitors.to(rooms.visitor(c.visitorId)).emit('message:new', m);
+    this.d.operators.to(rooms.siteOperators(c.siteId)).emit('message:new', m);
+  }
+
+  async widgetSite(siteId: string): Promise<WidgetSite | null> {
+    const site = await this.d.store.getSite(siteId);
+    if (!site) return null;
+    const members = await this.d.store.listMembers(siteId);
+    return { appearance: site.appearance, defaultLang: site.defaultLang, online: members.some((m) => this.d.presence.status(m.accountId) === 'online') };
+  }
+
+  async broadcastSite(siteId: string): Promise<void> {
+    const site = await this.widgetSite(siteId);
+    if (site) this.d.visitors.to(rooms.siteVisitors(siteId)).emit('site:update', site);
+  }
+
+  // ---- messages
+
+  /** A visitor writes: into their open conversation, or a new one linked to the last. */
+  async visitorSend(v: { siteId: string; visitorId: string }, p: { clientId: string; body: string }) {
+    const now = this.d.now();
+    const msg = { clientId: p.clientId, sender: 'visitor' as const, senderId: v.visitorId, authorName: null, body: p.body, now };
+    const latest = await this.d.store.latestConversationOf(v.visitorId);
+    let result = latest ? await this.d.store.appendMessage({ ...msg, conversationId: latest.id }) : null;
+    let created = false;
+    if (!result || result.kind === 'closed' || result.kind === 'missing') {
+      const conv = await this.d.store.createConversation({ siteId: v.siteId, visitorId: v.visitorId, previousId: latest?.id ?? null }, now);
+      created = true;
+      result = await this.d.store.appendMessage({ ...msg, conversationId: conv.id });
+    }
+    if (result.kind === 'conflict') throw new BeckonError('DUPLICATE_ID_CONFLICT');
+    if (result.kind !== 'created' && result.kind !== 'duplicate') throw new Error(`append failed: ${result.kind}`);
+    if (result.kind === 'created') {
+      if (created) await this.publish(result.conversation);
+      this.announce(result.conversation, result.message);
+      if (!created) this.d.operators.to(rooms.siteOperators(v.siteId)).emit('conversation:upsert', await this.summary(result.conversation));
+      if (created) void this.dispatch(v.siteId);
+    }
+    return { message: result.message, conversation: await this.visitorView(result.conversation) };
+  }
+
+  /** An operator writes. Replying to a queued conversation takes it (within capacity). */
+  async operatorSend(op: { accountId: string; name: string }, conv: ConversationRow, p: { clientId: string; body: string }) {
+    if (conv.status === 'queued') await this.take(op.accountId, conv);
+    const result = await this.d.store.appendMessage({ conversationId: conv.id, clientId: p.clientId, sender: 'operator', senderId: op.accountId, authorName: op.name, body: p.body, now: this.d.now() });
+    if (result.kind === 'conflict') throw new BeckonError('DUPLICATE_ID_CONFLICT');
+    if (result.kind === 'closed') throw new BeckonError('CONVERSATION_CLOSED');
+    if (result.kind === 'missing') throw new BeckonError('NOT_FOUND');
+    if (result.kind === 'created') {
+      this.announce(result.conversation, result.message);
+      this.d.operators.to(rooms.siteOperators(conv.siteId)).emit('conversation:upsert', await this.summary(result.conversation));
+    }
+    return { message: result.message };
+  }
+
+  /** Messages after `lastSeq`, or the newest page when the client is far behind or elsewhere. */
+  async sync<C>(conv: ConversationRow | null, lastSeq: number, view: (c: ConversationRow) => Promise<C>, knownId?: string): Promise<SyncResult<C>> {
+    if (!conv) return { conversation: null, messages: [], reset: true, hasMore: false };
+    const behind = conv.lastSeq - lastSeq;
+    const reset = lastSeq === 0 || behind > LIMITS.syncMax || behind < 0 || (knownId !== undefined && knownId !== conv.id);
+    const messages = reset ? await this.d.store.messagesBefore(conv.id, conv.lastSeq + 1, LIMITS.historyPage) : await this.d.store.messagesAfter(conv.id, lastSeq, LIMITS.syncMax);
+    return { conversation: await view(conv), messages, reset, hasMore: (messages[0]?.seq ?? 1) > 1 };
+  }
+
+  async history(conv: ConversationRow, beforeSeq: number, limit: number = LIMITS.historyPage) {
+    const messages = await this.d.store.messagesBefore(conv.id, beforeSeq, limit);
+    return { messages, hasMore: (messages[0]?.seq ?? 1) > 1 };
+  }
+
+  // ---- lifecycle
+
+  async close(conv: ConversationRow, reason: CloseReason): Promise<ConversationRow | null> {
+    const closed = await this.d.store.closeConversation(conv.id, reason, this.d.now());
+    if (!closed) return null;
+    await this.publish(closed);
+    if (conv.assigneeId) void this.dispatch(conv.siteId);
+    return closed;
+  }
+
+  /** An operator takes a queued conversation by hand; capacity still holds. */
+  take(accountId: string, conv: ConversationRow): Promise<ConversationRow> {
+    return this.serial(conv.siteId, async () => {
+      const fresh = await this.d.store.getConversation(conv.id);
+      if (!fresh || fresh.status === 'closed') throw new BeckonError('CONVERSATION_CLOSED');
+      if (fresh.status === 'active') return fresh;
+      const member = (await this.d.store.listMembers(conv.siteId)).find((m) => m.accountId === accountId);
+      const active = (await this.d.store.activeCounts()).get(accountId) ?? 0;
+      if (!member || active >= member.capacity) throw new BeckonError('AT_CAPACITY');
+      const now = this.d.now();
+      const taken = await this.d.store.assignConversation(conv.id, accountId, now);
+      if (!taken) throw new BeckonError('CONVERSATION_CLOSED');
+      this.d.presence.markAssigned(accountId, now);
+      await this.publish(taken);
+      return taken;
+    });
+  }
+
+  /** Give queued conversations of a site to operators with free slots (packages/routing). */
+  dispatch(siteId: string): Promise<void> {
+    return this.serial(siteId, async () => {
+      const queued = await this.d.store.listQueued(siteId);
+      if (!queued.length) return;
+      const [members, counts] = await Promise.all([this.d.store.listMembers(siteId), this.d.store.activeCounts()]);
+      const now = this.d.now();
+      const loads = members.map((m) => ({ id: m.accountId, status: this.d.presence.status(m.accountId), capacity: m.capacity, active: counts.get(m.accountId) ?? 0, lastAssignedAt: this.d.presence.lastAssignedAt(m.accountId) }));
+      const out = assign(queued.map((c) => ({ id: c.id, since: c.createdAt })), loads, now);
+      for (const a of out.assignments) {
+        const conv = await this.d.store.assignConversation(a.conversationId, a.operatorId, now);
+        if (!conv) continue;
+        this.d.presence.markAssigned(a.operatorId, now);
+        await this.publish(conv);
+      }
+    }).catch((err) => this.d.log.error({ err, siteId }, 'dispatch failed'));
+  }
+
+  /** Close conversations idle past their site's limit (DESIGN.md "Domain words"). */
+  async sweepIdle(): Promise<number> {
+    const idle = await this.d.store.listIdle(this.d.now());
+    for (const c of idle) await this.close(c, 'idle');
+    return idle.length;
+  }
+}

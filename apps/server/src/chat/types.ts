@@ -1,0 +1,25 @@
+import type { Namespace, Server } from 'socket.io';
+import type { OperatorClientEvents, OperatorServerEvents, Role, VisitorClientEvents, VisitorServerEvents } from '@beckon/protocol';
+
+export interface VisitorData {
+  siteId: string;
+  visitorId: string;
+  token: string;
+}
+
+export interface OperatorData {
+  accountId: string;
+  name: string;
+  sites: { siteId: string; role: Role }[];
+}
+
+export type VisitorNamespace = Namespace<VisitorClientEvents, VisitorServerEvents, Record<string, never>, VisitorData>;
+export type OperatorNamespace = Namespace<OperatorClientEvents, OperatorServerEvents, Record<string, never>, OperatorData>;
+export type BeckonIo = Server;
+
+export const rooms = {
+  visitor: (visitorId: string) => `v:${visitorId}`,
+  siteVisitors: (siteId: string) => `sv:${siteId}`,
+  siteOperators: (siteId: string) => `so:${siteId}`,
+  account: (accountId: string) => `a:${accountId}`,
+};

@@ -1,0 +1,46 @@
+/** Configuration from the environment, with the embedded defaults `pnpm start` relies on. */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** <repo>/data: the same place whichever folder a command runs from. */
+const DEFAULT_DATA = fileURLToPath(new URL('../../../data', import.meta.url));
+
+export interface Config {
+  host: string;
+  port: number;
+  /** where the browser reaches the server: script tag, console links */
+  publicUrl: string;
+  /** the demo shop's port; 0 turns the demo off */
+  demoPort: number;
+  demoHost: string;
+  dataDir: string;
+  durability: 'normal' | 'full';
+  logLevel: string;
+  /** send cookies with Secure (on by default when publicUrl is https) */
+  secureCookies: boolean;
+}
+
+function int(v: string | undefined, fallback: number, name: string): number {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${v}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int(env.PORT, 3000, 'PORT');
+  const host = env.HOST || '127.0.0.1';
+  const publicUrl = (env.BECKON_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  const durability = env.BECKON_DURABILITY === 'full' ? 'full' : 'normal';
+  return {
+    host,
+    port,
+    publicUrl,
+    demoPort: int(env.BECKON_DEMO_PORT, 3001, 'BECKON_DEMO_PORT'),
+    demoHost: env.BECKON_DEMO_HOST || host,
+    dataDir: env.BECKON_DATA_DIR ? resolve(env.BECKON_DATA_DIR) : DEFAULT_DATA,
+    durability,
+    logLevel: env.BECKON_LOG_LEVEL || 'info',
+    secureCookies: env.BECKON_SECURE_COOKIES ? env.BECKON_SECURE_COOKIES === '1' : publicUrl.startsWith('https:'),
+  };
+}

@@ -1,0 +1,3 @@
+export { buildApp, type Beckon, type BuildOptions } from './app';
+export { seedDemo, createMember, ensureSecret, type Credentials } from './bootstrap';
+export { loadConfig, type Config } from './config';

@@ -1,0 +1,70 @@
+/**
+ * Every inbound socket event goes through here: rate limit, parse with its schema, run, ack.
+ * Bad input gets `{ ok: false, error }` with a stable code, is counted, and never throws.
+ */
+import type { Socket } from 'socket.io';
+import type { z } from 'zod';
+import { fail, LIMITS, ok, BeckonError, type Result } from '@beckon/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import { TokenBucket } from './rate-limit';
+
+export interface GuardContext {
+  log: FastifyBaseLogger;
+  now: () => number;
+  counters: { rejected: number; rateLimited: number };
+}
+
+const buckets = new WeakMap<Socket, TokenBucket>();
+
+function allowed(socket: Socket, ctx: GuardContext): boolean {
+  let b = buckets.get(socket);
+  if (!b) buckets.set(socket, (b = new TokenBucket(LIMITS.socketEventsPerSecond, LIMITS.socketEventBurst, ctx.now())));
+  return b.take(ctx.now());
+}
+
+export function firstIssue(error: z.ZodError): string {
+  const i = error.issues[0];
+  return i ? `${i.path.join('.') || 'payload'}: ${i.message}` : 'invalid payload';
+}
+
+/** Registers `event` with a schema-checked handler. Handlers return a Result or throw BeckonError. */
+export function handle<S extends z.ZodType, T>(socket: Socket, ctx: GuardContext, event: string, schema: S, run: (data: z.output<S>) => Promise<Result<T> | T | void>): void {
+  socket.on(event, async (payload: unknown, ack?: unknown) => {
+    const reply = typeof ack === 'function' ? (ack as (r: Result<T>) => void) : typeof payload === 'function' ? (payload as (r: Result<T>) => void) : null;
+    if (!allowed(socket, ctx)) {
+      ctx.counters.rateLimited++;
+      reply?.(fail('RATE_LIMITED'));
+      return;
+    }
+    const parsed = schema.safeParse(typeof payload === 'function' ? undefined : payload);
+    if (!parsed.success) {
+      ctx.counters.rejected++;
+      reply?.(fail('VALIDATION_FAILED', firstIssue(parsed.error)));
+      return;
+    }
+    try {
+      const out = await run(parsed.data);
+      if (!reply) return;
+      if (out && typeof out === 'object' && 'ok' in out) reply(out as Result<T>);
+      else reply(ok(out as T));
+    } catch (e) {
+      if (e instanceof BeckonError) {
+        ctx.counters.rejected++;
+        reply?.(fail(e.code, e.message));
+        return;
+      }
+      ctx.log.error({ err: e, event }, 'socket handler failed');
+      reply?.(fail('INTERNAL'));
+    }
+  });
+}
+
+/** Events nobody registered: counted, and answered when the sender asked for an ack. */
+export function rejectUnknown(socket: Socket, ctx: GuardContext, known: readonly string[]): void {
+  socket.onAny((event: unknown, ...args: unknown[]) => {
+    if (typeof event === 'string' && known.includes(event)) return;
+    ctx.counters.rejected++;
+    const last = args[args.length - 1];
+    if (typeof last === 'function') (last as (r: unknown) => void)(fail('UNKNOWN_EVENT'));
+  });
+}

@@ -1,0 +1,102 @@
+/** `/operator`: the console's namespace, authenticated by the session cookie. */
+import { z } from 'zod';
+import { BeckonError, ConversationRef, ListRequest, OperatorHistoryRequest, OperatorReadRequest, OperatorSendMessage, OperatorSyncRequest, OperatorTypingRequest } from '@beckon/protocol';
+import type { ConversationRow, Store } from '@beckon/db';
+import type { ChatService } from '../chat/chat-service';
+import type { Presence } from '../chat/presence';
+import { rooms, type OperatorNamespace } from '../chat/types';
+import type { Sessions } from '../http/sessions';
+import { connectError } from './connect-error';
+import { handle, rejectUnknown, type GuardContext } from './guard';
+
+export interface OperatorNsDeps extends GuardContext {
+  store: Store;
+  chat: ChatService;
+  presence: Presence;
+  sessions: Sessions;
+  /** origins the console is served from; other browser origins are refused */
+  consoleOrigins: string[];
+}
+
+const EVENTS = ['operator:status', 'conversation:list', 'conversation:sync', 'conversation:history', 'conversation:read', 'conversation:close', 'conversation:take', 'message:send', 'typing:set'] as const;
+const StatusRequest = z.object({ status: z.enum(['online', 'away']) });
+
+export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps): void {
+  ns.use(async (socket, next) => {
+    try {
+      const origin = socket.handshake.headers.origin;
+      const host = socket.handshake.headers.host;
+      // Cookies ride along on WebSocket handshakes from any page: refuse foreign browser origins.
+      if (origin && !d.consoleOrigins.includes(origin) && origin !== `http://${host}` && origin !== `https://${host}`) {
+        return next(connectError('FORBIDDEN', `Origin ${origin} may not open the operator console.`));
+      }
+      const who = await d.sessions.fromCookieHeader(socket.handshake.headers.cookie);
+      if (!who) return next(connectError('UNAUTHENTICATED'));
+      const memberships = await d.store.membershipsOf(who.account.id);
+      socket.data = { accountId: who.account.id, name: who.account.name, sites: memberships.map((m) => ({ siteId: m.siteId, role: m.role })) };
+      next();
+    } catch (err) {
+      d.log.error({ err }, 'operator handshake failed');
+      next(connectError('INTERNAL'));
+    }
+  });
+
+  ns.on('connection', (socket) => {
+    const { accountId, name, sites } = socket.data;
+    const siteIds = sites.map((s) => s.siteId);
+    void socket.join([rooms.account(accountId), ...siteIds.map(rooms.siteOperators)]);
+
+    const presenceChanged = (before: string, after: string) => {
+      if (before === after) return;
+      for (const id of siteIds) {
+        void d.chat.broadcastSite(id);
+        if (after === 'online') void d.chat.dispatch(id);
+      }
+    };
+    const c = d.presence.connect(accountId);
+    socket.emit('operator:status', { status: d.presence.status(accountId) });
+    presenceChanged(c.before, c.after);
+    socket.on('disconnect', () => {
+      const x = d.presence.disconnect(accountId);
+      presenceChanged(x.before, x.after);
+    });
+
+    const load = async (id: string): Promise<ConversationRow> => {
+      const conv = await d.store.getConversation(id);
+      if (!conv || !siteIds.includes(conv.siteId)) throw new BeckonError('NOT_FOUND');
+      return conv;
+    };
+
+    rejectUnknown(socket, d, EVENTS);
+    handle(socket, d, 'operator:status', StatusRequest, async ({ status }) => {
+      const before = d.presence.status(accountId);
+      d.presence.choose(accountId, status);
+      ns.to(rooms.account(accountId)).emit('operator:status', { status });
+      presenceChanged(before, d.presence.status(accountId));
+      return { status };
+    });
+    handle(socket, d, 'conversation:list', ListRequest, async () => {
+      const rows = await d.store.listConversations(siteIds, 50);
+      return { conversations: await Promise.all(rows.map((r) => d.chat.summary(r))) };
+    });
+    handle(socket, d, 'conversation:sync', OperatorSyncRequest, async (p) => d.chat.sync(await load(p.conversationId), p.lastSeq, (c) => d.chat.summary(c)));
+    handle(socket, d, 'conversation:history', OperatorHistoryRequest, async (p) => d.chat.history(await load(p.conversationId), p.beforeSeq, p.limit));
+    handle(socket, d, 'conversation:read', OperatorReadRequest, async (p) => {
+      const conv = await load(p.conversationId);
+      await d.store.markRead(conv.id, 'operator', p.seq);
+      const fresh = await d.store.getConversation(conv.id);
+      if (fresh) d.chat.operatorsOf(fresh.siteId).emit('conversation:upsert', await d.chat.summary(fresh));
+    });
+    handle(socket, d, 'conversation:close', ConversationRef, async (p) => {
+      const conv = await load(p.conversationId);
+      const closed = (await d.chat.close(conv, 'operator')) ?? (await load(conv.id));
+      return { conversation: await d.chat.summary(closed) };
+    });
+    handle(socket, d, 'conversation:take', ConversationRef, async (p) => ({ conversation: await d.chat.summary(await d.chat.take(accountId, await load(p.conversationId))) }));
+    handle(socket, d, 'message:send', OperatorSendMessage, async (p) => d.chat.operatorSend({ accountId, name }, await load(p.conversationId), p));
+    handle(socket, d, 'typing:set', OperatorTypingRequest, async (p) => {
+      const conv = await load(p.conversationId);
+      if (conv.status !== 'closed') d.chat.visitorsOf(conv.visitorId).emit('typing:update', { typing: p.typing, name });
+    });
+  });
+}

@@ -1,0 +1,83 @@
+/** `/visitor`: the public namespace the widget talks to (DESIGN.md "The wire"). */
+import { BeckonError, HistoryRequest, ReadRequest, SendMessage, SyncRequest, TypingRequest, VisitorHandshake } from '@beckon/protocol';
+import { newId, type Store } from '@beckon/db';
+import type { ChatService } from '../chat/chat-service';
+import { rooms, type VisitorNamespace } from '../chat/types';
+import { connectError } from './connect-error';
+import { handle, rejectUnknown, type GuardContext } from './guard';
+import { WindowCounter } from './rate-limit';
+import { signVisitor, verifyVisitor } from './visitor-token';
+
+export interface VisitorNsDeps extends GuardContext {
+  store: Store;
+  chat: ChatService;
+  secret: string;
+  connectionsPerMinute: number;
+}
+
+const EVENTS = ['message:send', 'conversation:sync', 'conversation:history', 'conversation:read', 'typing:set'] as const;
+
+export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): void {
+  const perIp = new WindowCounter(d.connectionsPerMinute, 60_000);
+
+  ns.use(async (socket, next) => {
+    try {
+      if (!perIp.hit(socket.handshake.address, d.now())) return next(connectError('RATE_LIMITED'));
+      const auth = VisitorHandshake.safeParse(socket.handshake.auth);
+      if (!auth.success) return next(connectError('VALIDATION_FAILED', 'auth.siteKey is missing or malformed'));
+      const site = await d.store.getSiteByKey(auth.data.siteKey);
+      if (!site) return next(connectError('UNKNOWN_SITE'));
+      const origin = socket.handshake.headers.origin?.toLowerCase();
+      if (!origin || !site.allowedOrigins.includes(origin)) {
+        d.log.warn({ origin, site: site.id }, 'visitor handshake from an origin not allowed for the site');
+        return next(connectError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} is not in the site's allowed origins.`));
+      }
+      // A forged or foreign token does not resume anyone: the visitor simply gets a new id.
+      const visitorId = verifyVisitor(d.secret, site.id, auth.data.token) ?? newId();
+      const ua = socket.handshake.headers['user-agent'];
+      await d.store.touchVisitor({ id: visitorId, siteId: site.id, lang: auth.data.lang?.slice(0, 35) ?? null, userAgent: ua ? ua.slice(0, 300) : null }, d.now());
+      socket.data = { siteId: site.id, visitorId, token: signVisitor(d.secret, site.id, visitorId) };
+      next();
+    } catch (err) {
+      d.log.error({ err }, 'visitor handshake failed');
+      next(connectError('INTERNAL'));
+    }
+  });
+
+  ns.on('connection', (socket) => {
+    const { siteId, visitorId } = socket.data;
+    void socket.join([rooms.visitor(visitorId), rooms.siteVisitors(siteId)]);
+    const me = { siteId, visitorId };
+    const latest = () => d.store.latestConversationOf(visitorId);
+    /** a conversation of this visitor: the named one, or their latest */
+    const own = async (id?: string) => {
+      if (!id) return latest();
+      const c = await d.store.getConversation(id);
+      if (!c || c.visitorId !== visitorId) throw new BeckonError('NOT_FOUND');
+      return c;
+    };
+    const view = (c: Parameters<ChatService['visitorView']>[0]) => d.chat.visitorView(c);
+
+    rejectUnknown(socket, d, EVENTS);
+    handle(socket, d, 'message:send', SendMessage, (p) => d.chat.visitorSend(me, p));
+    handle(socket, d, 'conversation:sync', SyncRequest, async (p) => d.chat.sync(await latest(), p.lastSeq, view, p.conversationId));
+    handle(socket, d, 'conversation:history', HistoryRequest, async (p) => {
+      const c = await own(p.conversationId);
+      return c ? d.chat.history(c, p.beforeSeq, p.limit) : { messages: [], hasMore: false };
+    });
+    handle(socket, d, 'conversation:read', ReadRequest, async (p) => {
+      const c = await latest();
+      if (c) await d.store.markRead(c.id, 'visitor', p.seq);
+    });
+    handle(socket, d, 'typing:set', TypingRequest, async (p) => {
+      const c = await latest();
+      if (c && c.status !== 'closed') d.chat.operatorsOf(c.siteId).emit('typing:update', { conversationId: c.id, typing: p.typing });
+    });
+
+    void (async () => {
+      const [site, conv] = await Promise.all([d.chat.widgetSite(siteId), latest()]);
+      if (!site || !socket.connected) return;
+      socket.emit('session:ready', { visitorId, token: socket.data.token, site, conversation: conv ? await view(conv) : null });
+    })().catch((err) => d.log.error({ err }, 'session:ready failed'));
+  });
+}

@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import { io as connect } from 'socket.io-client';
+import { LIMITS, type ConversationSummary, type Message, type SyncResult, type VisitorConversation } from '@beckon/protocol';
+import { call, collect, expectOk, login, next, onCleanup, operator, OTHER_SHOP, SHOP, sleep, startServer, visitor, visitorReady } from './harness';
+
+type Sent = { message: Message; conversation: VisitorConversation };
+
+function connectError(s: { once: (e: 'connect_error', f: (err: Error & { data?: { code: string } }) => void) => unknown }) {
+  return new Promise<Error & { data?: { code: string } }>((res) => s.once('connect_error', res));
+}
+
+describe('bad input', () => {
+  it('answers malformed events with error codes and keeps serving others', async () => {
+    const h = await startServer();
+    const { socket: bad } = await visitorReady(h);
+    const { socket: good } = await visitorReady(h);
+    const cases: [string, unknown, string][] = [
+      ['message:send', { clientId: 'x' }, 'VALIDATION_FAILED'],
+      ['message:send', { clientId: 'x', body: 'x'.repeat(LIMITS.messageLength + 1) }, 'VALIDATION_FAILED'],
+      ['message:send', 'just a string', 'VALIDATION_FAILED'],
+      ['message:send', null, 'VALIDATION_FAILED'],
+      ['conversation:sync', { lastSeq: -5 }, 'VALIDATION_FAILED'],
+      ['conversation:history', { beforeSeq: 'x' }, 'VALIDATION_FAILED'],
+      ['admin:drop-tables', {}, 'UNKNOWN_EVENT'],
+    ];
+    for (const [event, payload, code] of cases) {
+      const r = await call(bad, event, payload);
+      expect(r, event).toMatchObject({ ok: false, error: { code } });
+    }
+    const r = await expectOk(call<Sent>(good, 'message:send', { clientId: 'ok', body: 'still here' }));
+    expect(r.message.body).toBe('still here');
+    expect(bad.connected).toBe(true);
+    const health = await (await fetch(`${h.url}/health`)).json();
+    expect(health.rejected).toBeGreaterThanOrEqual(cases.length);
+  });
+
+  it('rate-limits a flooding socket without touching others', async () => {
+    const h = await startServer();
+    const { socket: flood } = await visitorReady(h);
+    const { socket: calm } = await visitorReady(h);
+    const results = await Promise.all(Array.from({ length: LIMITS.socketEventBurst + 20 }, (_, i) => call(flood, 'conversation:sync', { lastSeq: i })));
+    expect(results.filter((r) => !r.ok && r.error.code === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(15);
+    expect((await call(calm, 'conversation:sync', { lastSeq: 0 })).ok).toBe(true);
+  });
+
+  it('drops a connection that sends a frame above the size limit', async () => {
+    const h = await startServer();
+    const { socket } = await visitorReady(h);
+    const gone = new Promise<string>((res) => socket.once('disconnect', res));
+    socket.emit('message:send', { clientId: 'big', body: 'x'.repeat(LIMITS.frameBytes + 10) }, () => {});
+    expect(await gone).toMatch(/transport/);
+    const { socket: other } = await visitorReady(h);
+    expect((await call(other, 'conversation:sync', { lastSeq: 0 })).ok).toBe(true);
+  });
+
+  it('answers bad HTTP bodies with codes', async () => {
+    const h = await startServer();
+    const post = (body: string, type = 'application/json') => fetch(`${h.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': type }, body });
+    let res = await post('{not json');
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe('VALIDATION_FAILED');
+    res = await post(JSON.stringify({ email: 'x' }));
+    expect((await res.json()).error.code).toBe('VALIDATION_FAILED');
+    res = await post(JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(LIMITS.httpBodyBytes) }));
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
+    res = await post(JSON.stringify({ email: 'admin@shop.test', password: 'wrong password' }));
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.code).toBe('INVALID_CREDENTIALS');
+  });
+});
+
+describe('isolation', () => {
+  it('refuses a handshake from an origin not on the site list, or with no origin, or an unknown key', async () => {
+    const h = await startServer();
+    expect((await connectError(visitor(h, { origin: 'http://evil.test' }))).data?.code).toBe('ORIGIN_NOT_ALLOWED');
+    expect((await connectError(visitor(h, { origin: OTHER_SHOP }))).data?.code).toBe('ORIGIN_NOT_ALLOWED');
+    expect((await connectError(visitor(h, { siteKey: 'nosuchsitekey123' }))).data?.code).toBe('UNKNOWN_SITE');
+    const bare = connect(`${h.url}/visitor`, { auth: { siteKey: h.site.key }, transports: ['websocket'], reconnection: false, forceNew: true });
+    onCleanup(() => void bare.disconnect());
+    expect((await connectError(bare)).data?.code).toBe('ORIGIN_NOT_ALLOWED');
+  });
+
+  it('does not let a visitor read or write another visitor\'s conversation', async () => {
+    const h = await startServer();
+    const alice = await visitorReady(h);
+    const secret = await expectOk(call<Sent>(alice.socket, 'message:send', { clientId: 'a', body: 'my card ends in 4242' }));
+    const mallory = await visitorReady(h);
+    const seen = collect<Message>(mallory.socket, 'message:new');
+    // asking for Alice's conversation by id
+    expect(await call(mallory.socket, 'conversation:history', { beforeSeq: 99, conversationId: secret.conversation.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const sync = await expectOk(call<SyncResult<VisitorConversation>>(mallory.socket, 'conversation:sync', { lastSeq: 0, conversationId: secret.conversation.id }));
+    expect(sync.conversation).toBeNull();
+    expect(sync.messages).toEqual([]);
+    // a forged token (Alice's id, wrong signature) gets a fresh identity, not Alice's
+    const forged = await visitorReady(h, { token: `${alice.session.visitorId}.AAAA` });
+    expect(forged.session.visitorId).not.toBe(alice.session.visitorId);
+    expect(forged.session.conversation).toBeNull();
+    // a token from another site does not carry over either
+    const elsewhere = await visitorReady(h, { siteKey: h.otherSite.key, origin: OTHER_SHOP, token: alice.session.token });
+    expect(elsewhere.session.visitorId).not.toBe(alice.session.visitorId);
+    // writing goes into Mallory's own conversation
+    const own = await expectOk(call<Sent>(mallory.socket, 'message:send', { clientId: 'a', body: 'hi' }));
+    expect(own.conversation.id).not.toBe(secret.conversation.id);
+    await expectOk(call(alice.socket, 'message:send', { clientId: 'b', body: 'second secret' }));
+    await sleep(100);
+    expect(seen.map((m) => m.body)).toEqual(['hi']);
+  });
+
+  it('refuses /operator without a valid session', async () => {
+    const h = await startServer();
+    const none = connect(`${h.url}/operator`, { transports: ['websocket'], reconnection: false, forceNew: true });
+    const forged = connect(`${h.url}/operator`, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: 'beckon_session=made-up' } });
+    onCleanup(() => void none.disconnect());
+    onCleanup(() => void forged.disconnect());
+    expect((await connectError(none)).data?.code).toBe('UNAUTHENTICATED');
+    expect((await connectError(forged)).data?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses /operator from a foreign browser origin even with a valid cookie', async () => {
+    const h = await startServer();
+    const cookie = await login(h, 'op@shop.test');
+    const s = connect(`${h.url}/operator`, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie, origin: 'http://evil.test' } });
+    onCleanup(() => void s.disconnect());
+    expect((await connectError(s)).data?.code).toBe('FORBIDDEN');
+  });
+
+  it('shows an operator nothing of another site', async () => {
+    const h = await startServer();
+    const eve = await operator(h, 'admin@other.test');
+    const eveEvents = [...collect(eve, 'conversation:upsert'), ...collect(eve, 'message:new')];
+    const up = collect(eve, 'conversation:upsert');
+    const msgs = collect(eve, 'message:new');
+    const shopOp = await operator(h);
+    const { socket: v } = await visitorReady(h);
+    const shopSaw = next(shopOp, 'message:new');
+    const sent = await expectOk(call<Sent>(v, 'message:send', { clientId: 'a', body: 'shop secret' }));
+    await shopSaw;
+    await sleep(100);
+    expect(up).toEqual([]);
+    expect(msgs).toEqual([]);
+    expect(eveEvents).toEqual([]);
+    const list = await expectOk(call<{ conversations: ConversationSummary[] }>(eve, 'conversation:list', {}));
+    expect(list.conversations).toEqual([]);
+    for (const [event, payload] of [
+      ['conversation:sync', { conversationId: sent.conversation.id, lastSeq: 0 }],
+      ['conversation:history', { conversationId: sent.conversation.id, beforeSeq: 5 }],
+      ['message:send', { conversationId: sent.conversation.id, clientId: 'x', body: 'hi from elsewhere' }],
+      ['conversation:close', { conversationId: sent.conversation.id }],
+    ] as const) {
+      expect(await call(eve, event, payload), event).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    }
+    const evesCookie = await login(h, 'admin@other.test');
+    const res = await fetch(`${h.url}/api/sites/${h.site.id}`, { headers: { cookie: evesCookie } });
+    expect(res.status).toBe(404);
+    const members = await fetch(`${h.url}/api/sites/${h.site.id}/members`, { headers: { cookie: evesCookie } });
+    expect(members.status).toBe(404);
+  });
+});
+
+describe('accounts and settings', () => {
+  it('logs in with a cookie, logs out, and the cookie stops working', async () => {
+    const h = await startServer();
+    const cookie = await login(h, 'ADMIN@shop.test');
+    const me = await (await fetch(`${h.url}/api/auth/me`, { headers: { cookie } })).json();
+    expect(me.account.email).toBe('admin@shop.test');
+    expect(me.memberships).toEqual([expect.objectContaining({ siteId: h.site.id, role: 'admin' })]);
+    await fetch(`${h.url}/api/auth/logout`, { method: 'POST', headers: { cookie } });
+    expect((await fetch(`${h.url}/api/auth/me`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('stores no plain password', async () => {
+    const h = await startServer();
+    const acc = await h.store.getAccountByEmail('admin@shop.test');
+    expect(acc?.passwordHash).toMatch(/^scrypt\$/);
+    expect(acc?.passwordHash).not.toContain('correct horse');
+  });
+
+  it('lets an admin change origins and appearance, pushes it to the widget, and refuses operators', async () => {
+    const h = await startServer();
+    const admin = await login(h, 'admin@shop.test');
+    const op = await login(h, 'op@shop.test');
+    const { socket: v } = await visitorReady(h);
+    const update = next<{ appearance: { color: string } }>(v, 'site:update');
+    const patch = (cookie: string, body: unknown) => fetch(`${h.url}/api/sites/${h.site.id}`, { method: 'PATCH', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await patch(op, { appearance: { color: '#000000' } })).status).toBe(403);
+    const bad = await patch(admin, { allowedOrigins: ['not an origin'] });
+    expect((await bad.json()).error.code).toBe('VALIDATION_FAILED');
+    const res = await patch(admin, { allowedOrigins: [SHOP, 'https://new.example/'], appearance: { color: '#aa3300', teamName: 'Baristas' } });
+    expect(res.status).toBe(200);
+    const site = await res.json();
+    expect(site.allowedOrigins).toEqual([SHOP, 'https://new.example']);
+    expect(site.appearance).toMatchObject({ color: '#aa3300', teamName: 'Baristas', position: 'right' });
+    expect((await update).appearance.color).toBe('#aa3300');
+    expect((await connectError(visitor(h, { origin: 'http://evil.test' }))).data?.code).toBe('ORIGIN_NOT_ALLOWED');
+    await visitorReady(h, { origin: 'https://new.example' });
+  });
+
+  it('lets an admin add an operator with a generated password, and keeps the last admin', async () => {
+    const h = await startServer();
+    const admin = await login(h, 'admin@shop.test');
+    const json = { cookie: admin, 'content-type': 'application/json' };
+    const res = await fetch(`${h.url}/api/sites/${h.site.id}/members`, { method: 'POST', headers: json, body: JSON.stringify({ email: 'new@shop.test', name: 'Nina', role: 'operator' }) });
+    expect(res.status).toBe(201);
+    const { member, password } = await res.json();
+    expect(password).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
+    await login(h, 'new@shop.test', password);
+    const again = await fetch(`${h.url}/api/sites/${h.site.id}/members`, { method: 'POST', headers: json, body: JSON.stringify({ email: 'new@shop.test', name: 'Nina', role: 'operator' }) });
+    expect((await again.json()).error.code).toBe('EMAIL_TAKEN');
+    const me = (await (await fetch(`${h.url}/api/auth/me`, { headers: { cookie: admin } })).json()).account.id;
+    const demote = await fetch(`${h.url}/api/sites/${h.site.id}/members/${me}`, { method: 'PATCH', headers: json, body: JSON.stringify({ role: 'operator' }) });
+    expect((await demote.json()).error.code).toBe('LAST_ADMIN');
+    const cap = await fetch(`${h.url}/api/sites/${h.site.id}/members/${member.accountId}`, { method: 'PATCH', headers: json, body: JSON.stringify({ capacity: 3 }) });
+    expect((await cap.json()).capacity).toBe(3);
+    const del = await fetch(`${h.url}/api/sites/${h.site.id}/members/${member.accountId}`, { method: 'DELETE', headers: { cookie: admin } });
+    expect(del.status).toBe(200);
+  });
+});

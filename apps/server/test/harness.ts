@@ -1,0 +1,142 @@
+/**
+ * A real server on an ephemeral port with a temporary SQLite file, and real socket.io-client
+ * sockets typed by protocol. Everything made here is disposed of after each test.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterEach } from 'vitest';
+import { DEFAULT_APPEARANCE, type OperatorClientEvents, type OperatorServerEvents, type Result, type SiteView, type VisitorClientEvents, type VisitorServerEvents, type VisitorSession } from '@beckon/protocol';
+import { openSqliteStore, type Store } from '@beckon/db';
+import { buildApp, createMember, type Beckon, type BuildOptions } from '../src/index';
+
+export type VisitorSocket = Socket<VisitorServerEvents, VisitorClientEvents>;
+export type OperatorSocket = Socket<OperatorServerEvents, OperatorClientEvents>;
+
+export const SHOP = 'http://shop.test';
+export const OTHER_SHOP = 'http://other.test';
+export const PASSWORD = 'correct horse battery';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+export const onCleanup = (fn: () => Promise<void> | void) => cleanups.push(fn);
+
+export interface Harness {
+  url: string;
+  beckon: Beckon;
+  store: Store;
+  dbFile: string;
+  site: SiteView;
+  otherSite: SiteView;
+  /** close the server and build a new one on the same data file and port-0 */
+  restart(): Promise<void>;
+}
+
+export async function startServer(opts: Partial<BuildOptions> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'beckon-it-'));
+  const dbFile = join(dir, 'beckon.db');
+  const seedStore = openSqliteStore({ file: dbFile });
+  const now = Date.now();
+  const site = await seedStore.createSite({ name: 'Shop', allowedOrigins: [SHOP], appearance: DEFAULT_APPEARANCE, defaultLang: 'en', idleCloseMinutes: 30 }, now);
+  const otherSite = await seedStore.createSite({ name: 'Other', allowedOrigins: [OTHER_SHOP], appearance: DEFAULT_APPEARANCE, defaultLang: 'ru', idleCloseMinutes: 30 }, now);
+  await createMember(seedStore, site, { email: 'admin@shop.test', name: 'Ada', role: 'admin', password: PASSWORD }, now);
+  await createMember(seedStore, site, { email: 'op@shop.test', name: 'Oleg', role: 'operator', password: PASSWORD }, now);
+  await createMember(seedStore, otherSite, { email: 'admin@other.test', name: 'Eve', role: 'admin', password: PASSWORD }, now);
+  await seedStore.close();
+
+  const h = { dbFile, site, otherSite } as Harness;
+  const boot = async () => {
+    h.beckon = await buildApp({ dbFile, idleSweepMs: 0, ...opts });
+    h.store = h.beckon.store;
+    h.url = await h.beckon.app.listen({ host: '127.0.0.1', port: 0 });
+  };
+  await boot();
+  h.restart = async () => {
+    await h.beckon.app.close();
+    await boot();
+  };
+  onCleanup(async () => {
+    await h.beckon.app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return h;
+}
+
+export function visitor(h: Harness, o: { origin?: string; token?: string | null; siteKey?: string } = {}): VisitorSocket {
+  const s: VisitorSocket = connect(`${h.url}/visitor`, {
+    auth: { siteKey: o.siteKey ?? h.site.key, token: o.token ?? null },
+    extraHeaders: { origin: o.origin ?? SHOP },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  onCleanup(() => void s.disconnect());
+  return s;
+}
+
+/** Connects and waits for `session:ready`. */
+export async function visitorReady(h: Harness, o: Parameters<typeof visitor>[1] = {}): Promise<{ socket: VisitorSocket; session: VisitorSession }> {
+  const socket = visitor(h, o);
+  const session = await new Promise<VisitorSession>((res, rej) => {
+    socket.once('session:ready', res);
+    socket.once('connect_error', rej);
+  });
+  return { socket, session };
+}
+
+export async function login(h: Harness, email: string, password = PASSWORD): Promise<string> {
+  const res = await fetch(`${h.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.get('set-cookie')!;
+  return cookie.split(';')[0]!;
+}
+
+export async function operator(h: Harness, email = 'op@shop.test'): Promise<OperatorSocket> {
+  const cookie = await login(h, email);
+  const s: OperatorSocket = connect(`${h.url}/operator`, { extraHeaders: { cookie }, transports: ['websocket'], reconnection: false, forceNew: true });
+  onCleanup(() => void s.disconnect());
+  await new Promise<void>((res, rej) => {
+    s.once('operator:status', () => res());
+    s.once('connect_error', rej);
+  });
+  return s;
+}
+
+/** Emit with an ack and unwrap it (the ack is a Result). */
+export function call<T>(socket: Socket, event: string, payload?: unknown): Promise<Result<T>> {
+  return new Promise((res) => (payload === undefined ? socket.emit(event, res) : socket.emit(event, payload, res)));
+}
+export async function expectOk<T>(p: Promise<Result<T>>): Promise<T> {
+  const r = await p;
+  if (!r.ok) throw new Error(`expected ok, got ${r.error.code}: ${r.error.message}`);
+  return r.data;
+}
+
+/** Resolves with the next event of that name (or rejects after a timeout). */
+export function next<T = unknown>(socket: Socket, event: string, filter: (x: T) => boolean = () => true, ms = 5000): Promise<T> {
+  return new Promise((res, rej) => {
+    const t = setTimeout(() => {
+      socket.off(event, on);
+      rej(new Error(`no ${event} within ${ms} ms`));
+    }, ms);
+    const on = (x: T) => {
+      if (!filter(x)) return;
+      clearTimeout(t);
+      socket.off(event, on);
+      res(x);
+    };
+    socket.on(event, on);
+  });
+}
+
+/** Collect every event of that name from now on. */
+export function collect<T = unknown>(socket: Socket, event: string): T[] {
+  const got: T[] = [];
+  socket.on(event, (x: T) => got.push(x));
+  return got;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

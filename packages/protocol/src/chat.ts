@@ -28,6 +28,8 @@ export interface VisitorConversation {
   id: string;
   status: ConversationStatus;
   lastSeq: number;
+  /** the visitor's read mark: operator messages after it are unread */
+  readSeq: number;
   assignee: { name: string } | null;
   closedReason: CloseReason | null;
 }

@@ -80,7 +80,7 @@ export class ChatService {
 
   async visitorView(c: ConversationRow): Promise<VisitorConversation> {
     const assignee = c.assigneeId && c.status === 'active' ? await this.d.store.getAccount(c.assigneeId) : null;
-    return { id: c.id, status: c.status, lastSeq: c.lastSeq, assignee: assignee ? { name: assignee.name } : null, closedReason: c.closedReason };
+    return { id: c.id, status: c.status, lastSeq: c.lastSeq, readSeq: c.visitorReadSeq, assignee: assignee ? { name: assignee.name } : null, closedReason: c.closedReason };
   }
 
   /** Tell the site's operators and the visitor's tabs about a conversation's new state. */

@@ -67,7 +67,11 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
     });
     handle(socket, d, 'conversation:read', ReadRequest, async (p) => {
       const c = await latest();
-      if (c) await d.store.markRead(c.id, 'visitor', p.seq);
+      if (!c) return;
+      await d.store.markRead(c.id, 'visitor', p.seq);
+      // the visitor's other tabs clear their unread badge too
+      const fresh = await d.store.getConversation(c.id);
+      if (fresh) d.chat.visitorsOf(visitorId).emit('conversation:update', await view(fresh));
     });
     handle(socket, d, 'typing:set', TypingRequest, async (p) => {
       const c = await latest();

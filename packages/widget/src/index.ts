@@ -1,0 +1,1 @@
+export type { WidgetContext, WidgetState, PendingMessage, VisitorSocket } from './shared/types';

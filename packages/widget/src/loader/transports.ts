@@ -1,0 +1,2 @@
+import { WS } from 'eio-transports/websocket.js';
+export const transports = { websocket: WS };

@@ -1,0 +1,58 @@
+/** The contract between the loader (owns the socket and the state) and the lazy UI. */
+import type { Socket } from 'socket.io-client';
+import type { Lang, Message, VisitorClientEvents, VisitorConversation, VisitorServerEvents, WidgetSite } from '@beckon/protocol';
+
+export type VisitorSocket = Socket<VisitorServerEvents, VisitorClientEvents>;
+
+export type Connection = 'connecting' | 'online' | 'reconnecting' | 'failed';
+
+export interface PendingMessage {
+  clientId: string;
+  body: string;
+  status: 'sending' | 'failed';
+  createdAt: number;
+}
+
+export interface WidgetState {
+  connection: Connection;
+  open: boolean;
+  lang: Lang;
+  site: WidgetSite | null;
+  conversation: VisitorConversation | null;
+  /** confirmed messages of the current conversation, by seq */
+  messages: Message[];
+  /** messages of conversations that ended while this page was open */
+  earlier: Message[];
+  pending: PendingMessage[];
+  hasMore: boolean;
+  loadingOlder: boolean;
+  /** name (or team name) of the operator typing right now */
+  typing: string | null;
+  unread: number;
+}
+
+/**
+ * What the loader hands the UI: its state, its one socket, and the few operations that
+ * must stay in the loader (they run before the UI is loaded). The UI builds the rest
+ * (sending, retrying, paging, typing) on top, so none of it weighs on the first load.
+ */
+export interface WidgetContext {
+  /** where to render: inside the widget's shadow root */
+  mount: HTMLElement;
+  /** the launcher, to give focus back to when the panel closes */
+  launcher: HTMLElement;
+  getState(): WidgetState;
+  subscribe(fn: () => void): () => void;
+  set(patch: Partial<WidgetState>): void;
+  socket: VisitorSocket;
+  /** take in a confirmed message (dedupes, detects gaps) */
+  accept(m: Message): void;
+  /** take in the conversation's new state */
+  adopt(c: VisitorConversation): void;
+  setOpen(open: boolean): void;
+  emitPublic(event: string, data?: unknown): void;
+}
+
+/** The UI bundle calls this global once, when it has loaded. */
+export type UiRegister = (render: (ctx: WidgetContext) => void) => void;
+export const UI_REGISTER = '__beckonUI';

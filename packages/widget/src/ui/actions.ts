@@ -1,0 +1,60 @@
+/** What the visitor does in the panel, built on the loader's socket and state. */
+import type { HistoryResult, Message, Result, VisitorConversation } from '@beckon/protocol';
+import type { PendingMessage, WidgetContext } from '../shared/types';
+
+const ACK_TIMEOUT = 10_000;
+
+export type Actions = ReturnType<typeof createActions>;
+
+export function createActions(ctx: WidgetContext) {
+  const { socket } = ctx;
+  const state = ctx.getState;
+  const mark = (clientId: string, status: PendingMessage['status']) => ctx.set({ pending: state().pending.map((x) => (x.clientId === clientId ? { ...x, status } : x)) });
+
+  /** Sends with the message's own id: a retry after a lost ack is stored once. */
+  function deliver(p: PendingMessage) {
+    socket.timeout(ACK_TIMEOUT).emit('message:send', { clientId: p.clientId, body: p.body }, (err: Error | null, res?: Result<{ message: Message; conversation: VisitorConversation }>) => {
+      if (err || !res || !res.ok) {
+        if (res && !res.ok) console.warn(`[Beckon] message not sent: ${res.error.code}`);
+        return mark(p.clientId, 'failed');
+      }
+      ctx.adopt(res.data.conversation);
+      ctx.accept(res.data.message);
+    });
+  }
+
+  const actions = {
+    send(body: string) {
+      const text = body.trim();
+      if (!text) return;
+      const p: PendingMessage = { clientId: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, body: text, status: 'sending', createdAt: Date.now() };
+      ctx.set({ pending: [...state().pending, p] });
+      actions.typing(false);
+      deliver(p);
+    },
+    retry(clientId: string) {
+      const p = state().pending.find((x) => x.clientId === clientId);
+      if (!p) return;
+      mark(clientId, 'sending');
+      deliver(p);
+    },
+    discard(clientId: string) {
+      ctx.set({ pending: state().pending.filter((x) => x.clientId !== clientId) });
+    },
+    loadOlder() {
+      const s = state();
+      const first = s.messages[0];
+      if (!first || s.loadingOlder || !s.hasMore) return;
+      ctx.set({ loadingOlder: true });
+      socket.emit('conversation:history', { beforeSeq: first.seq, conversationId: first.conversationId }, (res: Result<HistoryResult>) => {
+        if (!res.ok) return ctx.set({ loadingOlder: false });
+        ctx.set({ loadingOlder: false, hasMore: res.data.hasMore, messages: [...res.data.messages.filter((m) => m.seq < first.seq), ...state().messages] });
+      });
+    },
+    typing(on: boolean) {
+      const c = state().conversation;
+      if (c && c.status !== 'closed' && socket.connected) socket.emit('typing:set', { typing: on });
+    },
+  };
+  return actions;
+}

@@ -1,0 +1,221 @@
+/** The chat panel: header, conversation log, composer. Rendered only once the chat is opened. */
+import { Fragment } from 'preact';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Message } from '@beckon/protocol';
+import { LIMITS_MESSAGE_LENGTH } from './limits';
+import type { WidgetContext, WidgetState } from '../shared/types';
+import { STRINGS, type Strings } from './i18n';
+import { Linkified } from './linkify';
+import type { Actions } from './actions';
+
+const CLOSE = <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M18.3 5.7 12 12l6.3 6.3-1.4 1.4L12 13.4l-6.3 6.3-1.4-1.4L10.6 12 4.3 5.7l1.4-1.4L12 10.6l6.3-6.3z" /></svg>;
+const SEND = <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3.4 20.4 21 12 3.4 3.6 3.3 10l12.6 2-12.6 2z" /></svg>;
+
+/** Subscribe to the loader's state; re-read on subscribe so nothing that arrived in between is lost. */
+function useWidgetState(ctx: WidgetContext): WidgetState {
+  const [s, setS] = useState(ctx.getState());
+  useEffect(() => {
+    setS(ctx.getState());
+    return ctx.subscribe(() => setS(ctx.getState()));
+  }, [ctx]);
+  return s;
+}
+
+const time = (ms: number, lang: string) => new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+
+function Bubble({ m, t, color, lang, showWho }: { m: Message; t: Strings; color: string; lang: string; showWho: boolean }) {
+  const mine = m.sender === 'visitor';
+  return (
+    <>
+      {!mine && showWho && m.authorName && <div class="bk-who">{m.authorName}</div>}
+      <div class={`bk-msg ${mine ? 'bk-me' : 'bk-them'}`} style={mine ? { background: color } : undefined}>
+        <span class="bk-sr">{mine ? t.you : m.authorName || ''}: </span>
+        <Linkified text={m.body} />
+        <time class="bk-time" dateTime={new Date(m.createdAt).toISOString()}>
+          {time(m.createdAt, lang)}
+        </time>
+      </div>
+    </>
+  );
+}
+
+function Messages({ list, t, color, lang }: { list: Message[]; t: Strings; color: string; lang: string }) {
+  return (
+    <>
+      {list.map((m, i) => (
+        <Bubble key={m.id} m={m} t={t} color={color} lang={lang} showWho={i === 0 || list[i - 1]!.sender !== m.sender || list[i - 1]!.authorName !== m.authorName} />
+      ))}
+    </>
+  );
+}
+
+export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }) {
+  const s = useWidgetState(ctx);
+  const t = STRINGS[s.lang];
+  const a = s.site!.appearance;
+  const [draft, setDraft] = useState('');
+  const log = useRef<HTMLDivElement>(null);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const stick = useRef(true);
+  const typingSent = useRef(0);
+  const typingStop = useRef<ReturnType<typeof setTimeout>>();
+
+  // focus the composer on open; give focus back to the launcher on close
+  useEffect(() => {
+    if (s.open) input.current?.focus();
+  }, [s.open]);
+
+  useLayoutEffect(() => {
+    const el = log.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  });
+
+  if (!s.open) return null;
+
+  const close = () => {
+    ctx.setOpen(false);
+    ctx.launcher.focus();
+  };
+  const send = () => {
+    if (!draft.trim() || draft.length > LIMITS_MESSAGE_LENGTH) return;
+    actions.send(draft);
+    setDraft('');
+    stick.current = true;
+    typingSent.current = 0;
+    input.current?.focus();
+  };
+  const onInput = (value: string) => {
+    setDraft(value);
+    const now = Date.now();
+    if (now - typingSent.current > 2000) {
+      typingSent.current = now;
+      actions.typing(true);
+    }
+    clearTimeout(typingStop.current);
+    typingStop.current = setTimeout(() => {
+      typingSent.current = 0;
+      actions.typing(false);
+    }, 3000);
+  };
+
+  const conv = s.conversation;
+  const status = conv?.status === 'active' && conv.assignee ? t.answering(conv.assignee.name) : conv?.status === 'queued' ? t.waiting : s.site!.online ? t.online : t.offline;
+  const left = LIMITS_MESSAGE_LENGTH - draft.length;
+
+  return (
+    <div
+      class={`bk-panel bk-${a.position}`}
+      role="dialog"
+      aria-label={t.panel(a.teamName)}
+      style={{ '--bk-color': a.color }}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          close();
+        }
+      }}
+    >
+      <div class="bk-head" style={{ background: a.color }}>
+        <div class="bk-avatar" aria-hidden="true">
+          {a.avatarUrl ? <img src={a.avatarUrl} alt="" /> : (conv?.assignee?.name || a.teamName).charAt(0).toUpperCase()}
+        </div>
+        <div class="bk-title">
+          <b>{a.teamName}</b>
+          <span>
+            <i class={`bk-dot${s.site!.online ? '' : ' bk-off'}`} />
+            {status}
+          </span>
+        </div>
+        <button type="button" class="bk-x" aria-label={t.close} onClick={close}>
+          {CLOSE}
+        </button>
+      </div>
+      {s.connection !== 'online' && (
+        <div class="bk-banner" role="status">
+          {s.connection === 'connecting' ? t.connecting : t.reconnecting}
+        </div>
+      )}
+      <div
+        class="bk-log"
+        ref={log}
+        role="log"
+        aria-live="polite"
+        aria-relevant="additions"
+        tabIndex={0}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+        }}
+      >
+        {s.hasMore && (
+          <button type="button" class="bk-link bk-more bk-note" onClick={() => actions.loadOlder()} disabled={s.loadingOlder}>
+            {s.loadingOlder ? t.loading : t.earlier}
+          </button>
+        )}
+        {!s.hasMore && (a.greeting[s.lang] || a.greeting.en || a.greeting.ru) && (
+          <div class="bk-msg bk-them">{a.greeting[s.lang] || a.greeting.en || a.greeting.ru}</div>
+        )}
+        <Messages list={s.earlier} t={t} color={a.color} lang={s.lang} />
+        {s.earlier.length > 0 && <div class="bk-divider">{t.endedDivider}</div>}
+        <Messages list={s.messages} t={t} color={a.color} lang={s.lang} />
+        {conv?.status === 'closed' && <div class="bk-note">{t.ended}</div>}
+        {s.pending.map((p) => (
+          <Fragment key={p.clientId}>
+            <div class="bk-msg bk-me bk-pending" style={{ background: a.color }}>
+              {p.body}
+              <span class="bk-time">{p.status === 'sending' ? t.sending : ''}</span>
+            </div>
+            {p.status === 'failed' && (
+              <div class="bk-failed" role="alert">
+                {t.failed}
+                <button type="button" class="bk-link" onClick={() => actions.retry(p.clientId)}>
+                  {t.retry}
+                </button>
+                <button type="button" class="bk-link" onClick={() => actions.discard(p.clientId)}>
+                  {t.discard}
+                </button>
+              </div>
+            )}
+          </Fragment>
+        ))}
+        <div class="bk-typing" aria-live="off">
+          {s.typing !== null ? t.typing(s.typing) : ''}
+        </div>
+      </div>
+      {left < 200 && <div class="bk-count">{t.charsLeft(left)}</div>}
+      <form
+        class="bk-compose"
+        onSubmit={(e) => {
+          e.preventDefault();
+          send();
+        }}
+      >
+        <textarea
+          ref={input}
+          class="bk-input"
+          rows={1}
+          aria-label={t.placeholder}
+          placeholder={t.placeholder}
+          value={draft}
+          maxLength={LIMITS_MESSAGE_LENGTH}
+          onInput={(e) => {
+            const el = e.currentTarget;
+            onInput(el.value);
+            el.style.height = 'auto';
+            el.style.height = `${Math.min(el.scrollHeight, 120)}px`;
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+              e.preventDefault();
+              send();
+            }
+          }}
+          onBlur={() => actions.typing(false)}
+        />
+        <button type="submit" class="bk-send" style={{ background: a.color }} aria-label={t.send} disabled={!draft.trim()}>
+          {SEND}
+        </button>
+      </form>
+    </div>
+  );
+}

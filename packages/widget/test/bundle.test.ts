@@ -1,0 +1,60 @@
+/**
+ * What ships: the built files (run `pnpm build` first; `pnpm test` does). Raising a ceiling is
+ * a deliberate edit in the same commit as the change that needs it (DESIGN.md budgets).
+ * The e2e suite measures the same budgets as Chromium fetches them.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { LIMITS } from '@beckon/protocol';
+import { LIMITS_MESSAGE_LENGTH } from '../src/ui/limits';
+
+const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+export const BEFORE_OPEN_CEILING = 16_384;
+export const OPEN_CEILING = 28_672;
+
+describe('widget bundle', () => {
+  it('has been built', () => {
+    expect(existsSync(join(dist, 'manifest.json')), 'run `pnpm build` first').toBe(true);
+  });
+  const manifest = () => JSON.parse(readFileSync(join(dist, 'manifest.json'), 'utf8')) as { loader: string; ui: string };
+  const file = (name: string) => readFileSync(join(dist, name), 'utf8');
+  const gz = (name: string) => gzipSync(readFileSync(join(dist, name)), { level: 9 }).length;
+
+  it('stays inside the gzip budgets', () => {
+    const m = manifest();
+    expect(gz(m.loader)).toBeLessThanOrEqual(BEFORE_OPEN_CEILING);
+    expect(gz(m.loader) + gz(m.ui)).toBeLessThanOrEqual(OPEN_CEILING);
+  });
+
+  it('ships Socket.IO once, in the loader', () => {
+    const m = manifest();
+    // strings only engine.io-client / socket.io-client contain
+    const markers = ['transport close', 'ping timeout', 'io server disconnect'];
+    for (const s of markers) {
+      expect(file(m.loader)).toContain(s);
+      expect(file(m.ui)).not.toContain(s);
+    }
+  });
+
+  it('ships no zod, no server code, and only the WebSocket transport', () => {
+    const all = file(manifest().loader) + file(manifest().ui);
+    for (const s of ['ZodError', 'zod', 'better-sqlite3', 'fastify', 'drizzle']) expect(all.toLowerCase()).not.toContain(s.toLowerCase());
+    // the transport classes themselves: WebTransport and XHR long-polling are aliased away
+    for (const s of ['new WebTransport', 'XMLHttpRequest']) expect(all).not.toContain(s);
+    expect(all).toContain('WebSocket');
+  });
+
+  it('tells the loader the content-hashed UI file, and has compressed twins', () => {
+    const m = manifest();
+    expect(m.ui).toMatch(/^ui\.[A-Za-z0-9_-]{10}\.js$/);
+    expect(file(m.loader)).toContain(m.ui);
+    for (const f of [m.loader, m.ui]) for (const ext of ['.gz', '.br']) expect(existsSync(join(dist, f + ext))).toBe(true);
+  });
+
+  it('keeps the UI message limit in step with protocol', () => {
+    expect(LIMITS_MESSAGE_LENGTH).toBe(LIMITS.messageLength);
+  });
+});

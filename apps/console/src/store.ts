@@ -1,0 +1,292 @@
+/**
+ * The console's state and its one /operator socket. Views read `state` through useConsole()
+ * and call the functions exported here; nothing else talks to the server in real time.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { io, type Socket } from 'socket.io-client';
+import type { ConversationSummary, HistoryResult, Lang, MeView, Message, OperatorClientEvents, OperatorServerEvents, OperatorStatus, Result, SyncResult } from '@beckon/protocol';
+import { initialLang } from './i18n';
+import { chime, desktopNotify, setTitleBadge } from './notify';
+
+export interface Pending {
+  clientId: string;
+  body: string;
+  status: 'sending' | 'failed';
+  error?: string;
+}
+export interface Conv {
+  summary: ConversationSummary;
+  messages: Message[];
+  loaded: boolean;
+  hasMore: boolean;
+  loadingOlder: boolean;
+  visitorTyping: boolean;
+  pending: Pending[];
+}
+export type View = 'chats' | 'settings' | 'team' | 'install';
+export type Filter = 'open' | 'mine' | 'closed';
+
+export interface ConsoleState {
+  lang: Lang;
+  me: MeView | null;
+  siteId: string | null;
+  connection: 'connecting' | 'online' | 'reconnecting';
+  status: OperatorStatus;
+  autoAway: boolean;
+  convs: Record<string, Conv>;
+  panes: string[];
+  drafts: Record<string, string>;
+  filter: Filter;
+  view: View;
+  sound: boolean;
+  notice: string | null;
+}
+
+type OpSocket = Socket<OperatorServerEvents, OperatorClientEvents>;
+
+const session = {
+  get<T>(key: string, fallback: T): T {
+    try {
+      return JSON.parse(sessionStorage.getItem(`beckon:console:${key}`) ?? 'null') ?? fallback;
+    } catch {
+      return fallback;
+    }
+  },
+  set(key: string, value: unknown) {
+    try {
+      sessionStorage.setItem(`beckon:console:${key}`, JSON.stringify(value));
+    } catch {
+      /* blocked storage: drafts live in memory only */
+    }
+  },
+};
+
+export let state: ConsoleState = {
+  lang: initialLang(),
+  me: null,
+  siteId: null,
+  connection: 'connecting',
+  status: 'offline',
+  autoAway: false,
+  convs: {},
+  panes: session.get<string[]>('panes', []),
+  drafts: session.get<Record<string, string>>('drafts', {}),
+  filter: 'open',
+  view: 'chats',
+  sound: session.get('sound', true),
+  notice: null,
+};
+const subs = new Set<() => void>();
+
+export function set(patch: Partial<ConsoleState>): void {
+  state = { ...state, ...patch };
+  if (patch.panes) session.set('panes', state.panes);
+  if (patch.drafts) session.set('drafts', state.drafts);
+  if ('sound' in patch) session.set('sound', state.sound);
+  if (patch.convs) setTitleBadge(Object.values(state.convs).reduce((n, c) => n + (c.summary.status === 'closed' ? 0 : c.summary.unread), 0));
+  subs.forEach((f) => f());
+}
+
+export function useConsole(): ConsoleState {
+  const [s, setS] = useState(state);
+  useEffect(() => {
+    setS(state);
+    const f = () => setS(state);
+    subs.add(f);
+    return () => void subs.delete(f);
+  }, []);
+  return s;
+}
+
+function patchConv(id: string, patch: Partial<Conv> | ((c: Conv) => Partial<Conv>)): void {
+  const c = state.convs[id];
+  if (!c) return;
+  set({ convs: { ...state.convs, [id]: { ...c, ...(typeof patch === 'function' ? patch(c) : patch) } } });
+}
+
+const emptyConv = (summary: ConversationSummary): Conv => ({ summary, messages: [], loaded: false, hasMore: false, loadingOlder: false, visitorTyping: false, pending: [] });
+const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+let socket: OpSocket | null = null;
+
+function call<T>(event: keyof OperatorClientEvents, payload: unknown): Promise<Result<T>> {
+  return new Promise((res) => {
+    if (!socket) return res({ ok: false, error: { code: 'INTERNAL', message: 'not connected' } });
+    (socket.timeout(10_000) as unknown as { emit: (e: string, p: unknown, cb: (err: Error | null, r: Result<T>) => void) => void }).emit(event, payload, (err, r) => res(err ? { ok: false, error: { code: 'INTERNAL', message: 'no answer from the server' } } : r));
+  });
+}
+
+export function connect(me: MeView): void {
+  set({ me, siteId: state.siteId ?? me.memberships[0]?.siteId ?? null });
+  socket?.disconnect();
+  const s: OpSocket = io('/operator', { transports: ['websocket'], withCredentials: true });
+  socket = s;
+  s.on('connect', async () => {
+    set({ connection: 'online' });
+    const r = await call<{ conversations: ConversationSummary[] }>('conversation:list', {});
+    if (!r.ok) return;
+    const convs: Record<string, Conv> = {};
+    for (const sum of r.data.conversations) convs[sum.id] = state.convs[sum.id] ? { ...state.convs[sum.id]!, summary: sum } : emptyConv(sum);
+    // panes of conversations that are no longer listed stay open if we hold them
+    for (const id of state.panes) if (!convs[id] && state.convs[id]) convs[id] = state.convs[id]!;
+    set({ convs, panes: state.panes.filter((id) => convs[id]) });
+    for (const id of state.panes) void sync(id);
+  });
+  s.on('disconnect', () => set({ connection: 'reconnecting' }));
+  s.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+    if (err.data?.code === 'UNAUTHENTICATED') return signedOut();
+    set({ connection: 'reconnecting' });
+  });
+  s.on('operator:status', ({ status }) => set({ status }));
+  s.on('conversation:upsert', (sum) => {
+    const c = state.convs[sum.id];
+    set({ convs: { ...state.convs, [sum.id]: c ? { ...c, summary: sum } : emptyConv(sum) } });
+  });
+  s.on('typing:update', ({ conversationId, typing }) => {
+    clearTimeout(typingTimers.get(conversationId));
+    patchConv(conversationId, { visitorTyping: typing });
+    if (typing) typingTimers.set(conversationId, setTimeout(() => patchConv(conversationId, { visitorTyping: false }), 6000));
+  });
+  s.on('message:new', (m) => {
+    const c = state.convs[m.conversationId];
+    if (m.sender === 'visitor') attention(m, c?.summary.visitorName ?? '');
+    if (!c || !c.loaded) return;
+    const last = c.messages[c.messages.length - 1]?.seq ?? 0;
+    if (m.seq <= last) return;
+    if (m.seq > last + 1) return void sync(m.conversationId);
+    patchConv(m.conversationId, { messages: [...c.messages, m], visitorTyping: m.sender === 'visitor' ? false : c.visitorTyping, pending: c.pending.filter((p) => p.clientId !== m.clientId) });
+    markRead(m.conversationId);
+  });
+}
+
+function attention(m: Message, who: string): void {
+  const visible = document.visibilityState === 'visible' && state.panes.includes(m.conversationId) && state.view === 'chats';
+  if (visible) return;
+  if (state.sound) chime();
+  desktopNotify(who || 'Beckon', m.body, () => openPane(m.conversationId));
+}
+
+function signedOut(): void {
+  socket?.disconnect();
+  socket = null;
+  set({ me: null, convs: {}, connection: 'connecting' });
+}
+
+export function disconnect(): void {
+  signedOut();
+}
+
+async function sync(id: string): Promise<void> {
+  const c = state.convs[id];
+  if (!c) return;
+  const lastSeq = c.loaded ? (c.messages[c.messages.length - 1]?.seq ?? 0) : 0;
+  const r = await call<SyncResult<ConversationSummary>>('conversation:sync', { conversationId: id, lastSeq });
+  if (!r.ok) return;
+  patchConv(id, (cur) => {
+    const tail = cur.messages[cur.messages.length - 1]?.seq ?? 0;
+    const messages = r.data.reset ? r.data.messages : [...cur.messages, ...r.data.messages.filter((m) => m.seq > tail)];
+    return { loaded: true, messages, hasMore: r.data.reset ? r.data.hasMore : cur.hasMore, summary: r.data.conversation ?? cur.summary };
+  });
+  markRead(id);
+}
+
+export function markRead(id: string): void {
+  const c = state.convs[id];
+  if (!c || !c.loaded || !socket || document.visibilityState !== 'visible' || !state.panes.includes(id)) return;
+  const last = c.messages[c.messages.length - 1]?.seq ?? 0;
+  if (c.summary.unread > 0 && last) socket.emit('conversation:read', { conversationId: id, seq: last });
+}
+document.addEventListener('visibilitychange', () => state.panes.forEach(markRead));
+
+export function openPane(id: string): void {
+  set({ view: 'chats', panes: state.panes.includes(id) ? state.panes : [...state.panes, id] });
+  const c = state.convs[id];
+  if (c && !c.loaded) void sync(id);
+  else markRead(id);
+}
+
+export function closePane(id: string): void {
+  set({ panes: state.panes.filter((p) => p !== id) });
+}
+
+export function setDraft(id: string, text: string): void {
+  set({ drafts: { ...state.drafts, [id]: text } });
+}
+
+function deliver(id: string, p: Pending): void {
+  void call<{ message: Message }>('message:send', { conversationId: id, clientId: p.clientId, body: p.body }).then((r) => {
+    if (!r.ok) return patchConv(id, (c) => ({ pending: c.pending.map((x) => (x.clientId === p.clientId ? { ...x, status: 'failed', error: r.error.code } : x)) }));
+    const m = r.data.message;
+    patchConv(id, (c) => {
+      const last = c.messages[c.messages.length - 1]?.seq ?? 0;
+      return { pending: c.pending.filter((x) => x.clientId !== p.clientId), messages: m.seq === last + 1 ? [...c.messages, m] : c.messages };
+    });
+  });
+}
+
+export function send(id: string, body: string): void {
+  const text = body.trim();
+  if (!text) return;
+  const p: Pending = { clientId: `op-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, body: text, status: 'sending' };
+  patchConv(id, (c) => ({ pending: [...c.pending, p] }));
+  setDraft(id, '');
+  typing(id, false);
+  deliver(id, p);
+}
+
+export function retry(id: string, clientId: string): void {
+  const p = state.convs[id]?.pending.find((x) => x.clientId === clientId);
+  if (!p) return;
+  patchConv(id, (c) => ({ pending: c.pending.map((x) => (x.clientId === clientId ? { ...x, status: 'sending', error: undefined } : x)) }));
+  deliver(id, p);
+}
+
+export async function loadOlder(id: string): Promise<void> {
+  const c = state.convs[id];
+  const first = c?.messages[0];
+  if (!c || !first || c.loadingOlder) return;
+  patchConv(id, { loadingOlder: true });
+  const r = await call<HistoryResult>('conversation:history', { conversationId: id, beforeSeq: first.seq });
+  patchConv(id, (cur) => (r.ok ? { loadingOlder: false, hasMore: r.data.hasMore, messages: [...r.data.messages.filter((m) => m.seq < first.seq), ...cur.messages] } : { loadingOlder: false }));
+}
+
+const typingSent = new Map<string, number>();
+export function typing(id: string, on: boolean): void {
+  const now = Date.now();
+  if (on && now - (typingSent.get(id) ?? 0) < 2000) return;
+  typingSent.set(id, on ? now : 0);
+  socket?.emit('typing:set', { conversationId: id, typing: on });
+}
+
+export async function endChat(id: string): Promise<void> {
+  const r = await call<{ conversation: ConversationSummary }>('conversation:close', { conversationId: id });
+  if (!r.ok) set({ notice: r.error.message });
+}
+
+export async function take(id: string): Promise<boolean> {
+  const r = await call<{ conversation: ConversationSummary }>('conversation:take', { conversationId: id });
+  if (!r.ok) set({ notice: r.error.code });
+  return r.ok;
+}
+
+export async function setStatus(status: 'online' | 'away', auto = false): Promise<void> {
+  set({ autoAway: auto && status === 'away' });
+  await call('operator:status', { status });
+}
+
+// Auto-away: no mouse or keyboard for a while sets Away; activity after that brings them back.
+const AWAY_AFTER_MS = 10 * 60_000;
+let lastActivity = Date.now();
+for (const ev of ['mousemove', 'keydown', 'mousedown', 'touchstart', 'focus']) {
+  window.addEventListener(
+    ev,
+    () => {
+      lastActivity = Date.now();
+      if (state.autoAway && state.status === 'away') void setStatus('online');
+    },
+    { passive: true },
+  );
+}
+setInterval(() => {
+  if (state.status === 'online' && Date.now() - lastActivity > AWAY_AFTER_MS) void setStatus('away', true);
+}, 30_000);

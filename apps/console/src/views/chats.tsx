@@ -1,0 +1,94 @@
+/** The conversation list and the open conversations side by side. */
+import type { ConversationSummary } from '@beckon/protocol';
+import { STRINGS, type Strings } from '../i18n';
+import { openPane, set, useConsole, type ConsoleState, type Filter } from '../store';
+import { Pane } from './pane';
+
+export function ago(ms: number, lang: string, t: Strings): string {
+  const s = Math.round((Date.now() - ms) / 1000);
+  if (s < 45) return t.justNow;
+  const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto', style: 'narrow' });
+  if (s < 3600) return rtf.format(-Math.round(s / 60), 'minute');
+  if (s < 86400) return rtf.format(-Math.round(s / 3600), 'hour');
+  return rtf.format(-Math.round(s / 86400), 'day');
+}
+
+function visible(s: ConsoleState, f: Filter): ConversationSummary[] {
+  const me = s.me!.account.id;
+  return Object.values(s.convs)
+    .map((c) => c.summary)
+    .filter((c) => c.siteId === s.siteId)
+    .filter((c) => (f === 'closed' ? c.status === 'closed' : c.status !== 'closed' && (f === 'open' || c.assigneeId === me)))
+    .sort((a, b) => (f === 'closed' ? (b.closedAt ?? 0) - (a.closedAt ?? 0) : b.lastMessageAt - a.lastMessageAt));
+}
+
+function Row({ c, s, t }: { c: ConversationSummary; s: ConsoleState; t: Strings }) {
+  const open = s.panes.includes(c.id);
+  const state = c.status === 'queued' ? t.waiting : c.status === 'active' ? t.assignedTo(c.assigneeName ?? '?') : t.closed;
+  return (
+    <li>
+      <button type="button" class={`row${open ? ' open' : ''}${c.unread ? ' unread' : ''}`} onClick={() => openPane(c.id)} aria-label={`${c.visitorName}, ${state}${c.unread ? `, ${t.unread(c.unread)}` : ''}`}>
+        <span class="avatar" aria-hidden="true">
+          {c.visitorName.replace(/^(Visitor|Посетитель)\s*/, '').charAt(0) || '?'}
+        </span>
+        <span class="row-main">
+          <span class="row-top">
+            <b>{c.visitorName}</b>
+            <time>{ago(c.lastMessageAt, s.lang, t)}</time>
+          </span>
+          <span class="preview">{c.lastMessagePreview || '…'}</span>
+          <span class={`chip ${c.status}`}>{state}</span>
+        </span>
+        {c.unread > 0 && (
+          <span class="badge" aria-hidden="true">
+            {c.unread}
+          </span>
+        )}
+      </button>
+    </li>
+  );
+}
+
+export function Chats() {
+  const s = useConsole();
+  const t = STRINGS[s.lang];
+  const list = visible(s, s.filter);
+  const queued = list.filter((c) => c.status === 'queued');
+  const rest = list.filter((c) => c.status !== 'queued');
+  const total = Object.values(s.convs).filter((c) => c.summary.siteId === s.siteId).length;
+  const panes = s.panes.filter((id) => s.convs[id]?.summary.siteId === s.siteId);
+  const filters: [Filter, string][] = [
+    ['open', t.filterOpen],
+    ['mine', t.filterMine],
+    ['closed', t.filterClosed],
+  ];
+  return (
+    <div class="chats">
+      <aside class="list">
+        <div class="filters" role="tablist">
+          {filters.map(([f, label]) => (
+            <button type="button" role="tab" aria-selected={s.filter === f} class={s.filter === f ? 'on' : ''} onClick={() => set({ filter: f })}>
+              {label}
+            </button>
+          ))}
+        </div>
+        {queued.length > 0 && <h2>{t.waitingSection}</h2>}
+        <ul>
+          {queued.map((c) => (
+            <Row key={c.id} c={c} s={s} t={t} />
+          ))}
+        </ul>
+        {queued.length > 0 && rest.length > 0 && <h2>{s.filter === 'closed' ? t.closedSection : t.activeSection}</h2>}
+        <ul>
+          {rest.map((c) => (
+            <Row key={c.id} c={c} s={s} t={t} />
+          ))}
+        </ul>
+        {list.length === 0 && <p class="empty">{total === 0 ? t.noChats : t.noChatsFilter}</p>}
+      </aside>
+      <section class={`panes n${Math.min(panes.length, 3)}`} aria-label={t.chats}>
+        {panes.length === 0 ? <p class="empty big">{t.pickChat}</p> : panes.map((id) => <Pane key={id} id={id} />)}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,162 @@
+/** Site and widget settings (admins), and the snippet to install. */
+import { useEffect, useState } from 'preact/hooks';
+import { SitePatch, type SiteView } from '@beckon/protocol';
+import { api, ApiError } from '../api';
+import { STRINGS } from '../i18n';
+import { useConsole } from '../store';
+
+function useSite(siteId: string | null): [SiteView | null, (s: SiteView) => void] {
+  const [site, setSite] = useState<SiteView | null>(null);
+  useEffect(() => {
+    if (siteId) void api<SiteView>('GET', `/api/sites/${siteId}`).then(setSite);
+  }, [siteId]);
+  return [site, setSite];
+}
+
+export function SiteSettings() {
+  const s = useConsole();
+  const t = STRINGS[s.lang];
+  const [site, setSite] = useSite(s.siteId);
+  const [form, setForm] = useState<SiteView | null>(null);
+  const [origins, setOrigins] = useState('');
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const admin = s.me!.memberships.find((m) => m.siteId === s.siteId)?.role === 'admin';
+  useEffect(() => {
+    if (site) {
+      setForm(site);
+      setOrigins(site.allowedOrigins.join('\n'));
+    }
+  }, [site]);
+  if (!form) return <p class="empty">{t.loading}</p>;
+  const ap = form.appearance;
+  const setAp = (patch: Partial<SiteView['appearance']>) => setForm({ ...form, appearance: { ...ap, ...patch } });
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const body = { name: form.name, allowedOrigins: origins.split(/\s+/).filter(Boolean), appearance: form.appearance, defaultLang: form.defaultLang, idleCloseMinutes: form.idleCloseMinutes };
+    const checked = SitePatch.safeParse(body);
+    if (!checked.success) {
+      const i = checked.error.issues[0]!;
+      return setMsg({ ok: false, text: `${i.path.join('.')}: ${i.message}` });
+    }
+    try {
+      setSite(await api<SiteView>('PATCH', `/api/sites/${s.siteId}`, body));
+      setMsg({ ok: true, text: t.saved });
+    } catch (err) {
+      setMsg({ ok: false, text: err instanceof ApiError ? err.message : String(err) });
+    }
+  };
+
+  return (
+    <form class="page settings" onSubmit={save}>
+      <h1>{t.siteSettings}</h1>
+      {!admin && <p class="banner">{t.adminOnly}</p>}
+      <fieldset disabled={!admin}>
+        <div class="cols">
+          <div>
+            <label>
+              {t.siteName}
+              <input value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} />
+            </label>
+            <label>
+              {t.allowedOrigins}
+              <textarea name="origins" rows={4} value={origins} onInput={(e) => setOrigins(e.currentTarget.value)} />
+              <small>{t.allowedOriginsHelp}</small>
+            </label>
+            <label>
+              {t.idleClose}
+              <input type="number" min={5} max={10080} value={form.idleCloseMinutes} onInput={(e) => setForm({ ...form, idleCloseMinutes: Number(e.currentTarget.value) })} />
+            </label>
+            <label>
+              {t.defaultLang}
+              <select value={form.defaultLang} onChange={(e) => setForm({ ...form, defaultLang: e.currentTarget.value as 'en' | 'ru' })}>
+                <option value="en">English</option>
+                <option value="ru">Русский</option>
+              </select>
+            </label>
+          </div>
+          <div>
+            <div class="row2">
+              <label>
+                {t.color}
+                <input name="color" type="color" value={ap.color} onInput={(e) => setAp({ color: e.currentTarget.value })} />
+              </label>
+              <label>
+                {t.position}
+                <select value={ap.position} onChange={(e) => setAp({ position: e.currentTarget.value as 'left' | 'right' })}>
+                  <option value="right">{t.right}</option>
+                  <option value="left">{t.left}</option>
+                </select>
+              </label>
+            </div>
+            <label>
+              {t.teamName}
+              <input name="teamName" value={ap.teamName} onInput={(e) => setAp({ teamName: e.currentTarget.value })} />
+            </label>
+            <label>
+              {t.avatarUrl}
+              <input type="url" value={ap.avatarUrl} placeholder="https://…" onInput={(e) => setAp({ avatarUrl: e.currentTarget.value })} />
+            </label>
+            <label>
+              {t.greetingEn}
+              <textarea rows={2} value={ap.greeting.en} onInput={(e) => setAp({ greeting: { ...ap.greeting, en: e.currentTarget.value } })} />
+            </label>
+            <label>
+              {t.greetingRu}
+              <textarea rows={2} value={ap.greeting.ru} onInput={(e) => setAp({ greeting: { ...ap.greeting, ru: e.currentTarget.value } })} />
+            </label>
+            <div class="wpreview" aria-hidden="true">
+              <div class="wpreview-head" style={{ background: ap.color }}>
+                {ap.teamName}
+              </div>
+              <div class="wpreview-body">{ap.greeting[s.lang] || ap.greeting.en}</div>
+              <div class={`wpreview-bubble ${ap.position}`} style={{ background: ap.color }} />
+            </div>
+          </div>
+        </div>
+        <div class="save-row">
+          <button class="primary" type="submit">
+            {t.save}
+          </button>
+          {msg && (
+            <span class={msg.ok ? 'ok' : 'error'} role="status">
+              {msg.text}
+            </span>
+          )}
+        </div>
+      </fieldset>
+    </form>
+  );
+}
+
+export function Install() {
+  const s = useConsole();
+  const t = STRINGS[s.lang];
+  const [site] = useSite(s.siteId);
+  const [copied, setCopied] = useState(false);
+  if (!site) return <p class="empty">{t.loading}</p>;
+  const code = `<script>window.Beckon=window.Beckon||function(){(Beckon.q=Beckon.q||[]).push(arguments)};</script>\n<script async src="${location.origin}/widget/beckon.js" data-site="${site.key}"></script>`;
+  return (
+    <div class="page">
+      <h1>{t.installTitle}</h1>
+      <p>{t.installHelp}</p>
+      <pre class="code">{code}</pre>
+      <button
+        type="button"
+        class="primary"
+        onClick={() =>
+          void navigator.clipboard?.writeText(code).then(() => {
+            setCopied(true);
+            setTimeout(() => setCopied(false), 1500);
+          })
+        }
+      >
+        {copied ? t.copied : t.copy}
+      </button>
+      <p>
+        {t.siteKey}: <code>{site.key}</code>
+      </p>
+      <p>{t.langOverride}</p>
+    </div>
+  );
+}

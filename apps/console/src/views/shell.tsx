@@ -1,0 +1,87 @@
+/** The frame around every page: navigation, status, notices. */
+import { api } from '../api';
+import { STRINGS } from '../i18n';
+import { disconnect, set, setStatus, useConsole, type View } from '../store';
+import { Chats } from './chats';
+import { LangSwitch } from './lang-switch';
+import { Logo } from './login';
+import { Install, SiteSettings } from './settings';
+import { Team } from './team';
+
+export function Shell() {
+  const s = useConsole();
+  const t = STRINGS[s.lang];
+  const membership = s.me!.memberships.find((m) => m.siteId === s.siteId);
+  const nav: [View, string][] = [
+    ['chats', t.chats],
+    ['settings', t.settings],
+    ['team', t.team],
+    ['install', t.install],
+  ];
+  const signOut = async () => {
+    await api('POST', '/api/auth/logout').catch(() => undefined);
+    disconnect();
+  };
+  return (
+    <div class="shell">
+      <header class="top">
+        <div class="brand">
+          <Logo /> Beckon
+        </div>
+        {s.me!.memberships.length > 1 ? (
+          <select class="site-pick" aria-label="Site" value={s.siteId ?? ''} onChange={(e) => set({ siteId: e.currentTarget.value })}>
+            {s.me!.memberships.map((m) => (
+              <option value={m.siteId}>{m.siteName}</option>
+            ))}
+          </select>
+        ) : (
+          <span class="site-name">{membership?.siteName}</span>
+        )}
+        <nav>
+          {nav.map(([v, label]) => (
+            <button type="button" class={s.view === v ? 'on' : ''} aria-current={s.view === v ? 'page' : undefined} onClick={() => set({ view: v })}>
+              {label}
+            </button>
+          ))}
+        </nav>
+        <div class="spacer" />
+        <label class="status-pick">
+          <i class={`dot ${s.status}`} aria-hidden="true" />
+          <select aria-label={t.status} value={s.status === 'offline' ? 'online' : s.status} onChange={(e) => void setStatus(e.currentTarget.value as 'online' | 'away')}>
+            <option value="online">{t.online}</option>
+            <option value="away">{t.away}</option>
+          </select>
+        </label>
+        <LangSwitch />
+        <span class="me" title={s.me!.account.email}>
+          {s.me!.account.name}
+        </span>
+        <button type="button" class="ghost" onClick={signOut}>
+          {t.signOut}
+        </button>
+      </header>
+      {s.connection === 'reconnecting' && (
+        <div class="banner warn" role="status">
+          {t.connectionLost}
+        </div>
+      )}
+      {s.autoAway && s.status === 'away' && (
+        <div class="banner" role="status">
+          {t.autoAway}{' '}
+          <button type="button" class="link" onClick={() => void setStatus('online')}>
+            {t.goOnline}
+          </button>
+        </div>
+      )}
+      {s.notice && (
+        <div class="banner warn" role="alert">
+          {s.notice === 'AT_CAPACITY' ? t.atCapacity : s.notice}{' '}
+          <button type="button" class="link" onClick={() => set({ notice: null })}>
+            ×
+          </button>
+        </div>
+      )}
+      <div class="body">{s.view === 'chats' ? <Chats /> : s.view === 'settings' ? <SiteSettings /> : s.view === 'team' ? <Team /> : <Install />}</div>
+    </div>
+  );
+}

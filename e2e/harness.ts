@@ -1,0 +1,96 @@
+/**
+ * Browser tests: the real server (port 0, temporary SQLite file), the demo shop on its own
+ * origin, and Debian's Chromium driven by playwright-core.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { FastifyInstance } from 'fastify';
+import { buildDemo } from '@beckon/demo';
+import { openSqliteStore } from '@beckon/db';
+import { buildApp, seedDemo, type Beckon, type Credentials } from '@beckon/server';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+
+export interface World {
+  beckon: Beckon;
+  demo: FastifyInstance;
+  url: string;
+  shop: string;
+  siteId: string;
+  admin: Credentials;
+  operator: Credentials;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startWorld(): Promise<World> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}: run \`apt-get install chromium\` (pnpm test does it when it can)`);
+  mkdirSync(SHOTS, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'beckon-e2e-'));
+  const store = openSqliteStore({ file: join(dir, 'beckon.db') });
+  const seeded = (await seedDemo(store, { demoOrigins: [], now: Date.now() }))!;
+  const beckon = await buildApp({ store, idleSweepMs: 0 });
+  const url = await beckon.app.listen({ host: '127.0.0.1', port: 0 });
+  // the shop on another host name and port: a cross-origin embed, as on a real site
+  const demo = await buildDemo({ port: 0, beckonUrl: url, siteKey: seeded.site.key });
+  const shopAddr = await demo.listen({ host: '127.0.0.1', port: 0 });
+  const shop = shopAddr.replace('127.0.0.1', 'localhost');
+  await store.updateSite(seeded.site.id, { allowedOrigins: [shop] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  return {
+    beckon,
+    demo,
+    url,
+    shop,
+    siteId: seeded.site.id,
+    admin: seeded.credentials.find((c) => c.role === 'admin')!,
+    operator: seeded.credentials.find((c) => c.role === 'operator')!,
+    browser,
+    async close() {
+      await browser.close();
+      await demo.close();
+      await beckon.app.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function consoleLogin(w: World, who: Credentials = w.operator, ctx?: BrowserContext): Promise<Page> {
+  const context = ctx ?? (await w.browser.newContext({ viewport: { width: 1400, height: 860 } }));
+  const page = await context.newPage();
+  await page.goto(w.url);
+  await page.fill('input[name=email]', who.email);
+  await page.fill('input[name=password]', who.password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.shell');
+  return page;
+}
+
+export async function visitorPage(w: World, path = '/', opts: { viewport?: { width: number; height: number }; locale?: string; context?: BrowserContext } = {}): Promise<Page> {
+  const context = opts.context ?? (await w.browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, locale: opts.locale ?? 'en-US' }));
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(w.shop + path);
+  await page.waitForSelector('.bk-launcher:not([hidden])');
+  return page;
+}
+
+/** Opens the panel and sends a message as the visitor. */
+export async function visitorSays(page: Page, text: string): Promise<void> {
+  if (!(await page.$('.bk-panel'))) await page.click('.bk-launcher');
+  await page.waitForSelector('.bk-input');
+  await page.fill('.bk-input', text);
+  await page.press('.bk-input', 'Enter');
+  await page.waitForSelector(`.bk-me:not(.bk-pending) >> text=${text}`);
+}
+
+export const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });

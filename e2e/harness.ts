@@ -94,3 +94,17 @@ export async function visitorSays(page: Page, text: string): Promise<void> {
 }
 
 export const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+
+/** A page server of our own, for pages the demo shop has no reason to carry (hostile sites, foreign origins). */
+export async function pageServer(): Promise<{ origin: string; put(path: string, html: string, headers?: Record<string, string>): void; close(): Promise<void> }> {
+  const Fastify = (await import('fastify')).default;
+  const app = Fastify();
+  const pages = new Map<string, { html: string; headers: Record<string, string> }>();
+  app.get('/*', async (req, reply) => {
+    const p = pages.get(req.url.split('?')[0]!);
+    if (!p) return reply.status(404).send('no such page');
+    return reply.headers(p.headers).type('text/html; charset=utf-8').send(p.html);
+  });
+  const origin = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('127.0.0.1', 'localhost');
+  return { origin, put: (path, html, headers = {}) => pages.set(path, { html, headers }), close: () => app.close() };
+}

@@ -36,6 +36,10 @@ export interface BuildOptions {
   consoleDir?: string;
   /** how often idle conversations are looked for; 0 turns the sweep off */
   idleSweepMs?: number;
+  /** log every HTTP request (BECKON_LOG_REQUESTS=1) */
+  logRequests?: boolean;
+  /** behind a reverse proxy: take the client address from X-Forwarded-For (BECKON_TRUST_PROXY=1) */
+  trustProxy?: boolean;
   /** visitor handshakes per IP per minute */
   connectionsPerMinute?: number;
 }
@@ -54,7 +58,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   const now = opts.now ?? Date.now;
   const ownStore = !opts.store;
   const store = opts.store ?? openSqliteStore({ file: opts.dbFile ?? ':memory:', durability: opts.durability ?? 'normal' });
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: LIMITS.httpBodyBytes, trustProxy: false, return503OnClosing: true });
+  const app = Fastify({ logger: opts.logger ?? false, disableRequestLogging: !opts.logRequests, bodyLimit: LIMITS.httpBodyBytes, trustProxy: opts.trustProxy ?? false, return503OnClosing: true });
   const counters = { rejected: 0, rateLimited: 0 };
 
   const io = new Server(app.server, {

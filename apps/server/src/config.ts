@@ -18,6 +18,8 @@ export interface Config {
   logLevel: string;
   /** send cookies with Secure (on by default when publicUrl is https) */
   secureCookies: boolean;
+  logRequests: boolean;
+  trustProxy: boolean;
 }
 
 function int(v: string | undefined, fallback: number, name: string): number {
@@ -42,5 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     durability,
     logLevel: env.BECKON_LOG_LEVEL || 'info',
     secureCookies: env.BECKON_SECURE_COOKIES ? env.BECKON_SECURE_COOKIES === '1' : publicUrl.startsWith('https:'),
+    logRequests: env.BECKON_LOG_REQUESTS === '1',
+    trustProxy: env.BECKON_TRUST_PROXY === '1',
   };
 }

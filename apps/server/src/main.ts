@@ -19,6 +19,8 @@ const { app } = await buildApp({
   publicUrl: config.publicUrl,
   secureCookies: config.secureCookies,
   logger: { level: config.logLevel },
+  logRequests: config.logRequests,
+  trustProxy: config.trustProxy,
 });
 await app.listen({ host: config.host, port: config.port });
 

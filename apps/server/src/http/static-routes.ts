@@ -13,7 +13,8 @@ export interface StaticDirs {
   consoleDir: string;
 }
 
-const HASHED = /\.[A-Za-z0-9_-]{8,}\.js$/;
+/** content-hashed files, also as their precompressed twins */
+const HASHED = /\.[A-Za-z0-9_-]{8,}\.js(\.gz|\.br)?$/;
 
 export function staticRoutes(dirs: StaticDirs) {
   return async function plugin(app: FastifyInstance) {
@@ -24,6 +25,7 @@ export function staticRoutes(dirs: StaticDirs) {
         decorateReply: false,
         preCompressed: true,
         index: false,
+        cacheControl: false,
         setHeaders(res, path) {
           res.setHeader('Cache-Control', HASHED.test(path) ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
           // sites that isolate themselves (COEP) may still load us
@@ -42,6 +44,7 @@ export function staticRoutes(dirs: StaticDirs) {
         prefix: '/',
         preCompressed: false,
         wildcard: false,
+        cacheControl: false,
         setHeaders(res, path) {
           res.setHeader('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
         },

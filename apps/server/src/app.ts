@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
 import { LIMITS } from '@beckon/protocol';
 import { openSqliteStore, type Store } from '@beckon/db';
@@ -58,7 +58,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   const now = opts.now ?? Date.now;
   const ownStore = !opts.store;
   const store = opts.store ?? openSqliteStore({ file: opts.dbFile ?? ':memory:', durability: opts.durability ?? 'normal' });
-  const app = Fastify({ logger: opts.logger ?? false, disableRequestLogging: !opts.logRequests, bodyLimit: LIMITS.httpBodyBytes, trustProxy: opts.trustProxy ?? false, return503OnClosing: true });
+  const app = Fastify({ logger: opts.logger ?? false, logController: new LogController({ disableRequestLogging: !opts.logRequests }), bodyLimit: LIMITS.httpBodyBytes, trustProxy: opts.trustProxy ?? false, return503OnClosing: true });
   const counters = { rejected: 0, rateLimited: 0 };
 
   const io = new Server(app.server, {

@@ -40,7 +40,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     demoPort: int(env.BECKON_DEMO_PORT, 3001, 'BECKON_DEMO_PORT'),
     demoHost: env.BECKON_DEMO_HOST || host,
-    dataDir: env.BECKON_DATA_DIR ? resolve(env.BECKON_DATA_DIR) : DEFAULT_DATA,
+    // relative to where the command was typed (pnpm runs scripts inside the package folder)
+    dataDir: env.BECKON_DATA_DIR ? resolve(env.INIT_CWD || process.cwd(), env.BECKON_DATA_DIR) : DEFAULT_DATA,
     durability,
     logLevel: env.BECKON_LOG_LEVEL || 'info',
     secureCookies: env.BECKON_SECURE_COOKIES ? env.BECKON_SECURE_COOKIES === '1' : publicUrl.startsWith('https:'),

@@ -113,7 +113,55 @@ describe('one chat, end to end', () => {
       for (const o of others) expect(text).not.toContain(o);
     }
     await shot(op, 'console-three-chats');
+    // ending them frees the operator's slots (capacity 5) and tells each visitor
+    for (let i = 0; i < 3; i++) await panes.filter({ hasText: `${names[i]} here` }).locator('button', { hasText: 'End chat' }).click();
+    for (const v of visitors) await v.waitForSelector('.bk-note >> text=This chat has ended');
     for (const v of visitors) await v.context().close();
     await op.context().close();
+  });
+
+  it('tells the operator of new messages, renders text as text, ends the chat, and pushes settings to the widget', async () => {
+    const op = await consoleLogin(w, w.admin);
+    await op.waitForSelector('.filters');
+    // unread chats left by earlier tests count too: compare with what the title said before
+    const unreadInTitle = () => op.evaluate(() => Number(document.title.match(/^\((\d+)\)/)?.[1] ?? 0));
+    const before = await unreadInTitle();
+    const visitor = await visitorPage(w, '/checkout.html');
+    await visitorSays(visitor, 'Can I pay by invoice?');
+    // the chat is not open in the console: the tab title counts it
+    await expect.poll(unreadInTitle).toBe(before + 1);
+    await op.click('.row >> text=Can I pay by invoice?');
+    await expect.poll(unreadInTitle).toBe(before);
+
+    const nasty = '<img src=x onerror="window.__xss=1"> see https://example.com/pay and javascript:alert(1)';
+    await op.fill('.pane textarea', nasty);
+    await op.press('.pane textarea', 'Enter');
+    const bubble = visitor.locator('.bk-them', { hasText: 'see https://example.com/pay' });
+    await bubble.waitFor();
+    expect(await bubble.textContent()).toContain('<img src=x onerror="window.__xss=1">');
+    expect(await bubble.locator('img').count()).toBe(0);
+    expect(await bubble.locator('a').evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.getAttribute('rel')]))).toEqual([['https://example.com/pay', 'noopener noreferrer']]);
+    expect(await visitor.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+
+    await op.click('.pane >> text=End chat');
+    await visitor.waitForSelector('.bk-note >> text=This chat has ended');
+    await op.waitForSelector('.pane .ended');
+
+    await op.click('nav >> text=Settings');
+    await op.locator('input[name=color]').evaluate((el: HTMLInputElement) => {
+      el.value = '#aa3300';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await op.fill('input[name=teamName]', 'Roastery baristas');
+    await op.click('button >> text=Save');
+    await op.waitForSelector('text=Saved.');
+    await visitor.waitForFunction(() => getComputedStyle(document.querySelector('[data-beckon]')!.shadowRoot!.querySelector('.bk-launcher')!).backgroundColor === 'rgb(170, 51, 0)');
+    await visitor.waitForSelector('.bk-title b >> text=Roastery baristas');
+    await shot(op, 'console-settings');
+
+    await op.click('.lang >> text=RU');
+    await op.waitForSelector('nav >> text=Чаты');
+    await op.context().close();
+    await visitor.context().close();
   });
 });

@@ -167,4 +167,21 @@ describe('connection trouble', () => {
     await page.context().close();
     await op.context().close();
   });
+
+  it('scrolls back through a long history', async () => {
+    const page = await visitorPage(w, '/');
+    await visitorSays(page, 'message 1');
+    const token = await page.evaluate(() => Object.entries(localStorage).find(([k]) => k.endsWith(':token'))![1]);
+    const visitorId = token.split('.')[0]!;
+    const conv = (await w.beckon.store.latestConversationOf(visitorId))!;
+    for (let i = 2; i <= 70; i++) await w.beckon.store.appendMessage({ conversationId: conv.id, clientId: `seed-${i}`, sender: 'visitor', senderId: visitorId, authorName: null, body: `message ${i}`, now: Date.now() });
+    await page.reload();
+    await page.waitForSelector('.bk-me >> text=message 70');
+    expect(await page.locator('.bk-me').count()).toBe(50);
+    await page.click('text=Show earlier messages');
+    await page.waitForSelector('.bk-me >> text="message 1"');
+    expect(await page.locator('.bk-me').count()).toBe(70);
+    expect(await page.locator('text=Show earlier messages').count()).toBe(0);
+    await page.context().close();
+  });
 });

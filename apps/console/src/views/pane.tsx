@@ -16,8 +16,16 @@ export function Pane({ id }: { id: string }) {
   const stick = useRef(true);
   const input = useRef<HTMLTextAreaElement>(null);
 
+  // new messages keep the view at the bottom; older ones loaded above keep what was in view
+  const firstSeq = useRef(0);
+  const fromBottom = useRef(0);
   useLayoutEffect(() => {
-    if (log.current && stick.current) log.current.scrollTop = log.current.scrollHeight;
+    const el = log.current;
+    if (!el) return;
+    const first = c.messages[0]?.seq ?? 0;
+    if (stick.current) el.scrollTop = el.scrollHeight;
+    else if (first !== firstSeq.current) el.scrollTop = el.scrollHeight - fromBottom.current;
+    firstSeq.current = first;
   });
   useEffect(() => {
     input.current?.focus();
@@ -63,6 +71,7 @@ export function Pane({ id }: { id: string }) {
         onScroll={(e) => {
           const el = e.currentTarget;
           stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+          fromBottom.current = el.scrollHeight - el.scrollTop;
         }}
       >
         {c.hasMore && (

@@ -52,6 +52,16 @@ export function Shell() {
             <option value="away">{t.away}</option>
           </select>
         </label>
+        <div class="notify">
+          <button type="button" aria-pressed={s.sound} title={t.sound} onClick={() => set({ sound: !s.sound })}>
+            {t.sound}
+          </button>
+          {typeof Notification !== 'undefined' && Notification.permission === 'default' && (
+            <button type="button" title={t.enableNotifications} onClick={() => void Notification.requestPermission().then(() => set({}))}>
+              {t.notifications}
+            </button>
+          )}
+        </div>
         <LangSwitch />
         <span class="me" title={s.me!.account.email}>
           {s.me!.account.name}

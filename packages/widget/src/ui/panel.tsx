@@ -65,9 +65,16 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
     if (s.open) input.current?.focus();
   }, [s.open]);
 
+  // new messages keep the view at the bottom; older ones loaded above keep what was in view
+  const firstSeq = useRef(0);
+  const fromBottom = useRef(0);
   useLayoutEffect(() => {
     const el = log.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
+    if (!el) return;
+    const first = s.messages[0]?.seq ?? 0;
+    if (stick.current) el.scrollTop = el.scrollHeight;
+    else if (first !== firstSeq.current) el.scrollTop = el.scrollHeight - fromBottom.current;
+    firstSeq.current = first;
   });
 
   if (!s.open) return null;
@@ -145,6 +152,7 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
         onScroll={(e) => {
           const el = e.currentTarget;
           stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+          fromBottom.current = el.scrollHeight - el.scrollTop;
         }}
       >
         {s.hasMore && (

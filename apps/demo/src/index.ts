@@ -17,6 +17,14 @@ export interface DemoOptions {
 }
 
 const PAGES = fileURLToPath(new URL('../pages/', import.meta.url));
+const LAYOUT = fileURLToPath(new URL('../layout/layout.html', import.meta.url));
+
+/** A page file is its <main> content, with its title in a first-line comment. */
+async function renderPage(name: string): Promise<string> {
+  const [layout, page] = await Promise.all([readFile(LAYOUT, 'utf8'), readFile(PAGES + name, 'utf8')]);
+  const title = page.match(/^<!-- title: (.*?) -->/)?.[1] ?? 'Roastery';
+  return layout.replace('%TITLE%', title).replace('%BODY%', page.replace(/^<!--.*?-->\n/, ''));
+}
 
 const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
@@ -33,8 +41,8 @@ export async function buildDemo(opts: DemoOptions): Promise<FastifyInstance> {
   for (const name of names) {
     const route = name === 'index.html' ? '/' : `/${name}`;
     app.get(route, async (req, reply) => {
-      const raw = await readFile(PAGES + name, 'utf8');
-      if (name.endsWith('.css')) return reply.type('text/css').send(raw);
+      if (name.endsWith('.css')) return reply.type('text/css').send(await readFile(PAGES + name, 'utf8'));
+      const raw = await renderPage(name);
       // ?lang=ru in the shop's URL shows the snippet's data-lang override at work
       const lang = (req.query as { lang?: string }).lang;
       const extra = lang === 'ru' || lang === 'en' ? tag.replace('data-site=', `data-lang="${lang}" data-site=`) : tag;

@@ -40,6 +40,8 @@ export interface BuildOptions {
   logRequests?: boolean;
   /** behind a reverse proxy: take the client address from X-Forwarded-For (BECKON_TRUST_PROXY=1) */
   trustProxy?: boolean;
+  /** per-socket event rate (default LIMITS: 10/s, bursts of 30) */
+  eventRate?: { perSecond: number; burst: number };
   /** visitor handshakes per IP per minute */
   connectionsPerMinute?: number;
 }
@@ -75,7 +77,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   const chat = new ChatService({ store, presence, visitors, operators, log: app.log, now });
   const sessions = new Sessions(store, now, opts.secureCookies ?? false);
   const secret = await ensureSecret(store);
-  const guard = { log: app.log, now, counters };
+  const guard = { log: app.log, now, counters, eventRate: opts.eventRate ?? { perSecond: LIMITS.socketEventsPerSecond, burst: LIMITS.socketEventBurst } };
 
   setupVisitorNamespace(visitors, { ...guard, store, chat, secret, connectionsPerMinute: opts.connectionsPerMinute ?? 600 });
   const consoleOrigins = opts.publicUrl ? [new URL(opts.publicUrl).origin] : [];

@@ -28,6 +28,7 @@ CREATE TABLE `conversations` (
 	`last_message_preview` text NOT NULL,
 	`visitor_read_seq` integer NOT NULL,
 	`operator_read_seq` integer NOT NULL,
+	`operator_unread` integer DEFAULT 0 NOT NULL,
 	`created_at` integer NOT NULL,
 	`assigned_at` integer,
 	`closed_at` integer,

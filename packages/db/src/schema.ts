@@ -80,6 +80,8 @@ export const conversations = sqliteTable(
     lastMessagePreview: text('last_message_preview').notNull(),
     visitorReadSeq: integer('visitor_read_seq').notNull(),
     operatorReadSeq: integer('operator_read_seq').notNull(),
+    /** visitor messages after the operators' read mark, kept current on every write */
+    operatorUnread: integer('operator_unread').notNull().default(0),
     createdAt: integer('created_at').notNull(),
     assignedAt: integer('assigned_at'),
     closedAt: integer('closed_at'),

@@ -58,11 +58,50 @@ export function openSqliteStore(opts: SqliteOptions): Store {
   return new SqliteStore(sqlite, db);
 }
 
+const ph = sql.placeholder;
+
+/** The statements every chat message runs, built and prepared once (drizzle otherwise rebuilds and re-prepares each call). */
+function hotStatements(db: BetterSQLite3Database<typeof s>) {
+  const bump = (sender: 'visitor' | 'operator' | 'system') =>
+    db
+      .update(s.conversations)
+      .set({
+        lastSeq: sql`${ph('seq')}`,
+        lastMessageAt: sql`${ph('now')}`,
+        lastMessagePreview: sql`${ph('preview')}`,
+        // an operator's reply means the operators have read everything before it
+        ...(sender === 'visitor' ? { visitorReadSeq: sql`${ph('seq')}`, operatorUnread: sql`${s.conversations.operatorUnread} + 1` } : sender === 'operator' ? { operatorReadSeq: sql`${ph('seq')}`, operatorUnread: 0 } : {}),
+      })
+      .where(eq(s.conversations.id, ph('id')))
+      .returning()
+      .prepare();
+  return {
+    conversation: db.select().from(s.conversations).where(eq(s.conversations.id, ph('id'))).prepare(),
+    latestOf: db.select().from(s.conversations).where(eq(s.conversations.visitorId, ph('visitorId'))).orderBy(desc(s.conversations.createdAt), desc(s.conversations.id)).limit(1).prepare(),
+    account: db.select().from(s.accounts).where(eq(s.accounts.id, ph('id'))).prepare(),
+    visitor: db.select().from(s.visitors).where(eq(s.visitors.id, ph('id'))).prepare(),
+    sameClientId: db
+      .select()
+      .from(s.messages)
+      .where(and(eq(s.messages.conversationId, ph('conversationId')), eq(s.messages.sender, ph('sender')), eq(s.messages.senderId, ph('senderId')), eq(s.messages.clientId, ph('clientId'))))
+      .prepare(),
+    insertMessage: db
+      .insert(s.messages)
+      .values({ id: ph('id'), conversationId: ph('conversationId'), seq: ph('seq'), clientId: ph('clientId'), sender: ph('sender'), senderId: ph('senderId'), authorName: ph('authorName'), body: ph('body'), createdAt: ph('createdAt') })
+      .prepare(),
+    bump: { visitor: bump('visitor'), operator: bump('operator'), system: bump('system') },
+  };
+}
+
 class SqliteStore implements Store {
+  private readonly hot: ReturnType<typeof hotStatements>;
+
   constructor(
     private readonly sqlite: Database.Database,
     private readonly db: BetterSQLite3Database<typeof s>,
-  ) {}
+  ) {
+    this.hot = hotStatements(db);
+  }
 
   async getMeta(key: string) {
     return this.db.select().from(s.meta).where(eq(s.meta.key, key)).get()?.value ?? null;
@@ -98,7 +137,7 @@ class SqliteStore implements Store {
     return row;
   }
   async getAccount(id: string) {
-    return this.db.select().from(s.accounts).where(eq(s.accounts.id, id)).get() ?? null;
+    return this.hot.account.get({ id }) ?? null;
   }
   async getAccountByEmail(email: string) {
     return this.db.select().from(s.accounts).where(eq(s.accounts.email, email)).get() ?? null;
@@ -164,19 +203,19 @@ class SqliteStore implements Store {
       .get();
   }
   async getVisitor(id: string) {
-    return this.db.select().from(s.visitors).where(eq(s.visitors.id, id)).get() ?? null;
+    return this.hot.visitor.get({ id }) ?? null;
   }
 
   async createConversation(c: { siteId: string; visitorId: string; previousId: string | null }, now: number) {
-    const row: ConversationRow = { id: newId(), ...c, status: 'queued', assigneeId: null, lastSeq: 0, lastMessageAt: now, lastMessagePreview: '', visitorReadSeq: 0, operatorReadSeq: 0, createdAt: now, assignedAt: null, closedAt: null, closedReason: null };
+    const row: ConversationRow = { id: newId(), ...c, status: 'queued', assigneeId: null, lastSeq: 0, lastMessageAt: now, lastMessagePreview: '', visitorReadSeq: 0, operatorReadSeq: 0, operatorUnread: 0, createdAt: now, assignedAt: null, closedAt: null, closedReason: null };
     this.db.insert(s.conversations).values(row).run();
     return row;
   }
   async getConversation(id: string) {
-    return this.db.select().from(s.conversations).where(eq(s.conversations.id, id)).get() ?? null;
+    return this.hot.conversation.get({ id }) ?? null;
   }
   async latestConversationOf(visitorId: string) {
-    return this.db.select().from(s.conversations).where(eq(s.conversations.visitorId, visitorId)).orderBy(desc(s.conversations.createdAt), desc(s.conversations.id)).limit(1).get() ?? null;
+    return this.hot.latestOf.get({ visitorId }) ?? null;
   }
   async assignConversation(id: string, operatorId: string | null, now: number) {
     const set = operatorId ? { status: 'active' as const, assigneeId: operatorId, assignedAt: now } : { status: 'queued' as const, assigneeId: null, assignedAt: null };
@@ -210,25 +249,15 @@ class SqliteStore implements Store {
 
   async appendMessage(m: NewMessage): Promise<AppendResult> {
     const tx = this.sqlite.transaction((): AppendResult => {
-      const conv = this.db.select().from(s.conversations).where(eq(s.conversations.id, m.conversationId)).get();
+      const conv = this.hot.conversation.get({ id: m.conversationId });
       if (!conv) return { kind: 'missing' };
-      const existing = this.db
-        .select()
-        .from(s.messages)
-        .where(and(eq(s.messages.conversationId, m.conversationId), eq(s.messages.sender, m.sender), eq(s.messages.senderId, m.senderId), eq(s.messages.clientId, m.clientId)))
-        .get();
+      const existing = this.hot.sameClientId.get({ conversationId: m.conversationId, sender: m.sender, senderId: m.senderId, clientId: m.clientId });
       if (existing) return existing.body === m.body ? { kind: 'duplicate', message: toMessage(existing), conversation: conv } : { kind: 'conflict' };
       if (conv.status === 'closed') return { kind: 'closed' };
       const seq = conv.lastSeq + 1;
       const row = { id: newId(), conversationId: m.conversationId, seq, clientId: m.clientId, sender: m.sender, senderId: m.senderId, authorName: m.authorName, body: m.body, createdAt: m.now };
-      this.db.insert(s.messages).values(row).run();
-      const readMark = m.sender === 'operator' ? { operatorReadSeq: seq } : m.sender === 'visitor' ? { visitorReadSeq: seq } : {};
-      const updated = this.db
-        .update(s.conversations)
-        .set({ lastSeq: seq, lastMessageAt: m.now, lastMessagePreview: m.body.slice(0, PREVIEW), ...readMark })
-        .where(eq(s.conversations.id, m.conversationId))
-        .returning()
-        .get()!;
+      this.hot.insertMessage.run(row);
+      const updated = this.hot.bump[m.sender].get({ id: m.conversationId, seq, now: m.now, preview: m.body.slice(0, PREVIEW) })!;
       return { kind: 'created', message: toMessage(row), conversation: updated };
     });
     return tx.immediate();
@@ -241,24 +270,17 @@ class SqliteStore implements Store {
     return rows.reverse().map(toMessage);
   }
   async markRead(conversationId: string, who: 'visitor' | 'operator', seq: number) {
-    const col = who === 'visitor' ? s.conversations.visitorReadSeq : s.conversations.operatorReadSeq;
     // never move a read mark backwards, never past the last message
-    this.db
-      .update(s.conversations)
-      .set({ [who === 'visitor' ? 'visitorReadSeq' : 'operatorReadSeq']: sql`min(max(${col}, ${seq}), ${s.conversations.lastSeq})` })
-      .where(eq(s.conversations.id, conversationId))
-      .run();
-  }
-  async unreadByOperator(conversationIds: string[]) {
-    if (!conversationIds.length) return new Map<string, number>();
-    const rows = this.db
-      .select({ id: s.messages.conversationId, n: sql<number>`count(*)` })
-      .from(s.messages)
-      .innerJoin(s.conversations, eq(s.conversations.id, s.messages.conversationId))
-      .where(and(inArray(s.messages.conversationId, conversationIds), eq(s.messages.sender, 'visitor'), gt(s.messages.seq, s.conversations.operatorReadSeq)))
-      .groupBy(s.messages.conversationId)
-      .all();
-    return new Map(rows.map((r) => [r.id, r.n]));
+    if (who === 'visitor') {
+      this.db.update(s.conversations).set({ visitorReadSeq: sql`min(max(${s.conversations.visitorReadSeq}, ${seq}), ${s.conversations.lastSeq})` }).where(eq(s.conversations.id, conversationId)).run();
+      return;
+    }
+    this.sqlite.transaction(() => {
+      const c = this.db.update(s.conversations).set({ operatorReadSeq: sql`min(max(${s.conversations.operatorReadSeq}, ${seq}), ${s.conversations.lastSeq})` }).where(eq(s.conversations.id, conversationId)).returning().get();
+      if (!c) return;
+      const left = this.db.select({ n: sql<number>`count(*)` }).from(s.messages).where(and(eq(s.messages.conversationId, conversationId), eq(s.messages.sender, 'visitor'), gt(s.messages.seq, c.operatorReadSeq))).get()?.n ?? 0;
+      this.db.update(s.conversations).set({ operatorUnread: left }).where(eq(s.conversations.id, conversationId)).run();
+    })();
   }
 
   async close() {

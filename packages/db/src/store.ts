@@ -47,6 +47,7 @@ export interface ConversationRow {
   lastMessagePreview: string;
   visitorReadSeq: number;
   operatorReadSeq: number;
+  operatorUnread: number;
   createdAt: number;
   assignedAt: number | null;
   closedAt: number | null;
@@ -128,8 +129,6 @@ export interface Store {
   messagesAfter(conversationId: string, seq: number, limit: number): Promise<Message[]>;
   messagesBefore(conversationId: string, beforeSeq: number, limit: number): Promise<Message[]>;
   markRead(conversationId: string, who: 'visitor' | 'operator', seq: number): Promise<void>;
-  /** visitor messages after the operator's read mark, per conversation */
-  unreadByOperator(conversationIds: string[]): Promise<Map<string, number>>;
 
   close(): Promise<void>;
 }

@@ -75,12 +75,14 @@ describe('sqlite store', () => {
   it('counts unread visitor messages and never moves a read mark backwards', async () => {
     const { conv } = await seed();
     for (let i = 0; i < 3; i++) await store.appendMessage(msg(conv.id, `c${i}`, `m${i}`));
-    expect((await store.unreadByOperator([conv.id])).get(conv.id)).toBe(3);
+    expect((await store.getConversation(conv.id))?.operatorUnread).toBe(3);
     await store.markRead(conv.id, 'operator', 2);
     await store.markRead(conv.id, 'operator', 1);
-    expect((await store.unreadByOperator([conv.id])).get(conv.id)).toBe(1);
+    expect((await store.getConversation(conv.id))?.operatorUnread).toBe(1);
+    await store.appendMessage({ ...msg(conv.id, 'op', 'reply'), sender: 'operator', senderId: 'op-1' });
+    expect((await store.getConversation(conv.id))?.operatorUnread).toBe(0);
     await store.markRead(conv.id, 'operator', 99);
-    expect((await store.getConversation(conv.id))?.operatorReadSeq).toBe(3);
+    expect((await store.getConversation(conv.id))?.operatorReadSeq).toBe(4);
   });
 
   it('finds conversations idle past their site limit', async () => {

@@ -54,11 +54,7 @@ export class ChatService {
   // ---- views
 
   async summary(c: ConversationRow): Promise<ConversationSummary> {
-    const [visitor, assignee, unread] = await Promise.all([
-      this.d.store.getVisitor(c.visitorId),
-      c.assigneeId ? this.d.store.getAccount(c.assigneeId) : null,
-      this.d.store.unreadByOperator([c.id]),
-    ]);
+    const [visitor, assignee] = await Promise.all([this.d.store.getVisitor(c.visitorId), c.assigneeId ? this.d.store.getAccount(c.assigneeId) : null]);
     return {
       id: c.id,
       siteId: c.siteId,
@@ -69,7 +65,7 @@ export class ChatService {
       assigneeName: assignee?.name ?? null,
       previousId: c.previousId,
       lastSeq: c.lastSeq,
-      unread: unread.get(c.id) ?? 0,
+      unread: c.operatorUnread,
       lastMessagePreview: c.lastMessagePreview,
       lastMessageAt: c.lastMessageAt,
       createdAt: c.createdAt,

@@ -4,7 +4,7 @@
  */
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
-import { fail, LIMITS, ok, BeckonError, type Result } from '@beckon/protocol';
+import { fail, ok, BeckonError, type Result } from '@beckon/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { TokenBucket } from './rate-limit';
 
@@ -12,13 +12,15 @@ export interface GuardContext {
   log: FastifyBaseLogger;
   now: () => number;
   counters: { rejected: number; rateLimited: number };
+  /** per-socket event rate; LIMITS by default */
+  eventRate: { perSecond: number; burst: number };
 }
 
 const buckets = new WeakMap<Socket, TokenBucket>();
 
 function allowed(socket: Socket, ctx: GuardContext): boolean {
   let b = buckets.get(socket);
-  if (!b) buckets.set(socket, (b = new TokenBucket(LIMITS.socketEventsPerSecond, LIMITS.socketEventBurst, ctx.now())));
+  if (!b) buckets.set(socket, (b = new TokenBucket(ctx.eventRate.perSecond, ctx.eventRate.burst, ctx.now())));
   return b.take(ctx.now());
 }
 

@@ -35,7 +35,7 @@ const common = {
 };
 
 async function lib(entry, fileName, define = {}) {
-  await build({
+  const [result] = await build({
     ...common,
     define: { ...common.define, ...define },
     build: {
@@ -53,6 +53,13 @@ async function lib(entry, fileName, define = {}) {
       lib: { entry: join(here, entry), formats: ['iife'], name: '__beckon_' + fileName.replace(/\W/g, '_'), fileName: () => fileName },
     },
   });
+  // a package bundled in two versions is shipped twice: refuse
+  const versions = new Map();
+  for (const id of Object.keys(result.output[0].modules)) {
+    const m = id.match(/node_modules\/\.pnpm\/((?:@[^+/]+\+)?[^@/]+)@([^/_]+)/);
+    if (m) versions.set(m[1], new Set([...(versions.get(m[1]) ?? []), m[2]]));
+  }
+  for (const [pkg, v] of versions) if (v.size > 1) throw new Error(`${fileName} bundles ${pkg} twice: ${[...v].join(', ')}`);
 }
 
 await lib('src/ui/index.tsx', 'ui.js');

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
-import { afterEach } from 'vitest';
-import { DEFAULT_APPEARANCE, type OperatorClientEvents, type OperatorServerEvents, type Result, type SiteView, type VisitorClientEvents, type VisitorServerEvents, type VisitorSession } from '@beckon/protocol';
+import { afterEach, expect } from 'vitest';
+import { DEFAULT_APPEARANCE, OperatorServerEventSchemas, VisitorServerEventSchemas, type OperatorClientEvents, type OperatorServerEvents, type Result, type SiteView, type VisitorClientEvents, type VisitorServerEvents, type VisitorSession } from '@beckon/protocol';
 import { openSqliteStore, type Store } from '@beckon/db';
 import { buildApp, createMember, type Beckon, type BuildOptions } from '../src/index';
 
@@ -19,9 +19,22 @@ export const OTHER_SHOP = 'http://other.test';
 export const PASSWORD = 'correct horse battery';
 
 const cleanups: (() => Promise<void> | void)[] = [];
+/** every event the server sends in any test must match its protocol schema */
+const contractViolations: string[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
+  const found = contractViolations.splice(0);
+  expect(found, 'server events that break the protocol schemas').toEqual([]);
 });
+
+function checkContract(socket: Socket, schemas: Record<string, { safeParse: (x: unknown) => { success: boolean; error?: { message: string } } }>) {
+  socket.onAny((event: string, payload: unknown) => {
+    const schema = schemas[event];
+    if (!schema) return void contractViolations.push(`unexpected event ${event}`);
+    const r = schema.safeParse(payload);
+    if (!r.success) contractViolations.push(`${event}: ${r.error?.message}`);
+  });
+}
 export const onCleanup = (fn: () => Promise<void> | void) => cleanups.push(fn);
 
 export interface Harness {
@@ -74,6 +87,7 @@ export function visitor(h: Harness, o: { origin?: string; token?: string | null;
     forceNew: true,
   });
   onCleanup(() => void s.disconnect());
+  checkContract(s, VisitorServerEventSchemas);
   return s;
 }
 
@@ -98,6 +112,7 @@ export async function operator(h: Harness, email = 'op@shop.test'): Promise<Oper
   const cookie = await login(h, email);
   const s: OperatorSocket = connect(`${h.url}/operator`, { extraHeaders: { cookie }, transports: ['websocket'], reconnection: false, forceNew: true });
   onCleanup(() => void s.disconnect());
+  checkContract(s, OperatorServerEventSchemas);
   await new Promise<void>((res, rej) => {
     s.once('operator:status', () => res());
     s.once('connect_error', rej);

@@ -4,18 +4,21 @@ import { ClientId, Id, MessageBody, Seq } from './common';
 export const Sender = z.enum(['visitor', 'operator', 'system']);
 export type Sender = z.infer<typeof Sender>;
 
-export interface Message {
-  id: string;
-  conversationId: string;
+const Time = z.number().int().min(0);
+
+export const Message = z.object({
+  id: Id,
+  conversationId: Id,
   /** position in the conversation, 1-based, gapless */
-  seq: number;
-  clientId: string;
-  sender: Sender;
+  seq: z.number().int().min(1),
+  clientId: z.string(),
+  sender: Sender,
   /** operator's display name; null for the visitor and the system */
-  authorName: string | null;
-  body: string;
-  createdAt: number;
-}
+  authorName: z.string().nullable(),
+  body: z.string(),
+  createdAt: Time,
+});
+export type Message = z.infer<typeof Message>;
 
 export const ConversationStatus = z.enum(['queued', 'active', 'closed']);
 export type ConversationStatus = z.infer<typeof ConversationStatus>;
@@ -24,34 +27,36 @@ export const CloseReason = z.enum(['operator', 'visitor', 'idle']);
 export type CloseReason = z.infer<typeof CloseReason>;
 
 /** What a visitor sees of their conversation. */
-export interface VisitorConversation {
-  id: string;
-  status: ConversationStatus;
-  lastSeq: number;
+export const VisitorConversation = z.object({
+  id: Id,
+  status: ConversationStatus,
+  lastSeq: Seq,
   /** the visitor's read mark: operator messages after it are unread */
-  readSeq: number;
-  assignee: { name: string } | null;
-  closedReason: CloseReason | null;
-}
+  readSeq: Seq,
+  assignee: z.object({ name: z.string() }).nullable(),
+  closedReason: CloseReason.nullable(),
+});
+export type VisitorConversation = z.infer<typeof VisitorConversation>;
 
 /** What an operator sees in the list. */
-export interface ConversationSummary {
-  id: string;
-  siteId: string;
-  visitorId: string;
-  visitorName: string;
-  status: ConversationStatus;
-  assigneeId: string | null;
-  assigneeName: string | null;
-  previousId: string | null;
-  lastSeq: number;
-  unread: number;
-  lastMessagePreview: string;
-  lastMessageAt: number;
-  createdAt: number;
-  closedAt: number | null;
-  closedReason: CloseReason | null;
-}
+export const ConversationSummary = z.object({
+  id: Id,
+  siteId: Id,
+  visitorId: Id,
+  visitorName: z.string(),
+  status: ConversationStatus,
+  assigneeId: Id.nullable(),
+  assigneeName: z.string().nullable(),
+  previousId: Id.nullable(),
+  lastSeq: Seq,
+  unread: z.number().int().min(0),
+  lastMessagePreview: z.string(),
+  lastMessageAt: Time,
+  createdAt: Time,
+  closedAt: Time.nullable(),
+  closedReason: CloseReason.nullable(),
+});
+export type ConversationSummary = z.infer<typeof ConversationSummary>;
 
 // ---- payloads shared by both namespaces
 export const SendMessage = z.object({ clientId: ClientId, body: MessageBody });

@@ -2,13 +2,12 @@
  * Socket.IO event maps, `domain:verb`. Both sides pass them to the typed
  * `Server<C2S, S2C>` / client `Socket<S2C, C2S>`; payload schemas live in chat.ts.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Ack, Result } from './errors';
+import { ConversationSummary, Message, VisitorConversation } from './chat';
 import type {
-  ConversationSummary,
   HistoryRequest,
   HistoryResult,
-  Message,
   OperatorHistoryRequest,
   OperatorReadRequest,
   OperatorSendMessage,
@@ -19,11 +18,10 @@ import type {
   SyncRequest,
   SyncResult,
   TypingRequest,
-  VisitorConversation,
   ConversationRef,
 } from './chat';
-import type { OperatorStatus } from './common';
-import type { WidgetSite } from './site';
+import { Id, OperatorStatus } from './common';
+import { WidgetSite } from './site';
 
 type In<S extends z.ZodType> = z.input<S>;
 
@@ -34,13 +32,14 @@ export interface VisitorAuth {
   lang?: string;
 }
 
-export interface VisitorSession {
-  visitorId: string;
+export const VisitorSession = z.object({
+  visitorId: Id,
   /** server-signed; keep it and send it back as `auth.token` */
-  token: string;
-  site: WidgetSite;
-  conversation: VisitorConversation | null;
-}
+  token: z.string(),
+  site: WidgetSite,
+  conversation: VisitorConversation.nullable(),
+});
+export type VisitorSession = z.infer<typeof VisitorSession>;
 
 export interface VisitorClientEvents {
   'message:send': (p: In<typeof SendMessage>, ack: Ack<{ message: Message; conversation: VisitorConversation }>) => void;
@@ -78,3 +77,22 @@ export interface OperatorServerEvents {
 }
 
 export type { Result };
+
+/**
+ * Schemas of what the server sends, event by event: the contract tests check every event
+ * the server emits against these.
+ */
+export const VisitorServerEventSchemas = {
+  'session:ready': VisitorSession,
+  'message:new': Message,
+  'conversation:update': VisitorConversation,
+  'typing:update': z.object({ typing: z.boolean(), name: z.string().nullable() }),
+  'site:update': WidgetSite,
+} satisfies { [K in keyof VisitorServerEvents]: z.ZodType<Parameters<VisitorServerEvents[K]>[0]> };
+
+export const OperatorServerEventSchemas = {
+  'operator:status': z.object({ status: OperatorStatus }),
+  'conversation:upsert': ConversationSummary,
+  'message:new': Message,
+  'typing:update': z.object({ conversationId: Id, typing: z.boolean() }),
+} satisfies { [K in keyof OperatorServerEvents]: z.ZodType<Parameters<OperatorServerEvents[K]>[0]> };

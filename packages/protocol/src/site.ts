@@ -55,9 +55,10 @@ export interface SiteView extends SiteSettings {
 }
 
 /** What the widget learns about the site on connect. */
-export interface WidgetSite {
-  appearance: Appearance;
-  defaultLang: Lang;
+export const WidgetSite = z.object({
+  appearance: Appearance,
+  defaultLang: Lang,
   /** some operator is online and not away */
-  online: boolean;
-}
+  online: z.boolean(),
+});
+export type WidgetSite = z.infer<typeof WidgetSite>;

@@ -26,11 +26,12 @@ const log = (level: 'warn' | 'error', msg: string) => console[level](`[Beckon] $
 const script = document.currentScript as HTMLScriptElement | null;
 
 function start() {
-  if (!script || !script.src) return log('error', 'load beckon.js with a plain <script src> tag (not as a module or from a bundle).');
+  if (!script || !script.src) return log('error', 'load beckon.js with a plain <script src> tag.');
   if (w.Beckon && w.Beckon.loaded) return log('warn', 'the Beckon snippet is on this page twice; the second copy is ignored.');
   const siteKey = script.getAttribute('data-site');
-  if (!siteKey) return log('error', 'the script tag needs data-site="<your site key>" (see the console: Settings → Install).');
+  if (!siteKey) return log('error', 'the script tag needs data-site="<site key>" (console → Install).');
   const base = new URL(script.src).origin;
+  if ((Array.prototype as { toJSON?: unknown }).toJSON) log('warn', 'Array.prototype.toJSON is set on this page (an old Prototype.js?); it corrupts JSON and may break the chat.');
   const asked = (script.getAttribute('data-lang') || '').toLowerCase();
   const browser = (navigator.language || 'en').slice(0, 2).toLowerCase();
   const lang: Lang = asked === 'ru' || asked === 'en' ? asked : browser === 'ru' ? 'ru' : 'en';
@@ -75,7 +76,7 @@ function start() {
     s.crossOrigin = 'anonymous';
     s.onerror = () => {
       ui = 'none';
-      log('error', `could not load ${s.src}; if the page has a Content-Security-Policy, allow ${base} in script-src and connect-src.`);
+      log('error', `could not load ${s.src}; a Content-Security-Policy must allow ${base}.`);
     };
     document.head.appendChild(s);
   }
@@ -93,7 +94,7 @@ function start() {
   else document.addEventListener('DOMContentLoaded', attach);
 
   document.addEventListener('securitypolicyviolation', (e) => {
-    if (e.blockedURI && e.blockedURI.indexOf(base.replace(/^http/, '')) >= 0) log('error', `the page's Content-Security-Policy blocks ${e.blockedURI} (${e.violatedDirective}); allow ${base} there.`);
+    if (e.blockedURI && e.blockedURI.indexOf(base.replace(/^http/, '')) >= 0) log('error', `the Content-Security-Policy blocks ${e.blockedURI} (${e.violatedDirective}).`);
   });
 
   // The public API: a command queue (DESIGN.md "Journey and rules").

@@ -3,14 +3,13 @@ import type { WidgetState } from '../shared/types';
 
 export const LAUNCHER_CSS = `
 :host{all:initial}
-.bk-launcher{position:fixed;bottom:20px;z-index:2147483000;width:60px;height:60px;border-radius:50%;border:0;padding:0;margin:0;cursor:pointer;color:#fff;box-shadow:0 6px 20px rgba(0,0,0,.22);display:flex;align-items:center;justify-content:center;transition:transform .15s ease;font:600 13px/1 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-transform:none;letter-spacing:normal}
-.bk-launcher:hover{transform:scale(1.06)}
+.bk-launcher{position:fixed;bottom:20px;z-index:2147483000;width:60px;height:60px;border-radius:50%;border:0;padding:0;cursor:pointer;color:#fff;box-shadow:0 6px 20px rgba(0,0,0,.22);display:flex;align-items:center;justify-content:center;transition:transform .15s}
+@media (prefers-reduced-motion:no-preference){.bk-launcher:hover{transform:scale(1.06)}}
 .bk-launcher:focus-visible{outline:3px solid #fff;box-shadow:0 0 0 6px rgba(0,0,0,.45)}
 .bk-launcher svg{width:28px;height:28px;fill:currentColor}
-.bk-badge{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;padding:0 6px;box-sizing:border-box;border-radius:11px;background:#d93025;color:#fff;font:700 12px/22px system-ui,sans-serif;text-align:center;border:2px solid #fff}
+.bk-badge{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;padding:0 6px;box-sizing:border-box;border-radius:11px;background:#d93025;font:700 12px/18px system-ui,sans-serif;border:2px solid #fff}
 .bk-right{right:20px}.bk-left{left:20px}
 @media (max-width:480px){.bk-open .bk-launcher{display:none}}
-@media (prefers-reduced-motion:reduce){.bk-launcher{transition:none}}
 `;
 
 const CHAT_ICON = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3C6.5 3 2 6.6 2 11c0 2.4 1.3 4.5 3.4 6L4.6 21l4.3-2.3c1 .2 2 .3 3.1.3 5.5 0 10-3.6 10-8s-4.5-8-10-8z"/></svg>';

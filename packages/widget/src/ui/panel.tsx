@@ -106,7 +106,9 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
   };
 
   const conv = s.conversation;
-  const status = conv?.status === 'active' && conv.assignee ? t.answering(conv.assignee.name) : conv?.status === 'queued' ? t.waiting : s.site!.online ? t.online : t.offline;
+  const online = s.site!.online;
+  // honest: "an operator will join" only while someone is online to join
+  const status = conv?.status === 'active' && conv.assignee ? t.answering(conv.assignee.name) : conv?.status === 'queued' && online ? t.waiting : online ? t.online : t.offline;
   const left = LIMITS_MESSAGE_LENGTH - draft.length;
 
   return (
@@ -129,7 +131,7 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
         <div class="bk-title">
           <b>{a.teamName}</b>
           <span>
-            <i class={`bk-dot${s.site!.online ? '' : ' bk-off'}`} />
+            <i class={`bk-dot${online ? '' : ' bk-off'}`} />
             {status}
           </span>
         </div>
@@ -167,6 +169,7 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
         {s.earlier.length > 0 && <div class="bk-divider">{t.endedDivider}</div>}
         <Messages list={s.messages} t={t} color={a.color} lang={s.lang} />
         {conv?.status === 'closed' && <div class="bk-note">{t.ended}</div>}
+        {conv?.status === 'queued' && !online && s.messages.length > 0 && <div class="bk-note">{t.nobodyOnline}</div>}
         {s.pending.map((p) => (
           <Fragment key={p.clientId}>
             <div class="bk-msg bk-me bk-pending" style={{ background: a.color }}>

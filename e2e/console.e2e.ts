@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startWorld, type World } from './harness';
+
+let w: World;
+beforeAll(async () => {
+  w = await startWorld();
+});
+afterAll(async () => {
+  await w?.close();
+});
+
+it('sets an idle operator Away, tells the widget nobody is online, and comes back on activity', async () => {
+  const context = await w.browser.newContext({ viewport: { width: 1300, height: 800 } });
+  const op = await context.newPage();
+  await op.clock.install();
+  await op.goto(w.url);
+  await op.fill('input[name=email]', w.operator.email);
+  await op.fill('input[name=password]', w.operator.password);
+  await op.click('button[type=submit]');
+  await op.waitForSelector('.dot.online');
+
+  const visitor = await (await w.browser.newContext()).newPage();
+  await visitor.goto(w.shop + '/');
+  await visitor.waitForSelector('.bk-launcher:not([hidden])');
+  await visitor.click('.bk-launcher');
+  await visitor.waitForSelector('.bk-title >> text=We are online');
+
+  // ten idle minutes later
+  await op.clock.fastForward('10:40');
+  await op.waitForSelector('.dot.away');
+  await op.waitForSelector('.banner >> text=You were set to Away');
+  expect(await op.locator('.status-pick select').inputValue()).toBe('away');
+  await visitor.waitForSelector('.bk-title >> text=We will reply as soon as we can');
+
+  // the operator moves the mouse: back online, and the widget says so
+  await op.mouse.move(200, 200);
+  await op.mouse.move(220, 240);
+  await op.waitForSelector('.dot.online');
+  await visitor.waitForSelector('.bk-title >> text=We are online');
+  await context.close();
+  await visitor.context().close();
+});

@@ -158,4 +158,13 @@ describe('a conversation between a visitor and an operator', () => {
     const taken = await call(op, 'conversation:take', { conversationId: second.conversation.id });
     expect(taken).toMatchObject({ ok: false, error: { code: 'AT_CAPACITY' } });
   });
+
+  it('opens one conversation when two tabs write at the same moment', async () => {
+    const h = await startServer();
+    const a = await visitorReady(h);
+    const b = await visitorReady(h, { token: a.session.token });
+    const [x, y] = await Promise.all([expectOk(call<Sent>(a.socket, 'message:send', { clientId: 'a1', body: 'from A' })), expectOk(call<Sent>(b.socket, 'message:send', { clientId: 'b1', body: 'from B' }))]);
+    expect(x.conversation.id).toBe(y.conversation.id);
+    expect([x.message.seq, y.message.seq].sort()).toEqual([1, 2]);
+  });
 });

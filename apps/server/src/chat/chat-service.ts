@@ -27,14 +27,14 @@ export class ChatService {
 
   constructor(private readonly d: ChatDeps) {}
 
-  /** Runs `fn` after every earlier task of the same site: assignment never races itself. */
-  serial<T>(siteId: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.chains.get(siteId) ?? Promise.resolve();
+  /** Runs `fn` after every earlier task with the same key (a site, a visitor): no task races its own kind. */
+  serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(key) ?? Promise.resolve();
     const next = prev.then(fn, fn);
     const settled = next.catch(() => undefined);
-    this.chains.set(siteId, settled);
+    this.chains.set(key, settled);
     void settled.then(() => {
-      if (this.chains.get(siteId) === settled) this.chains.delete(siteId);
+      if (this.chains.get(key) === settled) this.chains.delete(key);
     });
     return next;
   }
@@ -105,8 +105,16 @@ export class ChatService {
 
   // ---- messages
 
-  /** A visitor writes: into their open conversation, or a new one linked to the last. */
-  async visitorSend(v: { siteId: string; visitorId: string }, p: { clientId: string; body: string }) {
+  /**
+   * A visitor writes: into their open conversation, or a new one linked to the last. One at a
+   * time per visitor, so two tabs writing at once cannot open two conversations (with an
+   * asynchronous store, the look-up and the creation would otherwise interleave).
+   */
+  visitorSend(v: { siteId: string; visitorId: string }, p: { clientId: string; body: string }) {
+    return this.serial(`visitor:${v.visitorId}`, () => this.visitorSendNow(v, p));
+  }
+
+  private async visitorSendNow(v: { siteId: string; visitorId: string }, p: { clientId: string; body: string }) {
     const now = this.d.now();
     const msg = { clientId: p.clientId, sender: 'visitor' as const, senderId: v.visitorId, authorName: null, body: p.body, now };
     const latest = await this.d.store.latestConversationOf(v.visitorId);

@@ -93,7 +93,11 @@ export async function visitorSays(page: Page, text: string): Promise<void> {
   await page.waitForSelector(`.bk-me:not(.bk-pending) >> text=${text}`);
 }
 
-export const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+/** A screenshot once the widget's opening animation has settled. */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => Promise.all((document.querySelector('[data-beckon]')?.shadowRoot?.getAnimations() ?? []).map((a) => a.finished)));
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
 
 /** A page server of our own, for pages the demo shop has no reason to carry (hostile sites, foreign origins). */
 export async function pageServer(): Promise<{ origin: string; put(path: string, html: string, headers?: Record<string, string>): void; close(): Promise<void> }> {

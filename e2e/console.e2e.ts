@@ -40,3 +40,34 @@ it('sets an idle operator Away, tells the widget nobody is online, and comes bac
   await context.close();
   await visitor.context().close();
 });
+
+it('lets a person change their password; their other browser is signed out', async () => {
+  const elsewhere = await (await w.browser.newContext()).newPage();
+  await elsewhere.goto(w.url);
+  await elsewhere.fill('input[name=email]', w.admin.email);
+  await elsewhere.fill('input[name=password]', w.admin.password);
+  await elsewhere.click('button[type=submit]');
+  await elsewhere.waitForSelector('.shell');
+
+  const page = await (await w.browser.newContext()).newPage();
+  await page.goto(w.url);
+  await page.fill('input[name=email]', w.admin.email);
+  await page.fill('input[name=password]', w.admin.password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.shell');
+  await page.click('button.me');
+  await page.fill('input[name=current]', 'not my password');
+  await page.fill('input[name=next]', 'my own new password');
+  await page.click('form >> button[type=submit]');
+  await page.waitForSelector('.error >> text=The current password is wrong.');
+  await page.fill('input[name=current]', w.admin.password);
+  await page.click('form >> button[type=submit]');
+  await page.waitForSelector('.ok >> text=Password changed');
+  // this browser stays signed in and connected; the other one is back at the sign-in form
+  await page.click('nav >> text=Chats');
+  await page.waitForSelector('.dot.online');
+  await elsewhere.waitForSelector('input[name=password]');
+  w.admin.password = 'my own new password';
+  await page.context().close();
+  await elsewhere.context().close();
+});

@@ -90,6 +90,13 @@ const en = {
   addedExisting: 'Added. They sign in with their existing password.',
   language: 'Language',
   justNow: 'now',
+  account: 'Your account',
+  changePassword: 'Change password',
+  currentPassword: 'Current password',
+  newPasswordLabel: 'New password',
+  passwordRule: 'At least 10 characters.',
+  passwordChanged: 'Password changed. Your other sessions were signed out.',
+  wrongCurrentPassword: 'The current password is wrong.',
 };
 
 const ru: typeof en = {
@@ -181,6 +188,13 @@ const ru: typeof en = {
   addedExisting: 'Добавлен. Входит со своим прежним паролем.',
   language: 'Язык',
   justNow: 'сейчас',
+  account: 'Ваша учётная запись',
+  changePassword: 'Сменить пароль',
+  currentPassword: 'Текущий пароль',
+  newPasswordLabel: 'Новый пароль',
+  passwordRule: 'Не короче 10 символов.',
+  passwordChanged: 'Пароль изменён. Другие сеансы завершены.',
+  wrongCurrentPassword: 'Текущий пароль неверен.',
 };
 
 export const STRINGS: Record<Lang, typeof en> = { en, ru };

@@ -23,7 +23,7 @@ export interface Conv {
   visitorTyping: boolean;
   pending: Pending[];
 }
-export type View = 'chats' | 'settings' | 'team' | 'install';
+export type View = 'chats' | 'settings' | 'team' | 'install' | 'account';
 export type Filter = 'open' | 'mine' | 'closed';
 
 export interface ConsoleState {
@@ -132,7 +132,12 @@ export function connect(me: MeView): void {
     set({ convs, panes: state.panes.filter((id) => convs[id]) });
     for (const id of state.panes) void sync(id);
   });
-  s.on('disconnect', () => set({ connection: 'reconnecting' }));
+  s.on('disconnect', (reason) => {
+    set({ connection: 'reconnecting' });
+    // the server ended the connection (password changed, membership changed): connect again,
+    // which either picks up the new state or finds the session gone and signs out
+    if (reason === 'io server disconnect') setTimeout(() => s.connect(), 300);
+  });
   s.on('connect_error', (err: Error & { data?: { code?: string } }) => {
     if (err.data?.code === 'UNAUTHENTICATED') return signedOut();
     set({ connection: 'reconnecting' });

@@ -12,7 +12,7 @@ import { LIMITS } from '@beckon/protocol';
 import { openSqliteStore, type Store } from '@beckon/db';
 import { ChatService } from './chat/chat-service';
 import { Presence } from './chat/presence';
-import type { OperatorNamespace, VisitorNamespace } from './chat/types';
+import { rooms, type OperatorNamespace, type VisitorNamespace } from './chat/types';
 import { authRoutes, resolveAccounts } from './http/auth-routes';
 import { registerErrorHandler } from './http/errors';
 import { Sessions } from './http/sessions';
@@ -86,7 +86,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   registerErrorHandler(app, counters);
   await app.register(cookie);
   resolveAccounts(app, sessions);
-  await app.register(authRoutes({ store, sessions, now }));
+  // a password change ends every session: open consoles reconnect, and only those with the new cookie get back in
+  await app.register(authRoutes({ store, sessions, now, revoke: (id) => operators.in(rooms.account(id)).disconnectSockets(true) }));
   await app.register(siteRoutes({ store, chat, presence, operators, now }));
   app.get('/health', async () => ({ ok: true, uptime: Math.round(process.uptime()), visitors: visitors.sockets.size, operators: operators.sockets.size, rejected: counters.rejected, rateLimited: counters.rateLimited }));
   await app.register(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { io as connect } from 'socket.io-client';
 import { LIMITS, type ConversationSummary, type Message, type SyncResult, type VisitorConversation } from '@beckon/protocol';
-import { call, collect, expectOk, login, next, onCleanup, operator, OTHER_SHOP, SHOP, sleep, startServer, visitor, visitorReady } from './harness';
+import { call, collect, expectOk, login, next, onCleanup, operator, OTHER_SHOP, PASSWORD, SHOP, sleep, startServer, visitor, visitorReady } from './harness';
 
 type Sent = { message: Message; conversation: VisitorConversation };
 
@@ -214,5 +214,21 @@ describe('accounts and settings', () => {
     expect((await cap.json()).capacity).toBe(3);
     const del = await fetch(`${h.url}/api/sites/${h.site.id}/members/${member.accountId}`, { method: 'DELETE', headers: { cookie: admin } });
     expect(del.status).toBe(200);
+  });
+
+  it('changes a password: the current one is required, other sessions end, the new one works', async () => {
+    const h = await startServer();
+    const other = await login(h, 'op@shop.test');
+    const cookie = await login(h, 'op@shop.test');
+    const change = (body: unknown) => fetch(`${h.url}/api/auth/password`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await (await change({ current: 'wrong password', next: 'a brand new password' })).json()).error.code).toBe('INVALID_CREDENTIALS');
+    expect((await (await change({ current: PASSWORD, next: 'short' })).json()).error.code).toBe('VALIDATION_FAILED');
+    const ok = await change({ current: PASSWORD, next: 'a brand new password' });
+    expect(ok.status).toBe(200);
+    const fresh = ok.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await fetch(`${h.url}/api/auth/me`, { headers: { cookie: other } })).status).toBe(401);
+    expect((await fetch(`${h.url}/api/auth/me`, { headers: { cookie: fresh } })).status).toBe(200);
+    await expect(login(h, 'op@shop.test')).rejects.toThrow(/401/);
+    await login(h, 'op@shop.test', 'a brand new password');
   });
 });

@@ -7,6 +7,7 @@ import { LangSwitch } from './lang-switch';
 import { Logo } from './login';
 import { Install, SiteSettings } from './settings';
 import { Team } from './team';
+import { Account } from './account';
 
 export function Shell() {
   const s = useConsole();
@@ -63,9 +64,9 @@ export function Shell() {
           )}
         </div>
         <LangSwitch />
-        <span class="me" title={s.me!.account.email}>
+        <button type="button" class={`me ghost${s.view === 'account' ? ' on' : ''}`} title={`${s.me!.account.email} — ${t.account}`} onClick={() => set({ view: 'account' })}>
           {s.me!.account.name}
-        </span>
+        </button>
         <button type="button" class="ghost" onClick={signOut}>
           {t.signOut}
         </button>
@@ -91,7 +92,7 @@ export function Shell() {
           </button>
         </div>
       )}
-      <div class="body">{s.view === 'chats' ? <Chats /> : s.view === 'settings' ? <SiteSettings /> : s.view === 'team' ? <Team /> : <Install />}</div>
+      <div class="body">{s.view === 'chats' ? <Chats /> : s.view === 'settings' ? <SiteSettings /> : s.view === 'team' ? <Team /> : s.view === 'account' ? <Account /> : <Install />}</div>
     </div>
   );
 }

@@ -31,7 +31,7 @@ export function resolveAccounts(app: FastifyInstance, sessions: Sessions): void 
   });
 }
 
-export function authRoutes(deps: { store: Store; sessions: Sessions; now: () => number }) {
+export function authRoutes(deps: { store: Store; sessions: Sessions; now: () => number; /** end the account's live console connections */ revoke: (accountId: string) => void }) {
   return async function plugin(app: FastifyInstance) {
     const { store, sessions } = deps;
     const logins = new WindowCounter(LIMITS.loginPerMinute, 60_000);
@@ -59,6 +59,7 @@ export function authRoutes(deps: { store: Store; sessions: Sessions; now: () => 
       if (!(await verifyPassword(body.current, account.passwordHash))) throw new BeckonError('INVALID_CREDENTIALS', 'The current password is wrong.');
       await store.updateAccount(account.id, { passwordHash: await hashPassword(body.next) });
       await store.deleteAuthSessionsOf(account.id);
+      deps.revoke(account.id);
       await sessions.start(reply, account.id);
       return { ok: true };
     });

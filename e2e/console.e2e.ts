@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startWorld, type World } from './harness';
+import { consoleLogin, startWorld, type World } from './harness';
 
 let w: World;
 beforeAll(async () => {
@@ -10,13 +10,8 @@ afterAll(async () => {
 });
 
 it('sets an idle operator Away, tells the widget nobody is online, and comes back on activity', async () => {
-  const context = await w.browser.newContext({ viewport: { width: 1300, height: 800 } });
-  const op = await context.newPage();
-  await op.clock.install();
-  await op.goto(w.url);
-  await op.fill('input[name=email]', w.operator.email);
-  await op.fill('input[name=password]', w.operator.password);
-  await op.click('button[type=submit]');
+  const op = await consoleLogin(w, w.operator, (page) => page.clock.install());
+  const context = op.context();
   await op.waitForSelector('.dot.online');
 
   const visitor = await (await w.browser.newContext()).newPage();
@@ -42,19 +37,8 @@ it('sets an idle operator Away, tells the widget nobody is online, and comes bac
 });
 
 it('lets a person change their password; their other browser is signed out', async () => {
-  const elsewhere = await (await w.browser.newContext()).newPage();
-  await elsewhere.goto(w.url);
-  await elsewhere.fill('input[name=email]', w.admin.email);
-  await elsewhere.fill('input[name=password]', w.admin.password);
-  await elsewhere.click('button[type=submit]');
-  await elsewhere.waitForSelector('.shell');
-
-  const page = await (await w.browser.newContext()).newPage();
-  await page.goto(w.url);
-  await page.fill('input[name=email]', w.admin.email);
-  await page.fill('input[name=password]', w.admin.password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('.shell');
+  const elsewhere = await consoleLogin(w, w.admin);
+  const page = await consoleLogin(w, w.admin);
   await page.click('button.me');
   await page.fill('input[name=current]', 'not my password');
   await page.fill('input[name=next]', 'my own new password');

@@ -64,9 +64,11 @@ export async function startWorld(): Promise<World> {
   };
 }
 
-export async function consoleLogin(w: World, who: Credentials = w.operator, ctx?: BrowserContext): Promise<Page> {
-  const context = ctx ?? (await w.browser.newContext({ viewport: { width: 1400, height: 860 } }));
+/** Signs in to the console in a new context; `before` runs on the page before it loads (e.g. a fake clock). */
+export async function consoleLogin(w: World, who: Credentials = w.operator, before?: (page: Page) => Promise<void>): Promise<Page> {
+  const context = await w.browser.newContext({ viewport: { width: 1400, height: 860 } });
   const page = await context.newPage();
+  await before?.(page);
   await page.goto(w.url);
   await page.fill('input[name=email]', who.email);
   await page.fill('input[name=password]', who.password);

@@ -3,13 +3,14 @@ import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { STRINGS } from '../i18n';
 import { useConsole } from '../store';
+import { SaveRow, type Outcome } from './save-row';
 
 export function Account() {
   const s = useConsole();
   const t = STRINGS[s.lang];
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [msg, setMsg] = useState<Outcome | null>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
     try {
@@ -37,16 +38,7 @@ export function Account() {
         <input name="next" type="password" autocomplete="new-password" required minLength={10} value={next} onInput={(e) => setNext(e.currentTarget.value)} />
         <small>{t.passwordRule}</small>
       </label>
-      <div class="save-row">
-        <button class="primary" type="submit">
-          {t.changePassword}
-        </button>
-        {msg && (
-          <span class={msg.ok ? 'ok' : 'error'} role="status">
-            {msg.text}
-          </span>
-        )}
-      </div>
+      <SaveRow label={t.changePassword} outcome={msg} />
     </form>
   );
 }

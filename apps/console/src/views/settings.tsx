@@ -4,6 +4,7 @@ import { SitePatch, type SiteView } from '@beckon/protocol';
 import { api, ApiError } from '../api';
 import { STRINGS } from '../i18n';
 import { useConsole } from '../store';
+import { SaveRow, type Outcome } from './save-row';
 
 function useSite(siteId: string | null): [SiteView | null, (s: SiteView) => void] {
   const [site, setSite] = useState<SiteView | null>(null);
@@ -19,7 +20,7 @@ export function SiteSettings() {
   const [site, setSite] = useSite(s.siteId);
   const [form, setForm] = useState<SiteView | null>(null);
   const [origins, setOrigins] = useState('');
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [msg, setMsg] = useState<Outcome | null>(null);
   const admin = s.me!.memberships.find((m) => m.siteId === s.siteId)?.role === 'admin';
   useEffect(() => {
     if (site) {
@@ -114,16 +115,7 @@ export function SiteSettings() {
             </div>
           </div>
         </div>
-        <div class="save-row">
-          <button class="primary" type="submit">
-            {t.save}
-          </button>
-          {msg && (
-            <span class={msg.ok ? 'ok' : 'error'} role="status">
-              {msg.text}
-            </span>
-          )}
-        </div>
+        <SaveRow label={t.save} outcome={msg} />
       </fieldset>
     </form>
   );

@@ -4,13 +4,14 @@ import type { MemberView, Role } from '@beckon/protocol';
 import { api, ApiError } from '../api';
 import { STRINGS } from '../i18n';
 import { useConsole } from '../store';
+import type { Outcome } from './save-row';
 
 export function Team() {
   const s = useConsole();
   const t = STRINGS[s.lang];
   const [members, setMembers] = useState<MemberView[]>([]);
   const [form, setForm] = useState({ email: '', name: '', role: 'operator' as Role });
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [msg, setMsg] = useState<Outcome | null>(null);
   const admin = s.me!.memberships.find((m) => m.siteId === s.siteId)?.role === 'admin';
   const base = `/api/sites/${s.siteId}/members`;
   const reload = () => void api<MemberView[]>('GET', base).then(setMembers);

@@ -2,6 +2,7 @@
 export default [
   'packages/protocol',
   'packages/routing',
+  'packages/rules',
   'packages/db',
   'packages/widget',
   'apps/server',

@@ -22,6 +22,7 @@ import type {
 } from './chat';
 import { Id, OperatorStatus } from './common';
 import { WidgetSite } from './site';
+import { CallbackSubmit, JourneyBatch, LeadSubmit, ManualInvite, OfferAccept, OfferRef, OfferView, type JourneyEntry, type LiveVisitor } from './journey';
 
 type In<S extends z.ZodType> = z.input<S>;
 
@@ -47,7 +48,15 @@ export interface VisitorClientEvents {
   'conversation:history': (p: In<typeof HistoryRequest>, ack: Ack<HistoryResult>) => void;
   'conversation:read': (p: In<typeof ReadRequest>) => void;
   'typing:set': (p: In<typeof TypingRequest>) => void;
+  'journey:batch': (p: In<typeof JourneyBatch>, ack: Ack<{ received: number }>) => void;
+  'offer:dismiss': (p: In<typeof OfferRef>, ack: Ack<{ offerId: string }>) => void;
+  /** invitations start a conversation; other offers record the click or the copied code */
+  'offer:accept': (p: In<typeof OfferAccept>, ack: Ack<{ offerId: string; conversation: VisitorConversation | null }>) => void;
+  'offer:lead': (p: In<typeof LeadSubmit>, ack: Ack<{ itemId: string }>) => void;
+  'offer:callback': (p: In<typeof CallbackSubmit>, ack: Ack<{ itemId: string }>) => void;
 }
+
+export const OfferHide = z.object({ id: Id, reason: z.enum(['dismissed', 'accepted', 'expired', 'replaced']) });
 
 export interface VisitorServerEvents {
   'session:ready': (s: VisitorSession) => void;
@@ -55,6 +64,17 @@ export interface VisitorServerEvents {
   'conversation:update': (c: VisitorConversation) => void;
   'typing:update': (t: { typing: boolean; name: string | null }) => void;
   'site:update': (s: WidgetSite) => void;
+  'offer:show': (o: OfferView) => void;
+  'offer:hide': (h: z.infer<typeof OfferHide>) => void;
+}
+
+export const VisitorsWatch = z.object({ siteId: Id, filter: z.string().max(100).default(''), offset: z.number().int().min(0).max(1_000_000).default(0) });
+export const VisitorRef = z.object({ visitorId: Id });
+export interface VisitorsPage {
+  siteId: string;
+  total: number;
+  offset: number;
+  visitors: LiveVisitor[];
 }
 
 export interface OperatorClientEvents {
@@ -67,6 +87,11 @@ export interface OperatorClientEvents {
   'conversation:take': (p: In<typeof ConversationRef>, ack: Ack<{ conversation: ConversationSummary }>) => void;
   'message:send': (p: In<typeof OperatorSendMessage>, ack: Ack<{ message: Message }>) => void;
   'typing:set': (p: In<typeof OperatorTypingRequest>) => void;
+  /** the live visitors board: one page, filtered; refreshed by `visitors:page` about once a second */
+  'visitors:watch': (p: In<typeof VisitorsWatch>, ack: Ack<VisitorsPage>) => void;
+  'visitors:unwatch': (p: Record<string, never>) => void;
+  'visitor:invite': (p: In<typeof ManualInvite>, ack: Ack<{ offerId: string }>) => void;
+  'visitor:journey': (p: In<typeof VisitorRef>, ack: Ack<{ visitor: LiveVisitor | null; entries: JourneyEntry[] }>) => void;
 }
 
 export interface OperatorServerEvents {
@@ -74,6 +99,7 @@ export interface OperatorServerEvents {
   'conversation:upsert': (c: ConversationSummary) => void;
   'message:new': (m: Message) => void;
   'typing:update': (t: { conversationId: string; typing: boolean }) => void;
+  'visitors:page': (p: VisitorsPage) => void;
 }
 
 export type { Result };
@@ -88,6 +114,8 @@ export const VisitorServerEventSchemas = {
   'conversation:update': VisitorConversation,
   'typing:update': z.object({ typing: z.boolean(), name: z.string().nullable() }),
   'site:update': WidgetSite,
+  'offer:show': OfferView,
+  'offer:hide': OfferHide,
 } satisfies { [K in keyof VisitorServerEvents]: z.ZodType<Parameters<VisitorServerEvents[K]>[0]> };
 
 export const OperatorServerEventSchemas = {
@@ -95,4 +123,5 @@ export const OperatorServerEventSchemas = {
   'conversation:upsert': ConversationSummary,
   'message:new': Message,
   'typing:update': z.object({ conversationId: Id, typing: z.boolean() }),
+  'visitors:page': z.object({ siteId: Id, total: z.number().int(), offset: z.number().int(), visitors: z.array(z.looseObject({ visitorId: Id })) }) as unknown as z.ZodType<VisitorsPage>,
 } satisfies { [K in keyof OperatorServerEvents]: z.ZodType<Parameters<OperatorServerEvents[K]>[0]> };

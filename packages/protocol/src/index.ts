@@ -5,3 +5,5 @@ export * from './site';
 export * from './chat';
 export * from './events';
 export * from './rest';
+export * from './rules';
+export * from './journey';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Lang } from './common';
 import { LIMITS } from './limits';
+import { BusinessHours, DEFAULT_ENGAGEMENT, DEFAULT_HOURS, EngagementSettings } from './rules';
 
 /** An origin as browsers send it: scheme://host[:port], no path. */
 export const Origin = z
@@ -42,15 +43,21 @@ export const SiteSettings = z.object({
   defaultLang: Lang,
   /** conversations with no message for this long are closed */
   idleCloseMinutes: z.number().int().min(5).max(7 * 24 * 60),
+  /** how much one visitor may be offered */
+  engagement: EngagementSettings.default(DEFAULT_ENGAGEMENT),
+  /** business hours, in the site's time zone */
+  hours: BusinessHours.default(DEFAULT_HOURS),
 });
 export type SiteSettings = z.infer<typeof SiteSettings>;
 
-export const SitePatch = SiteSettings.partial().extend({ appearance: Appearance.partial().optional() });
+export const SitePatch = SiteSettings.partial().extend({ appearance: Appearance.partial().optional(), engagement: EngagementSettings.partial().optional() });
 export type SitePatch = z.infer<typeof SitePatch>;
 
 export interface SiteView extends SiteSettings {
   id: string;
   key: string;
+  /** signs `Beckon('identify')` calls (HMAC-SHA256 of the user id); shown to admins only */
+  identitySecret?: string;
   createdAt: number;
 }
 

@@ -11,6 +11,8 @@ import { Server } from 'socket.io';
 import { LIMITS } from '@beckon/protocol';
 import { openSqliteStore, type Store } from '@beckon/db';
 import { ChatService } from './chat/chat-service';
+import { EngageService } from './engage/engage-service';
+import { engageRoutes } from './http/engage-routes';
 import { Presence } from './chat/presence';
 import { rooms, type OperatorNamespace, type VisitorNamespace } from './chat/types';
 import { authRoutes, resolveAccounts } from './http/auth-routes';
@@ -51,6 +53,7 @@ export interface Beckon {
   io: Server;
   store: Store;
   chat: ChatService;
+  engage: EngageService;
   counters: { rejected: number; rateLimited: number };
 }
 
@@ -75,20 +78,24 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   const operators = io.of('/operator') as unknown as OperatorNamespace;
   const presence = new Presence();
   const chat = new ChatService({ store, presence, visitors, operators, log: app.log, now });
+  const engage = new EngageService({ store, chat, presence, visitors, operators, log: app.log, now });
+  chat.hooks.conversation = (c) => engage.conversationChanged(c);
+  chat.hooks.capacity = (siteId) => engage.capacityChanged(siteId);
   const sessions = new Sessions(store, now, opts.secureCookies ?? false);
   const secret = await ensureSecret(store);
   const guard = { log: app.log, now, counters, eventRate: opts.eventRate ?? { perSecond: LIMITS.socketEventsPerSecond, burst: LIMITS.socketEventBurst } };
 
-  setupVisitorNamespace(visitors, { ...guard, store, chat, secret, connectionsPerMinute: opts.connectionsPerMinute ?? 600 });
+  setupVisitorNamespace(visitors, { ...guard, store, chat, engage, secret, connectionsPerMinute: opts.connectionsPerMinute ?? 600 });
   const consoleOrigins = opts.publicUrl ? [new URL(opts.publicUrl).origin] : [];
-  setupOperatorNamespace(operators, { ...guard, store, chat, presence, sessions, consoleOrigins });
+  setupOperatorNamespace(operators, { ...guard, store, chat, engage, presence, sessions, consoleOrigins });
 
   registerErrorHandler(app, counters);
   await app.register(cookie);
   resolveAccounts(app, sessions);
   // a password change ends every session: open consoles reconnect, and only those with the new cookie get back in
   await app.register(authRoutes({ store, sessions, now, revoke: (id) => operators.in(rooms.account(id)).disconnectSockets(true) }));
-  await app.register(siteRoutes({ store, chat, presence, operators, now }));
+  await app.register(siteRoutes({ store, chat, presence, operators, now, onSiteChanged: (id) => void engage.reload(id) }));
+  await app.register(engageRoutes({ store, engage, now }));
   app.get('/health', async () => ({ ok: true, uptime: Math.round(process.uptime()), visitors: visitors.sockets.size, operators: operators.sockets.size, rejected: counters.rejected, rateLimited: counters.rateLimited }));
   await app.register(
     staticRoutes({
@@ -98,11 +105,18 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   );
 
   const sweepEvery = opts.idleSweepMs ?? 60_000;
-  const sweeper = sweepEvery > 0 ? setInterval(() => void chat.sweepIdle().catch((err) => app.log.error({ err }, 'idle sweep failed')), sweepEvery) : null;
+  const sweeper =
+    sweepEvery > 0
+      ? setInterval(() => {
+          engage.sweep();
+          void chat.sweepIdle().catch((err) => app.log.error({ err }, 'idle sweep failed'));
+        }, sweepEvery)
+      : null;
   sweeper?.unref();
 
   app.addHook('preClose', async () => {
     if (sweeper) clearInterval(sweeper);
+    engage.stop();
     // io.local is only the main namespace: close ours, then every engine connection
     visitors.disconnectSockets(true);
     operators.disconnectSockets(true);
@@ -114,5 +128,5 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     if (ownStore) await store.close();
   });
 
-  return { app, io, store, chat, counters };
+  return { app, io, store, chat, engage, counters };
 }

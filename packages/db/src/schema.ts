@@ -15,6 +15,10 @@ export const sites = sqliteTable('sites', {
   appearance: text('appearance', { mode: 'json' }).notNull(),
   defaultLang: text('default_lang', { enum: ['en', 'ru'] }).notNull(),
   idleCloseMinutes: integer('idle_close_minutes').notNull(),
+  engagement: text('engagement', { mode: 'json' }),
+  hours: text('hours', { mode: 'json' }),
+  /** signs Beckon('identify') calls */
+  identitySecret: text('identity_secret'),
   createdAt: integer('created_at').notNull(),
 });
 
@@ -61,6 +65,11 @@ export const visitors = sqliteTable(
     userAgent: text('user_agent'),
     createdAt: integer('created_at').notNull(),
     lastSeenAt: integer('last_seen_at').notNull(),
+    /** the site's own user id, once verified by Beckon('identify') */
+    userId: text('user_id'),
+    visits: integer('visits').notNull().default(0),
+    sessionStartedAt: integer('session_started_at'),
+    segment: text('segment', { mode: 'json' }).$type<string[]>(),
   },
   (t) => [index('visitors_site').on(t.siteId)],
 );
@@ -86,6 +95,10 @@ export const conversations = sqliteTable(
     assignedAt: integer('assigned_at'),
     closedAt: integer('closed_at'),
     closedReason: text('closed_reason', { enum: ['operator', 'visitor', 'idle'] }),
+    /** the offer (invitation) that started it */
+    offerId: text('offer_id'),
+    ruleId: text('rule_id'),
+    variant: text('variant'),
   },
   (t) => [index('conversations_site_status').on(t.siteId, t.status), index('conversations_visitor').on(t.visitorId, t.createdAt), index('conversations_assignee').on(t.assigneeId, t.status)],
 );
@@ -105,4 +118,98 @@ export const messages = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [uniqueIndex('messages_seq').on(t.conversationId, t.seq), uniqueIndex('messages_client').on(t.conversationId, t.sender, t.senderId, t.clientId)],
+);
+
+export const rules = sqliteTable(
+  'rules',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    /** the RuleInput, validated by protocol */
+    definition: text('definition', { mode: 'json' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('rules_site').on(t.siteId)],
+);
+
+export const offers = sqliteTable(
+  'offers',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    visitorId: text('visitor_id').notNull().references(() => visitors.id, { onDelete: 'cascade' }),
+    /** null: a manual invitation by an operator */
+    ruleId: text('rule_id'),
+    ruleName: text('rule_name').notNull(),
+    variant: text('variant').notNull(),
+    kind: text('kind').notNull(),
+    /** shown, or holdout: a would-be offer not shown (the visitor is in the rule's holdout) */
+    holdout: integer('holdout', { mode: 'boolean' }).notNull(),
+    sessionStartedAt: integer('session_started_at').notNull(),
+    createdAt: integer('created_at').notNull(),
+    dismissedAt: integer('dismissed_at'),
+    acceptedAt: integer('accepted_at'),
+    expiredAt: integer('expired_at'),
+    convertedAt: integer('converted_at'),
+    value: integer('value_cents'),
+    goalEvent: text('goal_event'),
+    goalWindowHours: integer('goal_window_hours'),
+    conversationId: text('conversation_id'),
+    invitedBy: text('invited_by'),
+  },
+  (t) => [index('offers_visitor').on(t.visitorId, t.createdAt), index('offers_rule').on(t.siteId, t.ruleId)],
+);
+
+export const offerHolds = sqliteTable(
+  'offer_holds',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    siteId: text('site_id').notNull(),
+    visitorId: text('visitor_id').notNull(),
+    ruleId: text('rule_id').notNull(),
+    reason: text('reason').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('offer_holds_visitor').on(t.visitorId, t.at)],
+);
+
+export const journeyEvents = sqliteTable(
+  'journey_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    siteId: text('site_id').notNull(),
+    visitorId: text('visitor_id').notNull(),
+    type: text('type').notNull(),
+    data: text('data', { mode: 'json' }).notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('journey_events_visitor').on(t.visitorId, t.at)],
+);
+
+export const inboxItems = sqliteTable(
+  'inbox_items',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    visitorId: text('visitor_id').notNull(),
+    kind: text('kind', { enum: ['message', 'callback', 'lead'] }).notNull(),
+    status: text('status', { enum: ['open', 'resolved'] }).notNull(),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    phone: text('phone').notNull(),
+    /** callback: when to call */
+    preferredTime: text('preferred_time').notNull(),
+    body: text('body').notNull(),
+    offerId: text('offer_id'),
+    /** the page it was sent from */
+    pageUrl: text('page_url').notNull(),
+    assigneeId: text('assignee_id'),
+    answer: text('answer'),
+    answeredAt: integer('answered_at'),
+    answerSeenAt: integer('answer_seen_at'),
+    createdAt: integer('created_at').notNull(),
+    resolvedAt: integer('resolved_at'),
+  },
+  (t) => [index('inbox_site').on(t.siteId, t.status, t.createdAt), index('inbox_visitor').on(t.visitorId)],
 );

@@ -8,10 +8,10 @@ import Database from 'better-sqlite3';
 import { and, asc, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import type { Appearance, Message, SiteView } from '@beckon/protocol';
+import { DEFAULT_ENGAGEMENT, DEFAULT_HOURS, type Appearance, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
 import { newId } from './ids';
 import * as s from './schema';
-import type { AppendResult, ConversationRow, NewMessage, NewSite, Store } from './store';
+import type { AppendResult, ConversationRow, InboxRow, NewInboxItem, NewMessage, NewSite, OfferRow, Store, VisitorPatch } from './store';
 
 export interface SqliteOptions {
   /** file path, or ':memory:' */
@@ -33,8 +33,14 @@ const toSite = (r: SiteRecord): SiteView => ({
   appearance: r.appearance as Appearance,
   defaultLang: r.defaultLang,
   idleCloseMinutes: r.idleCloseMinutes,
+  engagement: { ...DEFAULT_ENGAGEMENT, ...((r.engagement as EngagementSettings | null) ?? {}) },
+  hours: (r.hours as BusinessHours | null) ?? DEFAULT_HOURS,
+  identitySecret: r.identitySecret ?? undefined,
   createdAt: r.createdAt,
 });
+
+type RuleRecord = typeof s.rules.$inferSelect;
+const toRule = (r: RuleRecord): Rule => ({ ...(r.definition as RuleDef), id: r.id, updatedAt: r.updatedAt });
 
 const toMessage = (r: MessageRecord): Message => ({
   id: r.id,
@@ -111,7 +117,7 @@ class SqliteStore implements Store {
   }
 
   async createSite(site: NewSite, now: number) {
-    const row = { id: newId(), key: site.key ?? newId(), name: site.name, allowedOrigins: site.allowedOrigins, appearance: site.appearance, defaultLang: site.defaultLang, idleCloseMinutes: site.idleCloseMinutes, createdAt: now };
+    const row = { id: newId(), key: site.key ?? newId(), name: site.name, allowedOrigins: site.allowedOrigins, appearance: site.appearance, defaultLang: site.defaultLang, idleCloseMinutes: site.idleCloseMinutes, engagement: DEFAULT_ENGAGEMENT, hours: DEFAULT_HOURS, identitySecret: newId() + newId(), createdAt: now };
     this.db.insert(s.sites).values(row).run();
     return toSite(row);
   }
@@ -206,8 +212,12 @@ class SqliteStore implements Store {
     return this.hot.visitor.get({ id }) ?? null;
   }
 
-  async createConversation(c: { siteId: string; visitorId: string; previousId: string | null }, now: number) {
-    const row: ConversationRow = { id: newId(), ...c, status: 'queued', assigneeId: null, lastSeq: 0, lastMessageAt: now, lastMessagePreview: '', visitorReadSeq: 0, operatorReadSeq: 0, operatorUnread: 0, createdAt: now, assignedAt: null, closedAt: null, closedReason: null };
+  async updateVisitor(id: string, patch: VisitorPatch) {
+    if (Object.keys(patch).length) this.db.update(s.visitors).set(patch).where(eq(s.visitors.id, id)).run();
+  }
+
+  async createConversation(c: { siteId: string; visitorId: string; previousId: string | null; offerId?: string | null; ruleId?: string | null; variant?: string | null }, now: number) {
+    const row: ConversationRow = { id: newId(), offerId: null, ruleId: null, variant: null, ...c, status: 'queued', assigneeId: null, lastSeq: 0, lastMessageAt: now, lastMessagePreview: '', visitorReadSeq: 0, operatorReadSeq: 0, operatorUnread: 0, createdAt: now, assignedAt: null, closedAt: null, closedReason: null };
     this.db.insert(s.conversations).values(row).run();
     return row;
   }
@@ -281,6 +291,97 @@ class SqliteStore implements Store {
       const left = this.db.select({ n: sql<number>`count(*)` }).from(s.messages).where(and(eq(s.messages.conversationId, conversationId), eq(s.messages.sender, 'visitor'), gt(s.messages.seq, c.operatorReadSeq))).get()?.n ?? 0;
       this.db.update(s.conversations).set({ operatorUnread: left }).where(eq(s.conversations.id, conversationId)).run();
     })();
+  }
+
+  // ---- engagement
+
+  async listRules(siteId: string) {
+    return this.db.select().from(s.rules).where(eq(s.rules.siteId, siteId)).orderBy(asc(s.rules.createdAt)).all().map(toRule);
+  }
+  async createRule(siteId: string, def: RuleDef, now: number) {
+    const row = { id: newId(), siteId, definition: def, createdAt: now, updatedAt: now };
+    this.db.insert(s.rules).values(row).run();
+    return toRule(row);
+  }
+  async updateRule(siteId: string, id: string, def: RuleDef, now: number) {
+    const r = this.db.update(s.rules).set({ definition: def, updatedAt: now }).where(and(eq(s.rules.id, id), eq(s.rules.siteId, siteId))).returning().get();
+    return r ? toRule(r) : null;
+  }
+  async deleteRule(siteId: string, id: string) {
+    return this.db.delete(s.rules).where(and(eq(s.rules.id, id), eq(s.rules.siteId, siteId))).run().changes > 0;
+  }
+
+  async createOffer(o: Omit<OfferRow, 'dismissedAt' | 'acceptedAt' | 'expiredAt' | 'convertedAt' | 'value' | 'conversationId'>) {
+    const row: OfferRow = { ...o, dismissedAt: null, acceptedAt: null, expiredAt: null, convertedAt: null, value: null, conversationId: null };
+    this.db.insert(s.offers).values(row).run();
+    return row;
+  }
+  async getOffer(id: string) {
+    return (this.db.select().from(s.offers).where(eq(s.offers.id, id)).get() as OfferRow | undefined) ?? null;
+  }
+  async updateOffer(id: string, patch: Partial<Pick<OfferRow, 'dismissedAt' | 'acceptedAt' | 'expiredAt' | 'convertedAt' | 'value' | 'conversationId'>>) {
+    if (!Object.keys(patch).length) return this.getOffer(id);
+    return (this.db.update(s.offers).set(patch).where(eq(s.offers.id, id)).returning().get() as OfferRow | undefined) ?? null;
+  }
+  async recentOffers(visitorId: string, limit: number) {
+    return this.db.select().from(s.offers).where(eq(s.offers.visitorId, visitorId)).orderBy(desc(s.offers.createdAt)).limit(limit).all() as OfferRow[];
+  }
+  async funnel(siteId: string, since: number): Promise<FunnelRow[]> {
+    const o = s.offers;
+    const count = (cond: ReturnType<typeof sql>) => sql<number>`sum(case when ${cond} then 1 else 0 end)`;
+    return this.db
+      .select({
+        ruleId: o.ruleId,
+        ruleName: sql<string>`max(${o.ruleName})`,
+        variant: o.variant,
+        shown: count(sql`${o.holdout} = 0`),
+        dismissed: count(sql`${o.holdout} = 0 and ${o.dismissedAt} is not null`),
+        accepted: count(sql`${o.holdout} = 0 and ${o.acceptedAt} is not null`),
+        converted: count(sql`${o.holdout} = 0 and ${o.convertedAt} is not null`),
+        value: sql<number>`coalesce(sum(case when ${o.holdout} = 0 then ${o.value} end), 0) / 100.0`,
+        holdout: count(sql`${o.holdout} = 1`),
+        holdoutConverted: count(sql`${o.holdout} = 1 and ${o.convertedAt} is not null`),
+        holdoutValue: sql<number>`coalesce(sum(case when ${o.holdout} = 1 then ${o.value} end), 0) / 100.0`,
+      })
+      .from(o)
+      .where(and(eq(o.siteId, siteId), gt(o.createdAt, since)))
+      .groupBy(o.ruleId, o.variant)
+      .orderBy(sql`max(${o.ruleName})`, o.variant)
+      .all();
+  }
+
+  async holdsOf(visitorId: string, limit: number) {
+    return this.db.select({ ruleId: s.offerHolds.ruleId, reason: s.offerHolds.reason, at: s.offerHolds.at }).from(s.offerHolds).where(eq(s.offerHolds.visitorId, visitorId)).orderBy(desc(s.offerHolds.at), desc(s.offerHolds.id)).limit(limit).all();
+  }
+  async addHolds(rows: { siteId: string; visitorId: string; ruleId: string; reason: string; at: number }[]) {
+    if (rows.length) this.db.insert(s.offerHolds).values(rows).run();
+  }
+  async addJourneyEvents(rows: { siteId: string; visitorId: string; type: string; data: Record<string, unknown>; at: number }[]) {
+    if (rows.length) this.db.insert(s.journeyEvents).values(rows).run();
+  }
+  async journeyOf(visitorId: string, limit: number) {
+    const rows = this.db.select().from(s.journeyEvents).where(eq(s.journeyEvents.visitorId, visitorId)).orderBy(desc(s.journeyEvents.at), desc(s.journeyEvents.id)).limit(limit).all();
+    return rows.reverse().map((r) => ({ type: r.type, at: r.at, data: r.data as Record<string, unknown> }));
+  }
+
+  async createInboxItem(i: NewInboxItem, now: number) {
+    const row: InboxRow = { id: newId(), ...i, status: 'open', assigneeId: null, answer: null, answeredAt: null, answerSeenAt: null, createdAt: now, resolvedAt: null };
+    this.db.insert(s.inboxItems).values(row).run();
+    return row;
+  }
+  async getInboxItem(id: string) {
+    return this.db.select().from(s.inboxItems).where(eq(s.inboxItems.id, id)).get() ?? null;
+  }
+  async listInbox(siteIds: string[], status: 'open' | 'resolved', limit: number) {
+    if (!siteIds.length) return [];
+    return this.db.select().from(s.inboxItems).where(and(inArray(s.inboxItems.siteId, siteIds), eq(s.inboxItems.status, status))).orderBy(desc(s.inboxItems.createdAt)).limit(limit).all();
+  }
+  async updateInboxItem(id: string, patch: Partial<Pick<InboxRow, 'status' | 'assigneeId' | 'answer' | 'answeredAt' | 'answerSeenAt' | 'resolvedAt'>>) {
+    if (!Object.keys(patch).length) return this.getInboxItem(id);
+    return this.db.update(s.inboxItems).set(patch).where(eq(s.inboxItems.id, id)).returning().get() ?? null;
+  }
+  async unseenAnswers(visitorId: string) {
+    return this.db.select().from(s.inboxItems).where(and(eq(s.inboxItems.visitorId, visitorId), sql`${s.inboxItems.answer} is not null`, sql`${s.inboxItems.answerSeenAt} is null`)).orderBy(asc(s.inboxItems.answeredAt)).all();
   }
 
   async close() {

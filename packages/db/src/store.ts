@@ -2,7 +2,7 @@
  * The store interface the server talks to. Async, so it can be backed by PostgreSQL later
  * (DESIGN.md "Persistence"); the embedded default is SQLite (./sqlite-store.ts).
  */
-import type { Appearance, CloseReason, ConversationStatus, Lang, Message, Role, Sender, SiteView } from '@beckon/protocol';
+import type { Appearance, CloseReason, ConversationStatus, FunnelRow, JourneyEntry, Lang, Message, Role, Rule, RuleDef, Sender, SiteView } from '@beckon/protocol';
 
 export interface AccountRow {
   id: string;
@@ -33,7 +33,59 @@ export interface VisitorRow {
   userAgent: string | null;
   createdAt: number;
   lastSeenAt: number;
+  userId: string | null;
+  visits: number;
+  sessionStartedAt: number | null;
+  segment: string[] | null;
 }
+
+export type VisitorPatch = Partial<Pick<VisitorRow, 'name' | 'email' | 'userId' | 'visits' | 'sessionStartedAt' | 'segment'>>;
+
+export interface OfferRow {
+  id: string;
+  siteId: string;
+  visitorId: string;
+  ruleId: string | null;
+  ruleName: string;
+  variant: string;
+  kind: string;
+  holdout: boolean;
+  sessionStartedAt: number;
+  createdAt: number;
+  dismissedAt: number | null;
+  acceptedAt: number | null;
+  expiredAt: number | null;
+  convertedAt: number | null;
+  /** in cents */
+  value: number | null;
+  goalEvent: string | null;
+  goalWindowHours: number | null;
+  conversationId: string | null;
+  invitedBy: string | null;
+}
+
+export type InboxKind = 'message' | 'callback' | 'lead';
+export interface InboxRow {
+  id: string;
+  siteId: string;
+  visitorId: string;
+  kind: InboxKind;
+  status: 'open' | 'resolved';
+  name: string;
+  email: string;
+  phone: string;
+  preferredTime: string;
+  body: string;
+  offerId: string | null;
+  pageUrl: string;
+  assigneeId: string | null;
+  answer: string | null;
+  answeredAt: number | null;
+  answerSeenAt: number | null;
+  createdAt: number;
+  resolvedAt: number | null;
+}
+export type NewInboxItem = Pick<InboxRow, 'siteId' | 'visitorId' | 'kind' | 'name' | 'email' | 'phone' | 'preferredTime' | 'body' | 'offerId' | 'pageUrl'>;
 
 export interface ConversationRow {
   id: string;
@@ -52,6 +104,9 @@ export interface ConversationRow {
   assignedAt: number | null;
   closedAt: number | null;
   closedReason: CloseReason | null;
+  offerId: string | null;
+  ruleId: string | null;
+  variant: string | null;
 }
 
 export interface NewSite {
@@ -110,7 +165,9 @@ export interface Store {
   touchVisitor(v: { id: string; siteId: string; lang: string | null; userAgent: string | null }, now: number): Promise<VisitorRow>;
   getVisitor(id: string): Promise<VisitorRow | null>;
 
-  createConversation(c: { siteId: string; visitorId: string; previousId: string | null }, now: number): Promise<ConversationRow>;
+  updateVisitor(id: string, patch: VisitorPatch): Promise<void>;
+
+  createConversation(c: { siteId: string; visitorId: string; previousId: string | null; offerId?: string | null; ruleId?: string | null; variant?: string | null }, now: number): Promise<ConversationRow>;
   getConversation(id: string): Promise<ConversationRow | null>;
   /** the visitor's newest conversation, open or not */
   latestConversationOf(visitorId: string): Promise<ConversationRow | null>;
@@ -129,6 +186,35 @@ export interface Store {
   messagesAfter(conversationId: string, seq: number, limit: number): Promise<Message[]>;
   messagesBefore(conversationId: string, beforeSeq: number, limit: number): Promise<Message[]>;
   markRead(conversationId: string, who: 'visitor' | 'operator', seq: number): Promise<void>;
+
+  listRules(siteId: string): Promise<Rule[]>;
+  createRule(siteId: string, def: RuleDef, now: number): Promise<Rule>;
+  /** null when the site has no such rule */
+  updateRule(siteId: string, id: string, def: RuleDef, now: number): Promise<Rule | null>;
+  deleteRule(siteId: string, id: string): Promise<boolean>;
+
+  createOffer(o: Omit<OfferRow, 'dismissedAt' | 'acceptedAt' | 'expiredAt' | 'convertedAt' | 'value' | 'conversationId'>): Promise<OfferRow>;
+  getOffer(id: string): Promise<OfferRow | null>;
+  /** sets the outcome fields given; returns null when the offer does not exist */
+  updateOffer(id: string, patch: Partial<Pick<OfferRow, 'dismissedAt' | 'acceptedAt' | 'expiredAt' | 'convertedAt' | 'value' | 'conversationId'>>): Promise<OfferRow | null>;
+  /** the visitor's newest offers and holdout records */
+  recentOffers(visitorId: string, limit: number): Promise<OfferRow[]>;
+  /** results per rule and variant */
+  funnel(siteId: string, since: number): Promise<FunnelRow[]>;
+
+  /** newest first */
+  holdsOf(visitorId: string, limit: number): Promise<{ ruleId: string; reason: string; at: number }[]>;
+  addHolds(rows: { siteId: string; visitorId: string; ruleId: string; reason: string; at: number }[]): Promise<void>;
+  addJourneyEvents(rows: { siteId: string; visitorId: string; type: string; data: Record<string, unknown>; at: number }[]): Promise<void>;
+  /** newest last */
+  journeyOf(visitorId: string, limit: number): Promise<JourneyEntry[]>;
+
+  createInboxItem(i: NewInboxItem, now: number): Promise<InboxRow>;
+  getInboxItem(id: string): Promise<InboxRow | null>;
+  listInbox(siteIds: string[], status: 'open' | 'resolved', limit: number): Promise<InboxRow[]>;
+  updateInboxItem(id: string, patch: Partial<Pick<InboxRow, 'status' | 'assigneeId' | 'answer' | 'answeredAt' | 'answerSeenAt' | 'resolvedAt'>>): Promise<InboxRow | null>;
+  /** answers the visitor has not seen yet */
+  unseenAnswers(visitorId: string): Promise<InboxRow[]>;
 
   close(): Promise<void>;
 }

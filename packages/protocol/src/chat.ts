@@ -55,6 +55,8 @@ export const ConversationSummary = z.object({
   createdAt: Time,
   closedAt: Time.nullable(),
   closedReason: CloseReason.nullable(),
+  /** the offer that started it: a rule's invitation (and its variant) or an operator's (ruleId null) */
+  origin: z.object({ offerId: Id, ruleId: Id.nullable(), variant: z.string() }).nullable(),
 });
 export type ConversationSummary = z.infer<typeof ConversationSummary>;
 

@@ -100,6 +100,7 @@ export interface OperatorServerEvents {
   'message:new': (m: Message) => void;
   'typing:update': (t: { conversationId: string; typing: boolean }) => void;
   'visitors:page': (p: VisitorsPage) => void;
+  'inbox:new': (p: { id: string; kind: 'message' | 'callback' | 'lead' }) => void;
 }
 
 export type { Result };
@@ -123,5 +124,6 @@ export const OperatorServerEventSchemas = {
   'conversation:upsert': ConversationSummary,
   'message:new': Message,
   'typing:update': z.object({ conversationId: Id, typing: z.boolean() }),
+  'inbox:new': z.object({ id: Id, kind: z.enum(['message', 'callback', 'lead']) }),
   'visitors:page': z.object({ siteId: Id, total: z.number().int(), offset: z.number().int(), visitors: z.array(z.looseObject({ visitorId: Id })) }) as unknown as z.ZodType<VisitorsPage>,
 } satisfies { [K in keyof OperatorServerEvents]: z.ZodType<Parameters<OperatorServerEvents[K]>[0]> };

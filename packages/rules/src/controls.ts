@@ -105,7 +105,8 @@ function ruleHold(d: DecideInput, rule: Rule, open: boolean, out: Decision): Hol
     c.repeat === 'once' ? mine.length > 0 : c.repeat === 'session' ? mine.some((o) => o.sessionStartedAt === d.sessionStartedAt) : mine.some((o) => o.at > d.now - DAY);
   if (repeatBlocked) {
     if (c.repeat === 'day') out.wakeAt = Math.min(out.wakeAt, Math.max(...mine.map((o) => o.at)) + DAY + 1);
-    return 'already_shown';
+    // a visitor in the holdout stays explained as such
+    return mine.some((o) => o.holdout) && inHoldout(d.visitorId, rule.id, c.holdoutPercent) ? 'holdout' : 'already_shown';
   }
   const dismissed = Math.max(-1, ...mine.map((o) => o.dismissedAt ?? -1));
   if (dismissed >= 0 && dismissed + c.cooldownMinutes * MINUTE > d.now) {

@@ -119,7 +119,7 @@ describe('variants and holdout', () => {
     const id = Array.from({ length: 100 }, (_, i) => `visitor-${i}`).find((v) => inHoldout(v, 'held', 20))!;
     const again = decide(input({ visitorId: id, matching: [held], history: [rec({ ruleId: 'held', holdout: true })] }));
     expect(again.holdouts).toEqual([]);
-    expect(reasons(again)).toEqual({ held: 'already_shown' });
+    expect(reasons(again)).toEqual({ held: 'holdout' });
   });
   it('holdout records do not use up the visitor budget', () => {
     const history = [rec({ ruleId: 'a', holdout: true }), rec({ ruleId: 'b', holdout: true })];

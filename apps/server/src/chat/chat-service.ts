@@ -22,8 +22,16 @@ export function visitorDisplayName(visitorId: string, name: string | null): stri
   return name || `Visitor ${visitorId.slice(0, 4).toUpperCase()}`;
 }
 
+export interface ChatHooks {
+  /** a conversation was created or changed state */
+  conversation?: (c: ConversationRow) => void;
+  /** operators' presence or capacity on a site changed */
+  capacity?: (siteId: string) => void;
+}
+
 export class ChatService {
   private readonly chains = new Map<string, Promise<unknown>>();
+  readonly hooks: ChatHooks = {};
 
   constructor(private readonly d: ChatDeps) {}
 
@@ -71,6 +79,7 @@ export class ChatService {
       createdAt: c.createdAt,
       closedAt: c.closedAt,
       closedReason: c.closedReason,
+      origin: c.offerId ? { offerId: c.offerId, ruleId: c.ruleId, variant: c.variant ?? '-' } : null,
     };
   }
 
@@ -84,6 +93,7 @@ export class ChatService {
     const [summary, view] = await Promise.all([this.summary(c), this.visitorView(c)]);
     this.d.operators.to(rooms.siteOperators(c.siteId)).emit('conversation:upsert', summary);
     this.d.visitors.to(rooms.visitor(c.visitorId)).emit('conversation:update', view);
+    this.hooks.conversation?.(c);
   }
 
   private announce(c: ConversationRow, m: Message): void {
@@ -101,6 +111,27 @@ export class ChatService {
   async broadcastSite(siteId: string): Promise<void> {
     const site = await this.widgetSite(siteId);
     if (site) this.d.visitors.to(rooms.siteVisitors(siteId)).emit('site:update', site);
+    this.hooks.capacity?.(siteId);
+  }
+
+  /**
+   * A visitor accepted an invitation: a conversation that carries the offer, opened with the
+   * invitation's words, queued for routing. A visitor already in a conversation keeps it.
+   */
+  startFromOffer(o: { siteId: string; visitorId: string; offerId: string; ruleId: string | null; variant: string; greeting: string; greeter: string }) {
+    return this.serial(`visitor:${o.visitorId}`, async () => {
+      const latest = await this.d.store.latestConversationOf(o.visitorId);
+      if (latest && latest.status !== 'closed') return { created: false, id: latest.id, conversation: await this.visitorView(latest) };
+      const now = this.d.now();
+      let conv = await this.d.store.createConversation({ siteId: o.siteId, visitorId: o.visitorId, previousId: latest?.id ?? null, offerId: o.offerId, ruleId: o.ruleId, variant: o.variant }, now);
+      if (o.greeting) {
+        const r = await this.d.store.appendMessage({ conversationId: conv.id, clientId: `offer:${o.offerId}`, sender: 'system', senderId: 'offer', authorName: o.greeter, body: o.greeting, now });
+        if (r.kind === 'created') conv = r.conversation;
+      }
+      await this.publish(conv);
+      void this.dispatch(o.siteId);
+      return { created: true, id: conv.id, conversation: await this.visitorView(conv) };
+    });
   }
 
   // ---- messages

@@ -5,6 +5,10 @@ export interface VisitorData {
   siteId: string;
   visitorId: string;
   token: string;
+  /** the widget's language */
+  lang: 'en' | 'ru';
+  /** a crawler's user agent: its journey is not tracked */
+  bot: boolean;
 }
 
 export interface OperatorData {

@@ -6,6 +6,7 @@ import type { Store } from '@beckon/db';
 import type { ChatService } from '../chat/chat-service';
 import type { Presence } from '../chat/presence';
 import { rooms, type OperatorNamespace } from '../chat/types';
+import { roleOn as memberRole } from './access';
 import { requireAccount } from './auth-routes';
 import { parse } from './errors';
 import { generatePassword, hashPassword } from './passwords';
@@ -19,19 +20,15 @@ export interface SiteRouteDeps {
   presence: Presence;
   operators: OperatorNamespace;
   now: () => number;
+  /** settings changed: engagement recompiles */
+  onSiteChanged?: (siteId: string) => void;
 }
 
 export function siteRoutes(d: SiteRouteDeps) {
   return async function plugin(app: FastifyInstance) {
     const { store } = d;
 
-    /** The caller's role on the site; NOT_FOUND when not a member (no probing for site ids). */
-    async function roleOn(req: FastifyRequest, siteId: string, need?: Role): Promise<Role> {
-      const m = (await store.membershipsOf(req.account!.id)).find((x) => x.siteId === siteId);
-      if (!m) throw new BeckonError('NOT_FOUND');
-      if (need === 'admin' && m.role !== 'admin') throw new BeckonError('FORBIDDEN', 'Only admins can change this.');
-      return m.role;
-    }
+    const roleOn = (req: FastifyRequest, siteId: string, need?: Role) => memberRole(store, req, siteId, need);
     async function members(siteId: string): Promise<MemberView[]> {
       return (await store.listMembers(siteId)).map((m) => ({ accountId: m.accountId, email: m.email, name: m.name, role: m.role, capacity: m.capacity, status: d.presence.status(m.accountId) }));
     }
@@ -44,8 +41,10 @@ export function siteRoutes(d: SiteRouteDeps) {
 
     app.get('/api/sites/:siteId', async (req) => {
       const { siteId } = parse(SiteParams, req.params);
-      await roleOn(req, siteId);
-      return store.getSite(siteId);
+      const role = await roleOn(req, siteId);
+      const site = await store.getSite(siteId);
+      if (site && role !== 'admin') delete site.identitySecret;
+      return site;
     });
 
     app.patch('/api/sites/:siteId', async (req) => {
@@ -54,13 +53,15 @@ export function siteRoutes(d: SiteRouteDeps) {
       const patch = parse(SitePatch, req.body);
       const site = await store.getSite(siteId);
       if (!site) throw new BeckonError('NOT_FOUND');
-      const { appearance, allowedOrigins, ...rest } = patch;
+      const { appearance, allowedOrigins, engagement, ...rest } = patch;
       const updated = await store.updateSite(siteId, {
         ...rest,
+        ...(engagement ? { engagement: { ...site.engagement, ...engagement } } : {}),
         ...(allowedOrigins ? { allowedOrigins: [...new Set(allowedOrigins)] } : {}),
         ...(appearance ? { appearance: { ...site.appearance, ...appearance } } : {}),
       });
       await d.chat.broadcastSite(siteId);
+      d.onSiteChanged?.(siteId);
       return updated;
     });
 
@@ -98,7 +99,10 @@ export function siteRoutes(d: SiteRouteDeps) {
       if (body.role && body.role !== 'admin') await assertAdminRemains(siteId, accountId);
       await store.putMembership({ accountId, siteId, role: body.role ?? current.role, capacity: body.capacity ?? current.capacity }, d.now());
       if (body.name) await store.updateAccount(accountId, { name: body.name });
-      if (body.capacity) void d.chat.dispatch(siteId);
+      if (body.capacity) {
+        void d.chat.dispatch(siteId);
+        d.chat.hooks.capacity?.(siteId);
+      }
       return (await members(siteId)).find((m) => m.accountId === accountId);
     });
 

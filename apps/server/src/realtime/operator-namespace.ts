@@ -1,8 +1,9 @@
 /** `/operator`: the console's namespace, authenticated by the session cookie. */
 import { z } from 'zod';
-import { BeckonError, ConversationRef, ListRequest, OperatorHistoryRequest, OperatorReadRequest, OperatorSendMessage, OperatorSyncRequest, OperatorTypingRequest } from '@beckon/protocol';
+import { BeckonError, ManualInvite, VisitorRef, VisitorsWatch, ConversationRef, ListRequest, OperatorHistoryRequest, OperatorReadRequest, OperatorSendMessage, OperatorSyncRequest, OperatorTypingRequest } from '@beckon/protocol';
 import type { ConversationRow, Store } from '@beckon/db';
 import type { ChatService } from '../chat/chat-service';
+import type { EngageService } from '../engage/engage-service';
 import type { Presence } from '../chat/presence';
 import { rooms, type OperatorNamespace } from '../chat/types';
 import type { Sessions } from '../http/sessions';
@@ -12,13 +13,14 @@ import { handle, rejectUnknown, type GuardContext } from './guard';
 export interface OperatorNsDeps extends GuardContext {
   store: Store;
   chat: ChatService;
+  engage: EngageService;
   presence: Presence;
   sessions: Sessions;
   /** origins the console is served from; other browser origins are refused */
   consoleOrigins: string[];
 }
 
-const EVENTS = ['operator:status', 'conversation:list', 'conversation:sync', 'conversation:history', 'conversation:read', 'conversation:close', 'conversation:take', 'message:send', 'typing:set'] as const;
+const EVENTS = ['operator:status', 'conversation:list', 'conversation:sync', 'conversation:history', 'conversation:read', 'conversation:close', 'conversation:take', 'message:send', 'typing:set', 'visitors:watch', 'visitors:unwatch', 'visitor:invite', 'visitor:journey'] as const;
 const StatusRequest = z.object({ status: z.enum(['online', 'away']) });
 
 export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps): void {
@@ -57,6 +59,7 @@ export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps)
     socket.emit('operator:status', { status: d.presence.status(accountId) });
     presenceChanged(c.before, c.after);
     socket.on('disconnect', () => {
+      d.engage.unwatch(socket.id);
       const x = d.presence.disconnect(accountId);
       presenceChanged(x.before, x.after);
     });
@@ -94,6 +97,17 @@ export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps)
     });
     handle(socket, d, 'conversation:take', ConversationRef, async (p) => ({ conversation: await d.chat.summary(await d.chat.take(accountId, await load(p.conversationId))) }));
     handle(socket, d, 'message:send', OperatorSendMessage, async (p) => d.chat.operatorSend({ accountId, name }, await load(p.conversationId), p));
+    handle(socket, d, 'visitors:watch', VisitorsWatch, async (p) => {
+      if (!siteIds.includes(p.siteId)) throw new BeckonError('NOT_FOUND');
+      return d.engage.watch(socket.id, p);
+    });
+    handle(socket, d, 'visitors:unwatch', z.object({}).optional(), async () => d.engage.unwatch(socket.id));
+    handle(socket, d, 'visitor:invite', ManualInvite, (p) => d.engage.invite({ id: accountId, name }, siteIds, p.visitorId, p.text));
+    handle(socket, d, 'visitor:journey', VisitorRef, async (p) => {
+      const v = await d.store.getVisitor(p.visitorId);
+      if (!v || !siteIds.includes(v.siteId)) throw new BeckonError('NOT_FOUND');
+      return { visitor: d.engage.liveVisitor(p.visitorId), entries: await d.store.journeyOf(p.visitorId, 100) };
+    });
     handle(socket, d, 'typing:set', OperatorTypingRequest, async (p) => {
       const conv = await load(p.conversationId);
       if (conv.status !== 'closed') d.chat.visitorsOf(conv.visitorId).emit('typing:update', { typing: p.typing, name });

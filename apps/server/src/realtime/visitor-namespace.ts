@@ -1,7 +1,9 @@
 /** `/visitor`: the public namespace the widget talks to (DESIGN.md "The wire"). */
-import { BeckonError, HistoryRequest, ReadRequest, SendMessage, SyncRequest, TypingRequest, VisitorHandshake } from '@beckon/protocol';
+import { BeckonError, CallbackSubmit, HistoryRequest, JourneyBatch, LeadSubmit, OfferAccept, OfferRef, ReadRequest, SendMessage, SyncRequest, TypingRequest, VisitorHandshake } from '@beckon/protocol';
 import { newId, type Store } from '@beckon/db';
 import type { ChatService } from '../chat/chat-service';
+import type { EngageService } from '../engage/engage-service';
+import { BOT_UA } from '../engage/journey';
 import { rooms, type VisitorNamespace } from '../chat/types';
 import { connectError } from './connect-error';
 import { handle, rejectUnknown, type GuardContext } from './guard';
@@ -11,11 +13,12 @@ import { signVisitor, verifyVisitor } from './visitor-token';
 export interface VisitorNsDeps extends GuardContext {
   store: Store;
   chat: ChatService;
+  engage: EngageService;
   secret: string;
   connectionsPerMinute: number;
 }
 
-const EVENTS = ['message:send', 'conversation:sync', 'conversation:history', 'conversation:read', 'typing:set'] as const;
+const EVENTS = ['message:send', 'conversation:sync', 'conversation:history', 'conversation:read', 'typing:set', 'journey:batch', 'offer:dismiss', 'offer:accept', 'offer:lead', 'offer:callback'] as const;
 
 export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): void {
   const perIp = new WindowCounter(d.connectionsPerMinute, 60_000);
@@ -36,7 +39,8 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       const visitorId = verifyVisitor(d.secret, site.id, auth.data.token) ?? newId();
       const ua = socket.handshake.headers['user-agent'];
       await d.store.touchVisitor({ id: visitorId, siteId: site.id, lang: auth.data.lang?.slice(0, 35) ?? null, userAgent: ua ? ua.slice(0, 300) : null }, d.now());
-      socket.data = { siteId: site.id, visitorId, token: signVisitor(d.secret, site.id, visitorId) };
+      const lang = /^ru/i.test(auth.data.lang ?? '') ? 'ru' : /^en/i.test(auth.data.lang ?? '') ? 'en' : site.defaultLang;
+      socket.data = { siteId: site.id, visitorId, token: signVisitor(d.secret, site.id, visitorId), lang, bot: !!ua && BOT_UA.test(ua) };
       next();
     } catch (err) {
       d.log.error({ err }, 'visitor handshake failed');
@@ -73,12 +77,20 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       const fresh = await d.store.getConversation(c.id);
       if (fresh) d.chat.visitorsOf(visitorId).emit('conversation:update', await view(fresh));
     });
+    handle(socket, d, 'journey:batch', JourneyBatch, async (p) => ({ received: await d.engage.journey({ ...me, socketId: socket.id, bot: socket.data.bot }, p.events) }));
+    handle(socket, d, 'offer:dismiss', OfferRef, (p) => d.engage.dismiss(visitorId, p.offerId));
+    handle(socket, d, 'offer:accept', OfferAccept, (p) => d.engage.accept(visitorId, p.offerId, p.how));
+    handle(socket, d, 'offer:lead', LeadSubmit, (p) => d.engage.submit(me, 'lead', p.offerId, { name: p.name, email: p.email, phone: p.phone, time: '' }));
+    handle(socket, d, 'offer:callback', CallbackSubmit, (p) => d.engage.submit(me, 'callback', p.offerId, { name: p.name, email: '', phone: p.phone, time: p.time }));
+    socket.on('disconnect', () => d.engage.disconnect(visitorId, socket.id));
     handle(socket, d, 'typing:set', TypingRequest, async (p) => {
+      if (p.typing) d.engage.typing(visitorId);
       const c = await latest();
       if (c && c.status !== 'closed') d.chat.operatorsOf(c.siteId).emit('typing:update', { conversationId: c.id, typing: p.typing });
     });
 
     void (async () => {
+      await d.engage.connect({ siteId, visitorId, socketId: socket.id, lang: socket.data.lang });
       const [site, conv] = await Promise.all([d.chat.widgetSite(siteId), latest()]);
       if (!site || !socket.connected) return;
       socket.emit('session:ready', { visitorId, token: socket.data.token, site, conversation: conv ? await view(conv) : null });

@@ -1,0 +1,646 @@
+/**
+ * Proactive engagement: each live visitor's journey in memory (bounded), the site's rules
+ * compiled once, one timer per visitor for the next moment a decision could change, offers
+ * shown in one visible tab and hidden in all, their fate recorded, and held-back offers
+ * explained (DESIGN.md "Journey and rules").
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { BeckonError, type Fact, type HoldReason, type JourneyEventParsed, type Lang, type LiveVisitor, type OfferView, type Rule, type SiteView, type Texts, type Variant, type VisitorsPage } from '@beckon/protocol';
+import { decide, emptyState, Engine, type JourneyState, type Memo, type OfferRecord } from '@beckon/rules';
+import { pickOperator } from '@beckon/routing';
+import { newId, type OfferRow, type Store } from '@beckon/db';
+import type { ChatService } from '../chat/chat-service';
+import { visitorDisplayName } from '../chat/chat-service';
+import type { Presence } from '../chat/presence';
+import { rooms, type OperatorNamespace, type VisitorNamespace } from '../chat/types';
+import { applyEvent, type Applied } from './journey';
+
+const SESSION_MS = 30 * 60_000;
+const TYPING_MS = 5_000;
+const HISTORY = 200;
+/** live visitors kept in memory; the oldest without a tab go first */
+const MAX_LIVE = 50_000;
+const TRAIL = 20;
+
+export interface EngageDeps {
+  store: Store;
+  chat: ChatService;
+  presence: Presence;
+  visitors: VisitorNamespace;
+  operators: OperatorNamespace;
+  log: FastifyBaseLogger;
+  now: () => number;
+}
+
+interface SiteCtx {
+  site: SiteView;
+  rules: Map<string, Rule>;
+  engine: Engine;
+  /** free operator slots right now (online, not away) minus queued conversations */
+  free: number;
+  /** operators online with a free slot */
+  available: number;
+  /** invitations on screen and not yet answered: each holds a slot until it expires */
+  invites: Map<string, number>;
+  dirty: boolean;
+}
+
+interface Current {
+  offerId: string;
+  ruleId: string | null;
+  ruleName: string;
+  kind: string;
+  expiresAt: number;
+  view: OfferView;
+}
+
+interface Live {
+  siteId: string;
+  visitorId: string;
+  name: string;
+  state: JourneyState;
+  memo: Memo | null;
+  /** socket id → visible, and the order tabs became visible in */
+  sockets: Map<string, { visible: boolean; since: number; lang: Lang }>;
+  history: (OfferRecord & { id: string })[];
+  current: Current | null;
+  typingUntil: number;
+  chatting: boolean;
+  held: { ruleId: string; reason: HoldReason }[];
+  matching: string[];
+  lastActivityAt: number;
+  timer: ReturnType<typeof setTimeout> | null;
+  wakeAt: number;
+  currency: string;
+  ready: Promise<void>;
+}
+
+export class EngageService {
+  private readonly sites = new Map<string, Promise<SiteCtx>>();
+  private readonly live = new Map<string, Live>();
+  private readonly flusher: ReturnType<typeof setInterval>;
+
+  constructor(private readonly d: EngageDeps) {
+    // the visitors board: batched, about once a second, only for sites that changed
+    this.flusher = setInterval(() => void this.flushBoards(), 1000);
+    this.flusher.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.flusher);
+    for (const l of this.live.values()) if (l.timer) clearTimeout(l.timer);
+  }
+
+  // ---- sites and rules
+
+  private site(siteId: string): Promise<SiteCtx> {
+    let p = this.sites.get(siteId);
+    if (!p) {
+      p = (async () => {
+        const [site, rules] = await Promise.all([this.d.store.getSite(siteId), this.d.store.listRules(siteId)]);
+        if (!site) throw new BeckonError('UNKNOWN_SITE');
+        const ctx: SiteCtx = { site, rules: new Map(rules.map((r) => [r.id, r])), engine: new Engine(rules), free: 0, available: 0, invites: new Map(), dirty: true };
+        await this.measure(ctx);
+        return ctx;
+      })();
+      this.sites.set(siteId, p);
+      p.catch(() => this.sites.delete(siteId));
+    }
+    return p;
+  }
+
+  /** Rules or settings changed: recompile and decide again for the site's live visitors. */
+  async reload(siteId: string): Promise<void> {
+    const old = this.sites.get(siteId);
+    if (!old) return;
+    const prev = await old.catch(() => null);
+    const [site, rules] = await Promise.all([this.d.store.getSite(siteId), this.d.store.listRules(siteId)]);
+    if (!site) return;
+    const ctx: SiteCtx = { site, rules: new Map(rules.map((r) => [r.id, r])), engine: new Engine(rules), free: prev?.free ?? 0, available: prev?.available ?? 0, invites: prev?.invites ?? new Map(), dirty: true };
+    this.sites.set(siteId, Promise.resolve(ctx));
+    await this.measure(ctx);
+    this.reconsider(siteId, null);
+  }
+
+  private async measure(ctx: SiteCtx): Promise<boolean> {
+    const [members, counts, queued] = await Promise.all([this.d.store.listMembers(ctx.site.id), this.d.store.activeCounts(), this.d.store.listQueued(ctx.site.id)]);
+    let free = 0;
+    let available = 0;
+    for (const m of members) {
+      if (this.d.presence.status(m.accountId) !== 'online') continue;
+      const slots = Math.max(0, m.capacity - (counts.get(m.accountId) ?? 0));
+      free += slots;
+      if (slots > 0) available++;
+    }
+    free = Math.max(0, free - queued.length);
+    const changed = free !== ctx.free || available !== ctx.available;
+    ctx.free = free;
+    ctx.available = available;
+    return changed;
+  }
+
+  private freeSlots(ctx: SiteCtx, now: number): number {
+    for (const [id, exp] of ctx.invites) if (exp <= now) ctx.invites.delete(id);
+    return ctx.free - ctx.invites.size;
+  }
+
+  /** Operators came, went, or took chats: slots may have freed. */
+  capacityChanged(siteId: string): void {
+    const p = this.sites.get(siteId);
+    if (!p) return;
+    void p
+      .then(async (ctx) => {
+        if (await this.measure(ctx)) this.reconsider(siteId, ['operators.available']);
+      })
+      .catch((err) => this.d.log.error({ err, siteId }, 'capacity check failed'));
+  }
+
+  /** Decide again for a site's visitors: all of them, or those held for want of an operator. */
+  private reconsider(siteId: string, changed: Fact[] | null): void {
+    for (const l of this.live.values()) {
+      if (l.siteId !== siteId || !l.sockets.size) continue;
+      if (changed === null || l.held.some((h) => h.reason === 'no_free_operator') || l.memo?.engine.rulesReading('operators.available').length) this.schedule(l, changed ?? null);
+    }
+  }
+
+  // ---- visitors
+
+  /** A tab connected. Continues the visitor's session if they were active within 30 minutes. */
+  async connect(v: { siteId: string; visitorId: string; socketId: string; lang: Lang }): Promise<void> {
+    const now = this.d.now();
+    let l = this.live.get(v.visitorId);
+    if (!l) {
+      l = this.create(v.siteId, v.visitorId, now);
+      this.live.set(v.visitorId, l);
+      this.evict();
+    } else if (now - l.lastActivityAt > SESSION_MS) this.newSession(l, now);
+    await l.ready;
+    l.sockets.set(v.socketId, { visible: true, since: now, lang: v.lang });
+    l.lastActivityAt = now;
+    // an offer still on screen in another page or tab of the visitor comes along
+    if (l.current && l.current.expiresAt > now) this.d.visitors.to(v.socketId).emit('offer:show', l.current.view);
+    this.markDirty(l.siteId);
+  }
+
+  private create(siteId: string, visitorId: string, now: number): Live {
+    const l: Live = { siteId, visitorId, name: visitorDisplayName(visitorId, null), state: emptyState(now), memo: null, sockets: new Map(), history: [], current: null, typingUntil: 0, chatting: false, held: [], matching: [], lastActivityAt: now, timer: null, wakeAt: Infinity, currency: 'USD', ready: Promise.resolve() };
+    l.ready = (async () => {
+      const [row, offers, conv] = await Promise.all([this.d.store.getVisitor(visitorId), this.d.store.recentOffers(visitorId, HISTORY), this.d.store.latestConversationOf(visitorId)]);
+      l.history = offers.map(toRecord);
+      l.chatting = !!conv && conv.status !== 'closed';
+      if (row) {
+        l.name = visitorDisplayName(visitorId, row.name);
+        l.state.identified = !!row.userId;
+        l.state.segment = row.segment ?? [];
+      }
+      // after a restart, a session the visitor was still in goes on
+      const continuing = row && row.sessionStartedAt && row.lastSeenAt > now - SESSION_MS && row.visits > 0;
+      if (continuing) {
+        l.state.sessionStartedAt = row.sessionStartedAt!;
+        l.state.visits = row.visits;
+      } else {
+        l.state.visits = (row?.visits ?? 0) + 1;
+        await this.d.store.updateVisitor(visitorId, { visits: l.state.visits, sessionStartedAt: now });
+      }
+    })().catch((err) => this.d.log.error({ err, visitorId }, 'loading a visitor failed'));
+    return l;
+  }
+
+  private newSession(l: Live, now: number): void {
+    const keep = l.state;
+    l.state = { ...emptyState(now), visits: keep.visits + 1, device: keep.device, language: keep.language, tzOffset: keep.tzOffset, identified: keep.identified, segment: keep.segment, cart: keep.cart };
+    l.memo = null;
+    void this.d.store.updateVisitor(l.visitorId, { visits: l.state.visits, sessionStartedAt: now }).catch((err) => this.d.log.error({ err }, 'session update failed'));
+  }
+
+  /** The visitor types in the chat: no offer for a few seconds. */
+  typing(visitorId: string): void {
+    const l = this.live.get(visitorId);
+    if (l) l.typingUntil = this.d.now() + TYPING_MS;
+  }
+
+  disconnect(visitorId: string, socketId: string): void {
+    const l = this.live.get(visitorId);
+    if (!l) return;
+    l.sockets.delete(socketId);
+    this.markDirty(l.siteId);
+    if (!l.sockets.size && l.timer) {
+      clearTimeout(l.timer);
+      l.timer = null;
+    }
+  }
+
+  /** Keep memory bounded: visitors without a tab, idle past a session, or the oldest beyond the cap. */
+  private evict(): void {
+    if (this.live.size <= MAX_LIVE) return;
+    const now = this.d.now();
+    for (const [id, l] of this.live) {
+      if (this.live.size <= MAX_LIVE * 0.9) break;
+      if (!l.sockets.size || now - l.lastActivityAt > SESSION_MS) {
+        if (l.timer) clearTimeout(l.timer);
+        this.live.delete(id);
+      }
+    }
+  }
+
+  sweep(): void {
+    const now = this.d.now();
+    for (const [id, l] of this.live) {
+      if (!l.sockets.size && now - l.lastActivityAt > SESSION_MS) this.live.delete(id);
+    }
+  }
+
+  async journey(v: { siteId: string; visitorId: string; socketId: string; bot: boolean }, events: JourneyEventParsed[]): Promise<number> {
+    const l = this.live.get(v.visitorId);
+    if (!l) throw new BeckonError('NOT_FOUND', 'no session: reconnect');
+    await l.ready;
+    const now = this.d.now();
+    if (now - l.lastActivityAt > SESSION_MS) this.newSession(l, now);
+    l.lastActivityAt = now;
+    if (v.bot) return events.length;
+    const out: Applied = { changed: new Set(), persist: [] };
+    for (const e of events) {
+      applyEvent(l.state, e, now, out);
+      if (e.type === 'cart') l.currency = e.currency;
+      if (out.visible !== undefined) {
+        const sock = l.sockets.get(v.socketId);
+        if (sock && sock.visible !== out.visible) {
+          sock.visible = out.visible;
+          sock.since = now;
+        }
+        out.visible = undefined;
+      }
+    }
+    if (out.typing) l.typingUntil = now + TYPING_MS;
+    if (out.identify) await this.identify(l, out.identify);
+    if (out.persist.length) await this.d.store.addJourneyEvents(out.persist.map((p) => ({ ...p, siteId: l.siteId, visitorId: l.visitorId })));
+    if (out.goal) await this.goal(l, out.goal.name, out.goal.value, now);
+    this.markDirty(l.siteId);
+    await this.evaluate(l, [...out.changed]);
+    return events.length;
+  }
+
+  private async identify(l: Live, e: Extract<JourneyEventParsed, { type: 'identify' }>): Promise<void> {
+    const ctx = await this.site(l.siteId);
+    const secret = ctx.site.identitySecret;
+    const want = secret ? createHmac('sha256', secret).update(e.userId).digest() : null;
+    const got = Buffer.from(e.hash, 'hex');
+    if (!want || want.length !== got.length || !timingSafeEqual(want, got)) throw new BeckonError('INVALID_TOKEN', 'identify: the hash does not match the user id (sign it with the site identity secret)');
+    l.state.identified = true;
+    l.state.segment = e.segment ?? l.state.segment;
+    if (e.name) l.name = e.name;
+    await this.d.store.updateVisitor(l.visitorId, { userId: e.userId, ...(e.name ? { name: e.name } : {}), ...(e.email ? { email: e.email } : {}), ...(e.segment ? { segment: e.segment } : {}) });
+    this.schedule(l, ['identified', 'segment']);
+  }
+
+  /** A conversation changed: the visitor is (not) chatting, and operator slots moved. */
+  conversationChanged(c: { siteId: string; visitorId: string; status: string }): void {
+    const l = this.live.get(c.visitorId);
+    if (l) {
+      const chatting = c.status !== 'closed';
+      if (chatting !== l.chatting) {
+        l.chatting = chatting;
+        this.markDirty(l.siteId);
+        if (!chatting) this.schedule(l, null);
+      }
+    }
+    this.capacityChanged(c.siteId);
+  }
+
+  // ---- deciding
+
+  /** Run an evaluation for the visitor on their own queue (nothing else of theirs interleaves). */
+  private schedule(l: Live, changed: Fact[] | null): void {
+    void this.d.chat.serial(`engage:${l.visitorId}`, () => this.evaluateNow(l, changed)).catch((err) => this.d.log.error({ err }, 'evaluation failed'));
+  }
+
+  private evaluate(l: Live, changed: Fact[] | null): Promise<void> {
+    return this.d.chat.serial(`engage:${l.visitorId}`, () => this.evaluateNow(l, changed));
+  }
+
+  private async evaluateNow(l: Live, changed: Fact[] | null): Promise<void> {
+    if (!l.sockets.size) return;
+    const ctx = await this.site(l.siteId);
+    const now = this.d.now();
+    if (l.current && l.current.expiresAt <= now) await this.expire(l, ctx, now);
+    const facts = changed ? [...changed] : null;
+    if (l.state.operatorsAvailable !== ctx.available) {
+      l.state.operatorsAvailable = ctx.available;
+      facts?.push('operators.available');
+    }
+    if (!l.memo || l.memo.engine !== ctx.engine) l.memo = ctx.engine.memo();
+    const m = ctx.engine.match(l.state, now, l.memo, facts);
+    // from here to the reservation below nothing awaits: ten visitors cannot share one free slot
+    const visible = [...l.sockets.entries()].filter(([, s]) => s.visible).sort((a, b) => b[1].since - a[1].since);
+    const decision = decide({
+      now,
+      visitorId: l.visitorId,
+      matching: m.matching,
+      history: l.history,
+      sessionStartedAt: l.state.sessionStartedAt,
+      showing: !!l.current,
+      chatting: l.chatting,
+      typingUntil: l.typingUntil,
+      visible: visible.length > 0,
+      freeSlots: this.freeSlots(ctx, now),
+      engagement: ctx.site.engagement,
+      hours: ctx.site.hours,
+    });
+    let shownId: string | null = null;
+    if (decision.show) {
+      shownId = newId();
+      if (decision.show.rule.kind === 'invite') ctx.invites.set(shownId, now + decision.show.rule.controls.expiresSeconds * 1000);
+    }
+    l.matching = m.matching.map((r) => r.id);
+    await this.recordHeld(l, decision.held, now);
+    for (const h of decision.holdouts) await this.record(l, h.rule, h.variant, now, true);
+    if (decision.show && shownId) await this.show(l, ctx, decision.show.rule, decision.show.variant, visible[0]![0], visible[0]![1].lang, now, shownId);
+    const wake = Math.min(m.wakeAt, decision.wakeAt, l.current?.expiresAt ?? Infinity, l.typingUntil > now ? l.typingUntil : Infinity);
+    this.arm(l, wake, now);
+  }
+
+  private arm(l: Live, at: number, now: number): void {
+    if (l.timer && l.wakeAt === at) return;
+    if (l.timer) clearTimeout(l.timer);
+    l.timer = null;
+    l.wakeAt = at;
+    if (at === Infinity || !l.sockets.size) return;
+    // timers beyond ~24 days overflow; a day is plenty, the visitor's session ends before
+    l.timer = setTimeout(() => {
+      l.timer = null;
+      this.schedule(l, []);
+    }, Math.min(Math.max(0, at - now), 86_400_000));
+    l.timer.unref();
+  }
+
+  private async recordHeld(l: Live, held: { ruleId: string; reason: HoldReason }[], now: number): Promise<void> {
+    const before = new Map(l.held.map((h) => [h.ruleId, h.reason]));
+    const fresh = held.filter((h) => before.get(h.ruleId) !== h.reason && h.reason !== 'lower_priority');
+    l.held = held;
+    if (fresh.length || held.length !== before.size) this.markDirty(l.siteId);
+    if (fresh.length) await this.d.store.addHolds(fresh.map((h) => ({ siteId: l.siteId, visitorId: l.visitorId, ruleId: h.ruleId, reason: h.reason, at: now })));
+  }
+
+  private async record(l: Live, rule: Rule | null, variant: Variant | null, now: number, holdout: boolean, id = newId(), invitedBy: string | null = null): Promise<OfferRow> {
+    const row = await this.d.store.createOffer({
+      id,
+      siteId: l.siteId,
+      visitorId: l.visitorId,
+      ruleId: rule?.id ?? null,
+      ruleName: rule?.name ?? 'Manual invitation',
+      variant: variant?.key ?? '-',
+      kind: rule?.kind ?? 'invite',
+      holdout,
+      sessionStartedAt: l.state.sessionStartedAt,
+      createdAt: now,
+      goalEvent: rule?.goal?.event ?? null,
+      goalWindowHours: rule?.goal?.windowHours ?? null,
+      invitedBy,
+    });
+    l.history.unshift(toRecord(row));
+    if (l.history.length > HISTORY) l.history.length = HISTORY;
+    return row;
+  }
+
+  private async show(l: Live, ctx: SiteCtx, rule: Rule | null, variant: Variant | null, socketId: string, lang: Lang, now: number, id: string, manual?: { text: string; by: { id: string; name: string } }): Promise<void> {
+    const expiresAt = now + (rule?.controls.expiresSeconds ?? 300) * 1000;
+    const pick = (t: Texts) => t[lang] || t[ctx.site.defaultLang] || t.en || t.ru;
+    const c = variant?.content;
+    let operator: OfferView['operator'] = null;
+    if (manual) operator = { name: manual.by.name, avatarUrl: ctx.site.appearance.avatarUrl };
+    else if (rule?.kind === 'invite' && c?.asOperator) operator = await this.wouldAnswer(ctx);
+    const view: OfferView = {
+      id,
+      kind: rule?.kind ?? 'invite',
+      title: c ? pick(c.title) : '',
+      text: manual ? manual.text : c ? pick(c.text) : '',
+      code: c?.code ?? '',
+      url: c?.url ?? '',
+      button: c ? pick(c.button) : '',
+      imageUrl: c?.imageUrl ?? '',
+      videoUrl: c?.videoUrl ?? '',
+      consent: c ? pick(c.consent) : '',
+      operator,
+      expiresAt,
+    };
+    await this.record(l, rule, variant, now, false, id, manual?.by.id ?? null);
+    l.current = { offerId: id, ruleId: rule?.id ?? null, ruleName: rule?.name ?? 'Manual invitation', kind: view.kind, expiresAt, view };
+    this.d.visitors.to(socketId).emit('offer:show', view);
+    this.markDirty(l.siteId);
+  }
+
+  /** The operator routing would pick now, to speak in their name. */
+  private async wouldAnswer(ctx: SiteCtx): Promise<OfferView['operator']> {
+    const [members, counts] = await Promise.all([this.d.store.listMembers(ctx.site.id), this.d.store.activeCounts()]);
+    const loads = members.map((m) => ({ id: m.accountId, status: this.d.presence.status(m.accountId), capacity: m.capacity, active: counts.get(m.accountId) ?? 0, lastAssignedAt: this.d.presence.lastAssignedAt(m.accountId) }));
+    const picked = pickOperator(loads);
+    const who = picked ? members.find((m) => m.accountId === picked.id) : null;
+    return who ? { name: who.name, avatarUrl: ctx.site.appearance.avatarUrl } : null;
+  }
+
+  private hide(l: Live, ctx: SiteCtx | null, reason: 'dismissed' | 'accepted' | 'expired' | 'replaced'): void {
+    if (!l.current) return;
+    ctx?.invites.delete(l.current.offerId);
+    this.d.visitors.to(rooms.visitor(l.visitorId)).emit('offer:hide', { id: l.current.offerId, reason });
+    l.current = null;
+    this.markDirty(l.siteId);
+    if (ctx) this.reconsider(l.siteId, []);
+  }
+
+  private async expire(l: Live, ctx: SiteCtx, now: number): Promise<void> {
+    const id = l.current!.offerId;
+    await this.d.store.updateOffer(id, { expiredAt: now });
+    this.hide(l, ctx, 'expired');
+  }
+
+  private async own(visitorId: string, offerId: string): Promise<{ l: Live; ctx: SiteCtx; offer: OfferRow }> {
+    const l = this.live.get(visitorId);
+    const offer = await this.d.store.getOffer(offerId);
+    if (!l || !offer || offer.visitorId !== visitorId || offer.holdout) throw new BeckonError('NOT_FOUND', 'no such offer');
+    await l.ready;
+    return { l, ctx: await this.site(l.siteId), offer };
+  }
+
+  dismiss(visitorId: string, offerId: string): Promise<{ offerId: string }> {
+    return this.d.chat.serial(`engage:${visitorId}`, async () => {
+      const { l, ctx, offer } = await this.own(visitorId, offerId);
+      const now = this.d.now();
+      if (offer.dismissedAt === null && offer.acceptedAt === null) {
+        await this.d.store.updateOffer(offerId, { dismissedAt: now });
+        const rec = l.history.find((h) => h.id === offerId);
+        if (rec) rec.dismissedAt = now;
+      }
+      if (l.current?.offerId === offerId) this.hide(l, ctx, 'dismissed');
+      await this.evaluateNow(l, []);
+      return { offerId };
+    });
+  }
+
+  /** Accepting: an invitation starts a conversation carrying the rule, variant and journey. */
+  accept(visitorId: string, offerId: string, how: 'click' | 'copy' | 'chat') {
+    return this.d.chat.serial(`engage:${visitorId}`, async () => {
+      const { l, ctx, offer } = await this.own(visitorId, offerId);
+      const now = this.d.now();
+      if (offer.acceptedAt === null) await this.d.store.updateOffer(offerId, { acceptedAt: now });
+      let conversation = null;
+      if (offer.kind === 'invite') {
+        const text = l.current?.offerId === offerId ? l.current.view.text : '';
+        const started = await this.d.chat.startFromOffer({ siteId: l.siteId, visitorId, offerId, ruleId: offer.ruleId, variant: offer.variant, greeting: text, greeter: l.current?.view.operator?.name ?? ctx.site.appearance.teamName });
+        conversation = started.conversation;
+        l.chatting = true;
+        if (started.created) await this.d.store.updateOffer(offerId, { conversationId: started.id });
+      }
+      // a copied code or an opened link leaves the card up; the rest is done with it
+      if (l.current?.offerId === offerId && (offer.kind === 'invite' || how === 'click')) this.hide(l, ctx, 'accepted');
+      return { offerId, conversation };
+    });
+  }
+
+  /** Lead and callback forms land in the inbox. */
+  async submit(v: { siteId: string; visitorId: string }, kind: 'lead' | 'callback', offerId: string | null, f: { name: string; email: string; phone: string; time: string }): Promise<{ itemId: string }> {
+    return this.d.chat.serial(`engage:${v.visitorId}`, async () => {
+      const l = this.live.get(v.visitorId);
+      if (offerId) {
+        const { offer } = await this.own(v.visitorId, offerId);
+        if (offer.kind !== (kind === 'lead' ? 'lead_form' : 'callback')) throw new BeckonError('VALIDATION_FAILED', 'this offer takes another form');
+        if (offer.acceptedAt === null) await this.d.store.updateOffer(offerId, { acceptedAt: this.d.now() });
+      }
+      const item = await this.d.store.createInboxItem({ siteId: v.siteId, visitorId: v.visitorId, kind, name: f.name, email: f.email, phone: f.phone, preferredTime: f.time, body: '', offerId, pageUrl: l?.state.page?.url ?? '' }, this.d.now());
+      if (f.name || f.email) await this.d.store.updateVisitor(v.visitorId, { ...(f.name ? { name: f.name } : {}), ...(f.email ? { email: f.email } : {}) });
+      if (l && f.name) l.name = f.name;
+      this.d.operators.to(rooms.siteOperators(v.siteId)).emit('inbox:new', { id: item.id, kind });
+      if (l && offerId && l.current?.offerId === offerId) this.hide(l, await this.site(v.siteId), 'accepted');
+      return { itemId: item.id };
+    });
+  }
+
+  /**
+   * A tracked event that is some rule's goal: credited to the visitor's last accepted offer
+   * with that goal within the goal's window; for a visitor in a holdout, to the last holdout
+   * record instead (so lift can be computed). One credit per event.
+   */
+  private async goal(l: Live, name: string, value: number, now: number): Promise<void> {
+    const rows = (await this.d.store.recentOffers(l.visitorId, HISTORY)).filter((o) => o.goalEvent === name && o.convertedAt === null);
+    const inWindow = (o: OfferRow, at: number | null) => at !== null && at >= now - (o.goalWindowHours ?? 24) * 3_600_000;
+    const accepted = rows.filter((o) => !o.holdout && inWindow(o, o.acceptedAt)).sort((a, b) => b.acceptedAt! - a.acceptedAt!)[0];
+    const credited = accepted ?? rows.filter((o) => o.holdout && inWindow(o, o.createdAt)).sort((a, b) => b.createdAt - a.createdAt)[0];
+    if (credited) await this.d.store.updateOffer(credited.id, { convertedAt: now, value: Math.round(value * 100) });
+  }
+
+  /** An operator invites a visitor by hand with their own words. */
+  async invite(by: { id: string; name: string }, siteIds: string[], visitorId: string, text: string): Promise<{ offerId: string }> {
+    const l = this.live.get(visitorId);
+    if (!l || !siteIds.includes(l.siteId)) throw new BeckonError('NOT_FOUND', 'that visitor is not on the site now');
+    return this.d.chat.serial(`engage:${visitorId}`, async () => {
+      const ctx = await this.site(l.siteId);
+      const tab = [...l.sockets.entries()].sort((a, b) => Number(b[1].visible) - Number(a[1].visible) || b[1].since - a[1].since)[0];
+      if (!tab) throw new BeckonError('NOT_FOUND', 'that visitor has left');
+      if (l.chatting) throw new BeckonError('VALIDATION_FAILED', 'this visitor is already chatting');
+      if (l.current) this.hide(l, ctx, 'replaced');
+      const id = newId();
+      await this.show(l, ctx, null, null, tab[0], tab[1].lang, this.d.now(), id, { text, by });
+      this.arm(l, Math.min(l.wakeAt, l.current!.expiresAt), this.d.now());
+      return { offerId: id };
+    });
+  }
+
+  // ---- the console's view
+
+  liveVisitor(visitorId: string): LiveVisitor | null {
+    const l = this.live.get(visitorId);
+    const ctx = l && this.settled.get(l.siteId);
+    return l ? this.view(l, ctx ?? null) : null;
+  }
+
+  private readonly settled = new Map<string, SiteCtx>();
+  private readonly watchers = new Map<string, { siteId: string; filter: string; offset: number }>();
+
+  watch(socketId: string, w: { siteId: string; filter: string; offset: number }): Promise<VisitorsPage> {
+    this.watchers.set(socketId, w);
+    return this.page(w);
+  }
+  unwatch(socketId: string): void {
+    this.watchers.delete(socketId);
+  }
+
+  private async page(w: { siteId: string; filter: string; offset: number }): Promise<VisitorsPage> {
+    const ctx = await this.site(w.siteId);
+    this.settled.set(w.siteId, ctx);
+    const f = w.filter.trim().toLowerCase();
+    const all: Live[] = [];
+    for (const l of this.live.values()) {
+      if (l.siteId !== w.siteId || !l.sockets.size) continue;
+      if (f && !(l.name.toLowerCase().includes(f) || (l.state.page?.url.toLowerCase().includes(f) ?? false) || (l.state.page?.title.toLowerCase().includes(f) ?? false) || source(l.state).toLowerCase().includes(f))) continue;
+      all.push(l);
+    }
+    all.sort((a, b) => b.state.sessionStartedAt - a.state.sessionStartedAt || a.visitorId.localeCompare(b.visitorId));
+    const slice = all.slice(w.offset, w.offset + 50);
+    return { siteId: w.siteId, total: all.length, offset: w.offset, visitors: slice.map((l) => this.view(l, ctx)) };
+  }
+
+  private view(l: Live, ctx: SiteCtx | null): LiveVisitor {
+    const ruleName = (id: string) => ctx?.rules.get(id)?.name ?? 'a removed rule';
+    const s = l.state;
+    return {
+      visitorId: l.visitorId,
+      name: l.name,
+      online: l.sockets.size > 0,
+      page: s.page ? { url: s.page.url, title: s.page.title, since: s.page.startedAt } : null,
+      pages: s.pages,
+      sessionStartedAt: s.sessionStartedAt,
+      source: source(s),
+      device: s.device,
+      lang: s.language,
+      returning: s.visits > 1,
+      visits: s.visits,
+      cart: s.cart ? { ...s.cart, currency: l.currency } : null,
+      chatting: l.chatting,
+      offer: l.current ? { ruleName: l.current.ruleName, kind: l.current.kind } : null,
+      held: l.held.map((h) => ({ ruleName: ruleName(h.ruleId), reason: h.reason })),
+      matching: l.matching.map(ruleName),
+    };
+  }
+
+  private markDirty(siteId: string): void {
+    const p = this.sites.get(siteId);
+    void p?.then((ctx) => (ctx.dirty = true)).catch(() => undefined);
+  }
+
+  private async flushBoards(): Promise<void> {
+    if (!this.watchers.size) return;
+    const dirty = new Set<string>();
+    for (const [id, p] of this.sites) {
+      const ctx = await p.catch(() => null);
+      if (ctx?.dirty) {
+        dirty.add(id);
+        ctx.dirty = false;
+      }
+    }
+    for (const [socketId, w] of this.watchers) {
+      if (!dirty.has(w.siteId)) continue;
+      const sock = this.d.operators.sockets.get(socketId);
+      if (!sock) {
+        this.watchers.delete(socketId);
+        continue;
+      }
+      sock.emit('visitors:page', await this.page(w));
+    }
+  }
+}
+
+function toRecord(o: OfferRow): OfferRecord & { id: string } {
+  return { id: o.id, ruleId: o.ruleId, at: o.createdAt, sessionStartedAt: o.sessionStartedAt, dismissedAt: o.dismissedAt, holdout: o.holdout };
+}
+
+function source(s: JourneyState): string {
+  if (s.utm.source) return [s.utm.source, s.utm.medium, s.utm.campaign].filter(Boolean).join(' / ');
+  if (s.referrer) {
+    try {
+      return new URL(s.referrer).host;
+    } catch {
+      return s.referrer.slice(0, 100);
+    }
+  }
+  return 'direct';
+}

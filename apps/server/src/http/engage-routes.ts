@@ -1,0 +1,93 @@
+/** Rules, their results (funnel) and the inbox, over REST. Admins write rules; members read and work the inbox. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { BeckonError, Id, RuleInput } from '@beckon/protocol';
+import type { InboxRow, Store } from '@beckon/db';
+import type { EngageService } from '../engage/engage-service';
+import { roleOn } from './access';
+import { requireAccount } from './auth-routes';
+import { parse } from './errors';
+
+const SiteParams = z.object({ siteId: Id });
+const RuleParams = SiteParams.extend({ ruleId: Id });
+const ItemParams = z.object({ itemId: Id });
+const FunnelQuery = z.object({ days: z.coerce.number().int().min(1).max(365).default(30) });
+const InboxQuery = z.object({ status: z.enum(['open', 'resolved']).default('open') });
+const InboxPatch = z.object({
+  status: z.enum(['open', 'resolved']).optional(),
+  /** take it (yourself) or hand it back (null) */
+  assignee: z.enum(['me']).nullable().optional(),
+  answer: z.string().trim().min(1).max(4000).optional(),
+});
+
+export interface EngageRouteDeps {
+  store: Store;
+  engage: EngageService;
+  now: () => number;
+}
+
+export function engageRoutes(d: EngageRouteDeps) {
+  return async function plugin(app: FastifyInstance) {
+    const { store } = d;
+    app.addHook('preHandler', requireAccount);
+
+    app.get('/api/sites/:siteId/rules', async (req) => {
+      const { siteId } = parse(SiteParams, req.params);
+      await roleOn(store, req, siteId);
+      return { rules: await store.listRules(siteId) };
+    });
+    app.post('/api/sites/:siteId/rules', async (req, reply) => {
+      const { siteId } = parse(SiteParams, req.params);
+      await roleOn(store, req, siteId, 'admin');
+      const rule = await store.createRule(siteId, parse(RuleInput, req.body), d.now());
+      await d.engage.reload(siteId);
+      return reply.status(201).send(rule);
+    });
+    app.put('/api/sites/:siteId/rules/:ruleId', async (req) => {
+      const { siteId, ruleId } = parse(RuleParams, req.params);
+      await roleOn(store, req, siteId, 'admin');
+      const rule = await store.updateRule(siteId, ruleId, parse(RuleInput, req.body), d.now());
+      if (!rule) throw new BeckonError('NOT_FOUND');
+      await d.engage.reload(siteId);
+      return rule;
+    });
+    app.delete('/api/sites/:siteId/rules/:ruleId', async (req, reply) => {
+      const { siteId, ruleId } = parse(RuleParams, req.params);
+      await roleOn(store, req, siteId, 'admin');
+      if (!(await store.deleteRule(siteId, ruleId))) throw new BeckonError('NOT_FOUND');
+      await d.engage.reload(siteId);
+      return reply.status(204).send();
+    });
+    app.get('/api/sites/:siteId/funnel', async (req) => {
+      const { siteId } = parse(SiteParams, req.params);
+      const { days } = parse(FunnelQuery, req.query);
+      await roleOn(store, req, siteId);
+      return { days, rows: await store.funnel(siteId, d.now() - days * 86_400_000) };
+    });
+
+    const view = async (i: InboxRow) => {
+      const [visitor, assignee] = await Promise.all([store.getVisitor(i.visitorId), i.assigneeId ? store.getAccount(i.assigneeId) : null]);
+      return { ...i, visitorName: visitor?.name ?? null, assigneeName: assignee?.name ?? null };
+    };
+    app.get('/api/sites/:siteId/inbox', async (req) => {
+      const { siteId } = parse(SiteParams, req.params);
+      const { status } = parse(InboxQuery, req.query);
+      await roleOn(store, req, siteId);
+      return { items: await Promise.all((await store.listInbox([siteId], status, 200)).map(view)) };
+    });
+    app.patch('/api/inbox/:itemId', async (req) => {
+      const { itemId } = parse(ItemParams, req.params);
+      const body = parse(InboxPatch, req.body);
+      const item = await store.getInboxItem(itemId);
+      if (!item) throw new BeckonError('NOT_FOUND');
+      await roleOn(store, req, item.siteId);
+      const now = d.now();
+      const updated = await store.updateInboxItem(itemId, {
+        ...(body.status ? { status: body.status, resolvedAt: body.status === 'resolved' ? now : null } : {}),
+        ...(body.assignee !== undefined ? { assigneeId: body.assignee === 'me' ? req.account!.id : null } : {}),
+        ...(body.answer ? { answer: body.answer, answeredAt: now, answerSeenAt: null } : {}),
+      });
+      return view(updated!);
+    });
+  };
+}

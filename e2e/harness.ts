@@ -43,7 +43,7 @@ export async function startWorld(): Promise<World> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: ['--no-sandbox', '--disable-blink-features=AutomationControlled', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   return {
     beckon,
@@ -77,8 +77,15 @@ export async function consoleLogin(w: World, who: Credentials = w.operator, befo
   return page;
 }
 
+/** A person's browser: headless Chromium says "HeadlessChrome", which Beckon (rightly) does not track. */
+export const personUA = (w: World) => `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${w.browser.version()} Safari/537.36`;
+
+export async function visitorContext(w: World, opts: { viewport?: { width: number; height: number }; locale?: string; permissions?: string[]; isMobile?: boolean; hasTouch?: boolean } = {}): Promise<BrowserContext> {
+  return w.browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, locale: opts.locale ?? 'en-US', userAgent: personUA(w), permissions: opts.permissions, isMobile: opts.isMobile, hasTouch: opts.hasTouch });
+}
+
 export async function visitorPage(w: World, path = '/', opts: { viewport?: { width: number; height: number }; locale?: string; context?: BrowserContext } = {}): Promise<Page> {
-  const context = opts.context ?? (await w.browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, locale: opts.locale ?? 'en-US' }));
+  const context = opts.context ?? (await visitorContext(w, opts));
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(w.shop + path);

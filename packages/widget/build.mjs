@@ -1,8 +1,7 @@
 // Two builds that share no modules (STYLE.md "Widget pitfalls"): Vite library mode cannot
-// code-split an IIFE, so the UI is built first and content-hashed, then the loader is built
-// knowing the UI's file name. Every file also gets .gz and .br twins for precompressed serving.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// code-split an IIFE, so the lazy parts (ES modules, content-hashed) are built first, then the
+// loader (a classic script: it must run from a plain <script> tag) knowing their file names. Every file also gets .gz and .br twins for precompressed serving.
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -53,20 +52,57 @@ async function lib(entry, fileName, define = {}) {
       lib: { entry: join(here, entry), formats: ['iife'], name: '__beckon_' + fileName.replace(/\W/g, '_'), fileName: () => fileName },
     },
   });
+  checkVersions(fileName, Object.keys(result.output[0].modules));
+}
+
+/**
+ * The lazy parts as ES modules: the chat panel and the offer cards are separate entries that
+ * share one Preact chunk, so showing an offer does not load the panel and opening the chat does
+ * not load the cards (DESIGN.md: "offer cards and forms may be separate chunks").
+ */
+async function parts() {
+  const built = await build({
+    ...common,
+    build: {
+      outDir: out,
+      emptyOutDir: false,
+      target: 'es2020',
+      minify: 'terser',
+      terserOptions: { ecma: 2020, module: true, compress: { passes: 3, pure_getters: true, unsafe_arrows: true }, format: { comments: false } },
+      sourcemap: false,
+      reportCompressedSize: false,
+      modulePreload: false,
+      copyPublicDir: false,
+      rollupOptions: {
+        input: { ui: join(here, 'src/ui/index.tsx'), offer: join(here, 'src/ui/offer-entry.tsx') },
+        preserveEntrySignatures: false,
+        output: { format: 'es', entryFileNames: '[name].[hash].js', chunkFileNames: 'preact.[hash].js', hashCharacters: 'base64', manualChunks: undefined },
+      },
+    },
+  });
+  const result = Array.isArray(built) ? built[0] : built;
+  const names = {};
+  for (const o of result.output) {
+    if (o.type !== 'chunk') continue;
+    checkVersions(o.fileName, Object.keys(o.modules));
+    if (o.isEntry) names[o.name] = o.fileName;
+    else names.shared = [...(names.shared ?? []), o.fileName];
+  }
+  return names;
+}
+
+function checkVersions(fileName, ids) {
   // a package bundled in two versions is shipped twice: refuse
   const versions = new Map();
-  for (const id of Object.keys(result.output[0].modules)) {
+  for (const id of ids) {
     const m = id.match(/node_modules\/\.pnpm\/((?:@[^+/]+\+)?[^@/]+)@([^/_]+)/);
     if (m) versions.set(m[1], new Set([...(versions.get(m[1]) ?? []), m[2]]));
   }
   for (const [pkg, v] of versions) if (v.size > 1) throw new Error(`${fileName} bundles ${pkg} twice: ${[...v].join(', ')}`);
 }
 
-await lib('src/ui/index.tsx', 'ui.js');
-const uiCode = readFileSync(join(out, 'ui.js'));
-const uiFile = `ui.${createHash('sha256').update(uiCode).digest('base64url').slice(0, 10)}.js`;
-renameSync(join(out, 'ui.js'), join(out, uiFile));
-await lib('src/loader/index.ts', 'beckon.js', { __UI_FILE__: JSON.stringify(uiFile) });
+const names = await parts();
+await lib('src/loader/index.ts', 'beckon.js', { __UI_FILE__: JSON.stringify(names.ui), __OFFER_FILE__: JSON.stringify(names.offer) });
 
 const sizes = {};
 for (const f of readdirSync(out)) {
@@ -76,5 +112,5 @@ for (const f of readdirSync(out)) {
   writeFileSync(join(out, f + '.br'), brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
   sizes[f] = { raw: buf.length, gzip: gz.length };
 }
-writeFileSync(join(out, 'manifest.json'), JSON.stringify({ loader: 'beckon.js', ui: uiFile, sizes }, null, 2));
+writeFileSync(join(out, 'manifest.json'), JSON.stringify({ loader: 'beckon.js', ui: names.ui, offer: names.offer, shared: names.shared ?? [], sizes }, null, 2));
 for (const [f, s] of Object.entries(sizes)) console.log(`widget ${f.padEnd(22)} ${String(s.raw).padStart(7)} B  ${String(s.gzip).padStart(6)} B gzip`);

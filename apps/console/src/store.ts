@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { io, type Socket } from 'socket.io-client';
-import type { ConversationSummary, HistoryResult, Lang, MeView, Message, OperatorClientEvents, OperatorServerEvents, OperatorStatus, Result, SyncResult } from '@beckon/protocol';
+import type { ConversationSummary, HistoryResult, JourneyEntry, Lang, LiveVisitor, MeView, Message, OperatorClientEvents, OperatorServerEvents, OperatorStatus, Result, SyncResult, VisitorsPage } from '@beckon/protocol';
 import { initialLang } from './i18n';
 import { chime, desktopNotify, setTitleBadge } from './notify';
 
@@ -23,7 +23,7 @@ export interface Conv {
   visitorTyping: boolean;
   pending: Pending[];
 }
-export type View = 'chats' | 'settings' | 'team' | 'install' | 'account';
+export type View = 'chats' | 'visitors' | 'inbox' | 'rules' | 'settings' | 'team' | 'install' | 'account';
 export type Filter = 'open' | 'mine' | 'closed';
 
 export interface ConsoleState {
@@ -40,6 +40,10 @@ export interface ConsoleState {
   view: View;
   sound: boolean;
   notice: string | null;
+  /** the live visitors board, as last sent by the server */
+  board: VisitorsPage | null;
+  /** inbox items that arrived since the inbox was last looked at */
+  inboxNew: number;
 }
 
 type OpSocket = Socket<OperatorServerEvents, OperatorClientEvents>;
@@ -75,6 +79,8 @@ export let state: ConsoleState = {
   view: 'chats',
   sound: session.get('sound', true),
   notice: null,
+  board: null,
+  inboxNew: 0,
 };
 const subs = new Set<() => void>();
 
@@ -123,6 +129,7 @@ export function connect(me: MeView): void {
   socket = s;
   s.on('connect', async () => {
     set({ connection: 'online' });
+    if (boardQuery) void watchVisitors(boardQuery.filter, boardQuery.offset);
     const r = await call<{ conversations: ConversationSummary[] }>('conversation:list', {});
     if (!r.ok) return;
     const convs: Record<string, Conv> = {};
@@ -143,6 +150,13 @@ export function connect(me: MeView): void {
     set({ connection: 'reconnecting' });
   });
   s.on('operator:status', ({ status }) => set({ status }));
+  s.on('visitors:page', (page) => {
+    if (page.siteId === state.siteId && state.view === 'visitors') set({ board: page });
+  });
+  s.on('inbox:new', () => {
+    set({ inboxNew: state.inboxNew + 1 });
+    if (state.sound) chime();
+  });
   s.on('conversation:upsert', (sum) => {
     const c = state.convs[sum.id];
     set({ convs: { ...state.convs, [sum.id]: c ? { ...c, summary: sum } : emptyConv(sum) } });
@@ -295,3 +309,30 @@ for (const ev of ['mousemove', 'keydown', 'mousedown', 'touchstart', 'focus']) {
 setInterval(() => {
   if (state.status === 'online' && Date.now() - lastActivity > AWAY_AFTER_MS) void setStatus('away', true);
 }, 30_000);
+
+// ---- live visitors
+
+let boardQuery: { filter: string; offset: number } | null = null;
+
+/** Show one page of the site's live visitors; the server refreshes it about once a second. */
+export async function watchVisitors(filter: string, offset: number): Promise<void> {
+  boardQuery = { filter, offset };
+  if (!state.siteId) return;
+  const r = await call<VisitorsPage>('visitors:watch', { siteId: state.siteId, filter, offset });
+  if (r.ok) set({ board: r.data });
+}
+
+export function unwatchVisitors(): void {
+  boardQuery = null;
+  socket?.emit('visitors:unwatch', {});
+}
+
+export async function inviteVisitor(visitorId: string, text: string): Promise<string | null> {
+  const r = await call<{ offerId: string }>('visitor:invite', { visitorId, text });
+  return r.ok ? null : r.error.message || r.error.code;
+}
+
+export async function visitorJourney(visitorId: string): Promise<{ visitor: LiveVisitor | null; entries: JourneyEntry[] } | null> {
+  const r = await call<{ visitor: LiveVisitor | null; entries: JourneyEntry[] }>('visitor:journey', { visitorId });
+  return r.ok ? r.data : null;
+}

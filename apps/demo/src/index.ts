@@ -36,12 +36,13 @@ export function snippet(beckonUrl: string, siteKey: string, attrs = ''): string 
 
 export async function buildDemo(opts: DemoOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
-  const names = (await readdir(PAGES)).filter((f) => f.endsWith('.html') || f.endsWith('.css'));
+  const names = (await readdir(PAGES)).filter((f) => /\.(html|css|svg)$/.test(f));
   const tag = snippet(opts.beckonUrl, opts.siteKey, opts.scriptAttrs);
   for (const name of names) {
     const route = name === 'index.html' ? '/' : `/${name}`;
     app.get(route, async (req, reply) => {
       if (name.endsWith('.css')) return reply.type('text/css').send(await readFile(PAGES + name, 'utf8'));
+      if (name.endsWith('.svg')) return reply.type('image/svg+xml').header('cache-control', 'public, max-age=3600').send(await readFile(PAGES + name, 'utf8'));
       const raw = await renderPage(name);
       // ?lang=ru in the shop's URL shows the snippet's data-lang override at work
       const lang = (req.query as { lang?: string }).lang;

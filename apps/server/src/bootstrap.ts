@@ -1,7 +1,8 @@
 /** First start: the server secret, and the demo site with its admin and operator. */
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_APPEARANCE, LIMITS, type Role, type SiteView } from '@beckon/protocol';
+import { DEFAULT_APPEARANCE, LIMITS, RuleInput, type Role, type SiteView } from '@beckon/protocol';
 import type { Store } from '@beckon/db';
+import { demoRules } from './demo-rules';
 import { generatePassword, hashPassword } from './http/passwords';
 
 export async function ensureSecret(store: Store, key = 'visitor_token_secret'): Promise<string> {
@@ -39,5 +40,6 @@ export async function seedDemo(store: Store, opts: { demoOrigins: string[]; now:
     await createMember(store, site, { email: 'admin@demo.beckon', name: 'Alex Admin', role: 'admin' }, opts.now),
     await createMember(store, site, { email: 'operator@demo.beckon', name: 'Olga', role: 'operator' }, opts.now),
   ];
+  for (const r of demoRules(opts.demoOrigins[0] ?? null)) await store.createRule(site.id, RuleInput.parse(r), opts.now);
   return { site, credentials };
 }

@@ -21,7 +21,7 @@ export type Device = z.infer<typeof Device>;
 export const JourneyEvent = z.discriminatedUnion('type', [
   /** sent first on every connection */
   z.object({ type: z.literal('context'), device: Device, tzOffset: z.number().int().min(-840).max(840), lang: Text(35), visible: z.boolean() }),
-  z.object({ type: z.literal('page'), url: UrlText, title: Text(300), referrer: UrlText.default(''), ago: Ago }),
+  z.object({ type: z.literal('page'), url: UrlText, title: Text(300), referrer: UrlText.default(''), ago: Ago, /** re-sent after a reconnect: not a new page view if the server knows it */ again: z.boolean().optional() }),
   z.object({ type: z.literal('scroll'), depth: z.number().int().min(0).max(100), ago: Ago }),
   z.object({ type: z.literal('idle'), idle: z.boolean(), ago: Ago }),
   z.object({ type: z.literal('visibility'), visible: z.boolean(), ago: Ago }),

@@ -99,7 +99,7 @@ export type Leaf = z.infer<typeof Leaf>;
 export type Condition = Leaf | { all: Condition[] } | { any: Condition[] } | { not: Condition };
 
 /** Depth and size are bounded: a rule is small, and nothing a site owner writes can be slow. */
-export const Condition: z.ZodType<Condition> = z.lazy(() =>
+export const Condition: z.ZodType<Condition, Condition> = z.lazy(() =>
   z.union([z.object({ all: z.array(Condition).max(30) }).strict(), z.object({ any: z.array(Condition).max(30) }).strict(), z.object({ not: Condition }).strict(), Leaf]),
 );
 

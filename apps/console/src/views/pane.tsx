@@ -2,6 +2,7 @@
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import type { Message } from '@beckon/protocol';
 import { STRINGS } from '../i18n';
+import { Journey } from './journey';
 import { closePane, endChat, loadOlder, retry, send, setDraft, take, typing, useConsole } from '../store';
 
 const time = (ms: number, lang: string) => new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
@@ -62,6 +63,7 @@ export function Pane({ id }: { id: string }) {
           </button>
         </div>
       </header>
+      <Journey sum={sum} />
       <div
         class="log"
         ref={log}

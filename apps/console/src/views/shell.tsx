@@ -8,13 +8,21 @@ import { Logo } from './login';
 import { Install, SiteSettings } from './settings';
 import { Team } from './team';
 import { Account } from './account';
+import { Inbox } from './inbox';
+import { Rules } from './rules';
+import { Visitors } from './visitors';
+import { ENGAGE } from '../i18n-engage';
 
 export function Shell() {
   const s = useConsole();
   const t = STRINGS[s.lang];
+  const e = ENGAGE[s.lang];
   const membership = s.me!.memberships.find((m) => m.siteId === s.siteId);
   const nav: [View, string][] = [
     ['chats', t.chats],
+    ['visitors', e.visitors],
+    ['inbox', s.inboxNew ? `${e.inbox} (${s.inboxNew})` : e.inbox],
+    ['rules', e.rules],
     ['settings', t.settings],
     ['team', t.team],
     ['install', t.install],
@@ -92,7 +100,7 @@ export function Shell() {
           </button>
         </div>
       )}
-      <div class="body">{s.view === 'chats' ? <Chats /> : s.view === 'settings' ? <SiteSettings /> : s.view === 'team' ? <Team /> : s.view === 'account' ? <Account /> : <Install />}</div>
+      <div class="body">{s.view === 'chats' ? <Chats /> : s.view === 'visitors' ? <Visitors /> : s.view === 'inbox' ? <Inbox /> : s.view === 'rules' ? <Rules /> : s.view === 'settings' ? <SiteSettings /> : s.view === 'team' ? <Team /> : s.view === 'account' ? <Account /> : <Install />}</div>
     </div>
   );
 }

@@ -45,7 +45,7 @@ export function applyEvent(s: JourneyState, e: JourneyEventParsed, now: number, 
     case 'page': {
       const u = parseUrl(e.url);
       // a reload of the same page (or a second tab on it) is not a new page view
-      if (s.page && s.page.url === e.url && at - s.page.startedAt < 2_000) return;
+      if (s.page && s.page.url === e.url && (e.again || at - s.page.startedAt < 2_000)) return;
       s.page = { url: e.url, path: u ? u.pathname : '', title: e.title, startedAt: at, scroll: 0, exit: false };
       s.pages += 1;
       s.idle = false;

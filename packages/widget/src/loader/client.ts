@@ -42,6 +42,7 @@ export function createClient(o: ClientOptions) {
     loadingOlder: false,
     typing: null,
     unread: 0,
+    offer: null,
   };
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -56,7 +57,7 @@ export function createClient(o: ClientOptions) {
   const lastSeq = () => state.messages[state.messages.length - 1]?.seq ?? 0;
 
   const socket: VisitorSocket = io(`${o.base}/visitor`, {
-    auth: (cb) => cb({ siteKey: o.siteKey, token: o.local.get(k('token')), lang: navigator.language }),
+    auth: (cb) => cb({ siteKey: o.siteKey, token: o.local.get(k('token')), lang: state.lang }),
     // WebSocket only: every browser we support has it, and dropping long-polling keeps the
     // loader inside its size budget (DESIGN.md "What fast means").
     transports: ['websocket'],
@@ -126,6 +127,13 @@ export function createClient(o: ClientOptions) {
   socket.on('message:new', accept);
   socket.on('conversation:update', adopt);
   socket.on('site:update', (site) => set({ site }));
+  socket.on('offer:show', (offer) => {
+    set({ offer });
+    o.emitPublic('offer:shown', { id: offer.id, kind: offer.kind });
+  });
+  socket.on('offer:hide', (h) => {
+    if (state.offer && state.offer.id === h.id) set({ offer: null });
+  });
   socket.on('typing:update', (t) => {
     clearTimeout(typingTimer);
     set({ typing: t.typing ? t.name || state.site?.appearance.teamName || '' : null });

@@ -4,13 +4,15 @@
  * the Preact UI (ui.<hash>.js) only when the chat is opened.
  */
 import type { Lang } from '@beckon/protocol';
-import { UI_REGISTER, type WidgetContext } from '../shared/types';
+import { UI_REGISTER, type UiRegister } from '../shared/types';
 import { createClient } from './client';
 import { createLauncher, LAUNCHER_CSS } from './launcher';
 import { safeStorage } from './storage';
+import { createTracker, isBot, type Tracker } from './tracker';
 import { addStyles } from '../shared/styles';
 
 declare const __UI_FILE__: string;
+declare const __OFFER_FILE__: string;
 
 type Command = [string, ...unknown[]];
 interface BeckonFn {
@@ -19,7 +21,7 @@ interface BeckonFn {
   loaded?: boolean;
 }
 
-const w = window as unknown as { Beckon?: BeckonFn; [UI_REGISTER]?: unknown };
+const w = window as unknown as { Beckon?: BeckonFn; [UI_REGISTER]?: UiRegister };
 const log = (level: 'warn' | 'error', msg: string) => console[level](`[Beckon] ${msg}`);
 
 // Read synchronously: document.currentScript is null once this first run is over.
@@ -47,35 +49,101 @@ function start() {
     }
   };
 
-  const client = createClient({ base, siteKey, lang, langFixed: asked === 'ru' || asked === 'en', local: safeStorage('localStorage', (m) => log('warn', m)), session: safeStorage('sessionStorage', () => {}), log, emitPublic });
+  const q = (w.Beckon && w.Beckon.q) || [];
+  const queued: Command[] = Array.prototype.map.call(q, (a: IArguments | unknown[]) => Array.prototype.slice.call(a)) as Command[];
+  // consent mode: nothing is stored or sent (not even a connection) until Beckon('consent', true)
+  const needsConsent = script.getAttribute('data-consent') === 'required';
+  let consent = !needsConsent || queued.some((c) => c[0] === 'consent' && c[1] === true);
+  let booted: ((c: Command) => void) | null = null;
+  let waiting: Command[] = [];
+
+  const api: BeckonFn = function (...args: unknown[]) {
+    const c = args as Command;
+    if (c[0] === 'consent') {
+      if (c[1] === true && !consent) {
+        consent = true;
+        boot();
+      } else if (c[1] === false && needsConsent && consent) {
+        consent = false;
+        booted?.(['__off']);
+        booted = null;
+        forget(siteKey);
+      }
+      return;
+    }
+    if (booted) booted(c);
+    else if (waiting.length < 100) waiting.push(c);
+  };
+  api.loaded = true;
+  w.Beckon = api;
+  waiting = queued.filter((c) => c[0] !== 'consent');
+  if (consent) boot();
+
+  function boot() {
+    booted = run(siteKey!, base, lang, asked === 'ru' || asked === 'en', emitPublic, listeners);
+    for (const c of waiting.splice(0)) booted(c);
+  }
+}
+
+/** Consent withdrawn: what this site's widget kept in the browser goes. */
+function forget(siteKey: string) {
+  for (const s of [localStorage, sessionStorage])
+    try {
+      for (const k of Object.keys(s)) if (k.indexOf(`beckon:${siteKey}:`) === 0) s.removeItem(k);
+    } catch {
+      /* blocked storage holds nothing of ours */
+    }
+}
+
+function run(siteKey: string, base: string, lang: Lang, langFixed: boolean, emitPublic: (e: string, d?: unknown) => void, listeners: Record<string, ((data?: unknown) => void)[]>) {
+  const client = createClient({ base, siteKey, lang, langFixed, local: safeStorage('localStorage', (m) => log('warn', m)), session: safeStorage('sessionStorage', () => {}), log, emitPublic });
+  const bot = isBot();
+  const tracker: Tracker | null = bot
+    ? null
+    : createTracker(
+        (events, done) =>
+          client.socket.timeout(10_000).emit('journey:batch', { events }, (err: Error | null, res?: { ok: boolean }) => {
+            if (res && !res.ok) log('warn', `journey event refused: ${JSON.stringify((res as { error?: unknown }).error)}`);
+            done(!err && !!res && res.ok);
+          }),
+        navigator.language || '',
+      );
+  if (tracker) {
+    client.socket.on('session:ready', () => tracker.connected());
+    client.socket.on('disconnect', () => tracker.disconnected());
+  }
 
   const host = document.createElement('div');
   host.setAttribute('data-beckon', '');
   const shadow = host.attachShadow ? host.attachShadow({ mode: 'open' }) : null;
-  if (!shadow) return log('error', 'this browser has no Shadow DOM; the chat is not shown.');
+  if (!shadow) {
+    log('error', 'this browser has no Shadow DOM; the chat is not shown.');
+    return () => {};
+  }
   const root = document.createElement('div');
   shadow.appendChild(root);
   addStyles(shadow, LAUNCHER_CSS);
 
-  let ui: 'none' | 'loading' | 'ready' = 'none';
   const launcher = createLauncher(root, () => client.setOpen(!client.getState().open));
 
-  function loadUi() {
-    if (ui !== 'none') return;
-    ui = 'loading';
-    w[UI_REGISTER] = (render: (ctx: WidgetContext) => void) => {
-      delete w[UI_REGISTER];
-      ui = 'ready';
-      const mount = document.createElement('div');
-      root.appendChild(mount);
-      render({ ...client, mount, launcher: launcher.el, emitPublic });
-    };
+  // the lazy parts: ES modules sharing one Preact chunk, each loaded the first time it is needed
+  const FILES = { panel: __UI_FILE__, offer: __OFFER_FILE__ };
+  const parts: Record<string, 'loading' | 'ready'> = {};
+  w[UI_REGISTER] = (part, render) => {
+    parts[part] = 'ready';
+    const mount = document.createElement('div');
+    root.appendChild(mount);
+    render({ ...client, mount, launcher: launcher.el, emitPublic });
+  };
+  function load(part: 'panel' | 'offer') {
+    if (parts[part]) return;
+    parts[part] = 'loading';
     const s = document.createElement('script');
-    s.src = `${base}/widget/${__UI_FILE__}`;
-    s.async = true;
+    s.type = 'module';
+    s.src = `${base}/widget/${FILES[part]}`;
     s.crossOrigin = 'anonymous';
     s.onerror = () => {
-      ui = 'none';
+      delete parts[part];
       log('error', `could not load ${s.src}; a Content-Security-Policy must allow ${base}.`);
     };
     document.head.appendChild(s);
@@ -84,7 +152,9 @@ function start() {
   const render = () => {
     const s = client.getState();
     launcher.render(s);
-    if (s.open && s.site) loadUi();
+    if (!s.site) return;
+    if (s.open) load('panel');
+    else if (s.offer) load('offer');
   };
   client.subscribe(render);
   render();
@@ -97,22 +167,24 @@ function start() {
     if (e.blockedURI && e.blockedURI.indexOf(base.replace(/^http/, '')) >= 0) log('error', `the Content-Security-Policy blocks ${e.blockedURI} (${e.violatedDirective}).`);
   });
 
-  // The public API: a command queue (DESIGN.md "Journey and rules").
-  const run = (args: Command) => {
+  // The public API: a command queue (DESIGN.md "Journey and rules"; README "JavaScript API").
+  const obj = (x: unknown) => (x && typeof x === 'object' ? (x as Record<string, unknown>) : {});
+  return (args: Command) => {
     const [cmd, a, b] = args;
-    if (cmd === 'open') client.setOpen(true);
+    if (cmd === '__off') {
+      client.socket.disconnect();
+      host.remove();
+    } else if (cmd === 'open') client.setOpen(true);
     else if (cmd === 'close') client.setOpen(false);
     else if (cmd === 'toggle') client.setOpen(!client.getState().open);
     else if (cmd === 'on' && typeof a === 'string' && typeof b === 'function') (listeners[a] = listeners[a] || []).push(b as (d?: unknown) => void);
+    else if (cmd === 'track' && typeof a === 'string') tracker?.push({ type: 'track', name: a, props: obj(b) as Record<string, string> });
+    else if (cmd === 'cart') {
+      const c = obj(a);
+      tracker?.push({ type: 'cart', value: Number(c.value) || 0, currency: String(c.currency || 'USD').toUpperCase(), items: Math.round(Number(c.items) || 0) });
+    } else if (cmd === 'identify') tracker?.push({ type: 'identify', ...(obj(a) as { userId: string; hash: string }) });
     else log('warn', `unknown command Beckon(${JSON.stringify(cmd)}).`);
   };
-  const queued = (w.Beckon && w.Beckon.q) || [];
-  const api: BeckonFn = function (...args: unknown[]) {
-    run(args as Command);
-  };
-  api.loaded = true;
-  w.Beckon = api;
-  for (const args of queued) run(Array.prototype.slice.call(args) as Command);
 }
 
 try {

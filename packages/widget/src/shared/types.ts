@@ -1,6 +1,6 @@
 /** The contract between the loader (owns the socket and the state) and the lazy UI. */
 import type { Socket } from 'socket.io-client';
-import type { Lang, Message, VisitorClientEvents, VisitorConversation, VisitorServerEvents, WidgetSite } from '@beckon/protocol';
+import type { Lang, Message, OfferView, VisitorClientEvents, VisitorConversation, VisitorServerEvents, WidgetSite } from '@beckon/protocol';
 
 export type VisitorSocket = Socket<VisitorServerEvents, VisitorClientEvents>;
 
@@ -29,6 +29,8 @@ export interface WidgetState {
   /** name (or team name) of the operator typing right now */
   typing: string | null;
   unread: number;
+  /** the offer on screen (one at a time) */
+  offer: OfferView | null;
 }
 
 /**
@@ -53,6 +55,6 @@ export interface WidgetContext {
   emitPublic(event: string, data?: unknown): void;
 }
 
-/** The UI bundle calls this global once, when it has loaded. */
-export type UiRegister = (render: (ctx: WidgetContext) => void) => void;
+/** Each lazy part (the panel, the offer cards) calls this global once, when it has loaded. */
+export type UiRegister = (part: 'panel' | 'offer', render: (ctx: WidgetContext) => void) => void;
 export const UI_REGISTER = '__beckonUI';

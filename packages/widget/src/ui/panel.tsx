@@ -5,21 +5,12 @@ import type { Message } from '@beckon/protocol';
 import { LIMITS_MESSAGE_LENGTH } from './limits';
 import type { WidgetContext, WidgetState } from '../shared/types';
 import { STRINGS, type Strings } from './i18n';
+import { useWidgetState } from './state';
 import { Linkified } from './linkify';
 import type { Actions } from './actions';
 
 const CLOSE = <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M18.3 5.7 12 12l6.3 6.3-1.4 1.4L12 13.4l-6.3 6.3-1.4-1.4L10.6 12 4.3 5.7l1.4-1.4L12 10.6l6.3-6.3z" /></svg>;
 const SEND = <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3.4 20.4 21 12 3.4 3.6 3.3 10l12.6 2-12.6 2z" /></svg>;
-
-/** Subscribe to the loader's state; re-read on subscribe so nothing that arrived in between is lost. */
-function useWidgetState(ctx: WidgetContext): WidgetState {
-  const [s, setS] = useState(ctx.getState());
-  useEffect(() => {
-    setS(ctx.getState());
-    return ctx.subscribe(() => setS(ctx.getState()));
-  }, [ctx]);
-  return s;
-}
 
 const time = (ms: number, lang: string) => new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
 

@@ -1,0 +1,108 @@
+/** The visitor's journey beside a conversation: where they came from, what they saw, what started the chat. */
+import { useEffect, useState } from 'preact/hooks';
+import type { ConversationSummary, JourneyEntry, LiveVisitor, Rule } from '@beckon/protocol';
+import { api } from '../api';
+import { ENGAGE } from '../i18n-engage';
+import { useConsole, visitorJourney } from '../store';
+
+const ruleNames = new Map<string, Promise<Map<string, string>>>();
+function namesOf(siteId: string): Promise<Map<string, string>> {
+  let p = ruleNames.get(siteId);
+  if (!p) {
+    p = api<{ rules: Rule[] }>('GET', `/api/sites/${siteId}/rules`).then((r) => new Map(r.rules.map((x) => [x.id, x.name])));
+    p.catch(() => ruleNames.delete(siteId));
+    ruleNames.set(siteId, p);
+  }
+  return p;
+}
+
+const short = (url: string) => {
+  try {
+    const u = new URL(url);
+    return u.pathname + u.search + u.hash;
+  } catch {
+    return url;
+  }
+};
+
+export function Journey({ sum }: { sum: ConversationSummary }) {
+  const s = useConsole();
+  const t = ENGAGE[s.lang];
+  const [data, setData] = useState<{ visitor: LiveVisitor | null; entries: JourneyEntry[] } | null>(null);
+  const [rule, setRule] = useState<string | null>(null);
+  useEffect(() => {
+    void visitorJourney(sum.visitorId).then(setData);
+    if (sum.origin?.ruleId) void namesOf(sum.siteId).then((m) => setRule(m.get(sum.origin!.ruleId!) ?? '?'), () => undefined);
+  }, [sum.visitorId, sum.origin?.offerId]);
+  if (!data) return null;
+  const v = data.visitor;
+  const pages = data.entries.filter((e) => e.type === 'page');
+  const first = pages[0]?.data as { url?: string; referrer?: string } | undefined;
+  const events = data.entries.filter((e) => e.type !== 'page').slice(-5);
+  return (
+    <details class="journey" open={!!sum.origin}>
+      <summary>
+        {t.journey} · {pages.length} {t.pages.toLowerCase()}
+        {v ? ` · ${v.source}` : ''}
+      </summary>
+      {sum.origin && <p class="origin">{sum.origin.ruleId ? t.startedBy(rule ?? '…', sum.origin.variant) : t.startedByOperator}</p>}
+      <dl>
+        {v && (
+          <>
+            <dt>{t.source}</dt>
+            <dd>{v.source}</dd>
+            <dt>{t.device}</dt>
+            <dd>
+              {t.devices[v.device] ?? v.device} · {v.lang}
+            </dd>
+            <dt>{t.visits}</dt>
+            <dd>{v.visits}</dd>
+            {v.cart && v.cart.items > 0 && (
+              <>
+                <dt>{t.cart}</dt>
+                <dd>
+                  {v.cart.items} · {v.cart.value.toFixed(2)} {v.cart.currency}
+                </dd>
+              </>
+            )}
+          </>
+        )}
+        {first?.url && (
+          <>
+            <dt>{t.landing}</dt>
+            <dd>{short(first.url)}</dd>
+          </>
+        )}
+        {first?.referrer && (
+          <>
+            <dt>{t.referrer}</dt>
+            <dd>{first.referrer}</dd>
+          </>
+        )}
+      </dl>
+      {pages.length ? (
+        <ol class="trail">
+          {pages.slice(-12).map((e) => {
+            const d = e.data as { url: string; title: string };
+            return (
+              <li title={d.url}>
+                <time>{new Date(e.at).toLocaleTimeString(s.lang, { hour: '2-digit', minute: '2-digit' })}</time> {d.title || short(d.url)} <span class="muted">{short(d.url)}</span>
+              </li>
+            );
+          })}
+        </ol>
+      ) : (
+        <p class="muted small">{t.journeyEmpty}</p>
+      )}
+      {events.length > 0 && (
+        <ul class="events">
+          {events.map((e) => (
+            <li>
+              {e.type === 'track' ? `● ${(e.data as { name: string }).name}` : e.type === 'cart' ? `🛒 ${(e.data as { value: number }).value}` : e.type === 'exit' ? '↗ exit intent' : e.type}
+            </li>
+          ))}
+        </ul>
+      )}
+    </details>
+  );
+}

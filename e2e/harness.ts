@@ -21,6 +21,7 @@ export interface World {
   url: string;
   shop: string;
   siteId: string;
+  siteKey: string;
   admin: Credentials;
   operator: Credentials;
   browser: Browser;
@@ -51,6 +52,7 @@ export async function startWorld(): Promise<World> {
     url,
     shop,
     siteId: seeded.site.id,
+    siteKey: seeded.site.key,
     admin: seeded.credentials.find((c) => c.role === 'admin')!,
     operator: seeded.credentials.find((c) => c.role === 'operator')!,
     browser,

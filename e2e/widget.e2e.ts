@@ -5,8 +5,7 @@ import type { Request } from 'playwright-core';
 import { consoleLogin, pageServer, shot, startWorld, visitorPage, visitorSays, type World } from './harness';
 
 // The budgets of DESIGN.md, as Chromium fetches the files (served compressed).
-const BEFORE_OPEN_CEILING = 16_384;
-const OPEN_CEILING = 28_672;
+import { BEFORE_OPEN_CEILING, OPEN_CEILING } from '@beckon/widget/budgets';
 
 let w: World;
 beforeAll(async () => {

@@ -12,8 +12,7 @@ import { LIMITS } from '@beckon/protocol';
 import { LIMITS_MESSAGE_LENGTH } from '../src/ui/limits';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-export const BEFORE_OPEN_CEILING = 16_384;
-export const OPEN_CEILING = 28_672;
+import { BEFORE_OPEN_CEILING, OPEN_CEILING } from '../budgets';
 
 describe('widget bundle', () => {
   it('has been built', () => {

@@ -473,7 +473,8 @@ function Preview({ kind, content, lang }: { kind: ActionKind; content: OfferCont
     const root = el.shadowRoot ?? el.attachShadow({ mode: 'open' });
     if (!root.querySelector('style')) {
       const style = document.createElement('style');
-      style.textContent = OFFER_CSS;
+      // a shadow root still inherits the console's text styles: start from the initial ones, as the widget does
+      style.textContent = `:host{all:initial;display:block}${OFFER_CSS}`;
       root.appendChild(style);
     }
     let mount = root.querySelector('div');

@@ -124,11 +124,16 @@ export class ChatService {
       if (latest && latest.status !== 'closed') return { created: false, id: latest.id, conversation: await this.visitorView(latest) };
       const now = this.d.now();
       let conv = await this.d.store.createConversation({ siteId: o.siteId, visitorId: o.visitorId, previousId: latest?.id ?? null, offerId: o.offerId, ruleId: o.ruleId, variant: o.variant }, now);
+      let greeting: Message | null = null;
       if (o.greeting) {
         const r = await this.d.store.appendMessage({ conversationId: conv.id, clientId: `offer:${o.offerId}`, sender: 'system', senderId: 'offer', authorName: o.greeter, body: o.greeting, now });
-        if (r.kind === 'created') conv = r.conversation;
+        if (r.kind === 'created') {
+          conv = r.conversation;
+          greeting = r.message;
+        }
       }
       await this.publish(conv);
+      if (greeting) this.announce(conv, greeting);
       void this.dispatch(o.siteId);
       return { created: true, id: conv.id, conversation: await this.visitorView(conv) };
     });

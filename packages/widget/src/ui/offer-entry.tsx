@@ -14,19 +14,24 @@ function Offers({ ctx }: { ctx: WidgetContext }) {
   const s = useWidgetState(ctx);
   const [actions] = useState(() => createOfferActions(ctx));
   const [kept, setKept] = useState<typeof s.offer>(null);
+  const [thanks, setThanks] = useState('');
   useEffect(() => {
-    if (!kept) return;
-    const t = setTimeout(() => setKept(null), 4000);
+    if (!thanks) return;
+    const t = setTimeout(() => (setKept(null), setThanks('')), 4000);
     return () => clearTimeout(t);
-  }, [kept]);
+  }, [thanks]);
   const offer = s.offer || kept;
   const a = s.site?.appearance;
   if (!offer || !a || s.open) return null;
-  const form = (event: 'offer:lead' | 'offer:callback') => async (f: Parameters<typeof actions.submit>[1]) => {
+  // the server takes the offer away as it accepts the form: keep the card up for the thanks
+  const form = (event: 'offer:lead' | 'offer:callback', thanksText: string) => async (f: Parameters<typeof actions.submit>[1]) => {
+    setKept(offer);
     const err = await actions.submit(event, f);
-    if (err === null) setKept(offer);
+    if (err === null) setThanks(thanksText);
+    else setKept(null);
     return err === '' ? OFFER_STRINGS[s.lang].failed : err;
   };
+  const t = OFFER_STRINGS[s.lang];
   return (
     <OfferCard
       key={offer.id}
@@ -35,10 +40,11 @@ function Offers({ ctx }: { ctx: WidgetContext }) {
       color={a.color}
       position={a.position}
       teamName={a.teamName}
-      onDismiss={() => (kept && !s.offer ? setKept(null) : actions.dismiss())}
+      done={thanks}
+      onDismiss={() => (kept && !s.offer ? (setKept(null), setThanks('')) : actions.dismiss())}
       onAccept={actions.accept}
-      onLead={form('offer:lead')}
-      onCallback={form('offer:callback')}
+      onLead={form('offer:lead', t.thanksLead)}
+      onCallback={form('offer:callback', t.thanksCallback)}
     />
   );
 }

@@ -32,6 +32,8 @@ export interface OfferProps {
   onCallback(f: CallbackForm): Promise<string | null>;
   /** the console's preview sits in its page instead of the screen corner */
   inline?: boolean;
+  /** the thanks after a sent form */
+  done?: string;
 }
 
 const X = <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M18.3 5.7 12 12l6.3 6.3-1.4 1.4L12 13.4l-6.3 6.3-1.4-1.4L10.6 12 4.3 5.7l1.4-1.4L12 10.6l6.3-6.3z" /></svg>;
@@ -44,7 +46,7 @@ export function OfferCard(p: OfferProps) {
   const [copied, setCopied] = useState(false);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState('');
+  const done = p.done;
 
   useEffect(() => {
     if (p.inline) return;
@@ -54,7 +56,6 @@ export function OfferCard(p: OfferProps) {
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   }, [p.onDismiss, p.inline]);
-  useEffect(() => setDone(''), [o.id]);
 
   const go = () => {
     p.onAccept('click');
@@ -68,7 +69,7 @@ export function OfferCard(p: OfferProps) {
     if (navigator.clipboard) navigator.clipboard.writeText(o.code).then(ok, () => fallbackCopy(card.current, ok));
     else fallbackCopy(card.current, ok);
   };
-  const submit = async (e: Event, run: () => Promise<string | null> | string | null, thanks: string) => {
+  const submit = async (e: Event, run: () => Promise<string | null> | string | null) => {
     e.preventDefault();
     if (busy) return;
     setError('');
@@ -76,7 +77,6 @@ export function OfferCard(p: OfferProps) {
     const err = await run();
     setBusy(false);
     if (err) setError(err);
-    else setDone(thanks);
   };
   const field = (name: string) => ((card.current?.querySelector(`[name=${name}]`) as HTMLInputElement | null)?.value ?? '').trim();
   const title = o.title || (o.kind === 'callback' ? t.callbackTitle : '');
@@ -132,7 +132,6 @@ export function OfferCard(p: OfferProps) {
                     if (!f.consent) return t.needConsent;
                     return p.onLead(f);
                   },
-                  t.thanksLead,
                 )
               }
             >
@@ -158,7 +157,6 @@ export function OfferCard(p: OfferProps) {
                     const f = { phone: field('phone'), time: field('time'), name: '' };
                     return PHONE.test(f.phone) ? p.onCallback(f) : t.needPhone;
                   },
-                  t.thanksCallback,
                 )
               }
             >
@@ -209,11 +207,11 @@ function fallbackCopy(root: HTMLElement | null, ok: () => void) {
 }
 
 export const OFFER_CSS = `
-.bk-offer{position:fixed;bottom:92px;z-index:2147483001;width:340px;max-width:calc(100vw - 24px);box-sizing:border-box;background:#fff;color:#1d2330;border-radius:16px;box-shadow:0 12px 40px rgba(16,24,40,.24);padding:16px 16px 14px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;text-align:left;display:flex;flex-direction:column;gap:10px}
+.bk-offer{position:fixed;bottom:92px;z-index:2147483001;width:340px;white-space:normal;word-spacing:normal;max-width:calc(100vw - 24px);box-sizing:border-box;background:#fff;color:#1d2330;border-radius:16px;box-shadow:0 12px 40px rgba(16,24,40,.24);padding:16px 16px 14px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;text-align:left;display:flex;flex-direction:column;gap:10px}
 .bk-offer *{box-sizing:border-box;font:inherit;letter-spacing:normal;text-transform:none}
 .bk-offer.bk-right{right:20px}.bk-offer.bk-left{left:20px}
 .bk-offer.bk-inline{position:relative;bottom:auto;right:auto;left:auto;z-index:auto}
-.bk-ox{position:absolute;top:8px;right:8px;width:30px;height:30px;border:0;border-radius:8px;background:transparent;color:#667085;cursor:pointer;display:flex;align-items:center;justify-content:center;padding:0}
+.bk-ox{position:absolute;top:8px;right:8px;z-index:1;width:30px;height:30px;border:0;border-radius:8px;background:rgba(255,255,255,.85);color:#667085;cursor:pointer;display:flex;align-items:center;justify-content:center;padding:0}
 .bk-ox:hover{background:#f2f4f7}.bk-ox svg{width:18px;height:18px;fill:currentColor}
 .bk-ohead{display:flex;align-items:center;gap:10px;padding-right:28px}
 .bk-oav{width:36px;height:36px;border-radius:50%;color:#fff;display:flex;align-items:center;justify-content:center;font-weight:700;overflow:hidden;flex:none}

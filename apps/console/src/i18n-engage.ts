@@ -131,6 +131,17 @@ const en = {
   ops: { eq: 'is', neq: 'is not', gt: '>', gte: '≥', lt: '<', lte: '≤', in: 'is one of', contains: 'contains', starts_with: 'starts with', matches: 'matches (* = any)', exists: 'is set' } as Record<Op, string>,
   yes: 'yes',
   no: 'no',
+  engagement: 'Proactive offers',
+  perSession: 'Offers per visit, at most',
+  perDay: 'Offers per day, at most',
+  globalCooldown: 'After any dismissal, pause (minutes)',
+  hours: 'Business hours',
+  timeZone: 'Time zone (IANA, e.g. Europe/Moscow)',
+  from: 'From',
+  to: 'To',
+  weekdays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
+  identitySecret: 'Identity secret',
+  identityHelp: 'Your server signs a signed-in user’s id with it (hex HMAC-SHA256) for Beckon(\'identify\', { userId, hash }). Keep it on the server.',
 };
 
 const ru: typeof en = {
@@ -263,6 +274,17 @@ const ru: typeof en = {
   ops: { eq: 'равно', neq: 'не равно', gt: '>', gte: '≥', lt: '<', lte: '≤', in: 'одно из', contains: 'содержит', starts_with: 'начинается с', matches: 'по шаблону (* — что угодно)', exists: 'задано' },
   yes: 'да',
   no: 'нет',
+  engagement: 'Проактивные предложения',
+  perSession: 'Предложений за визит, не больше',
+  perDay: 'Предложений в день, не больше',
+  globalCooldown: 'После любого отказа пауза (минут)',
+  hours: 'Рабочие часы',
+  timeZone: 'Часовой пояс (IANA, например Europe/Moscow)',
+  from: 'С',
+  to: 'До',
+  weekdays: ['Пн', 'Вт', 'Ср', 'Чт', 'Пт', 'Сб', 'Вс'],
+  identitySecret: 'Секрет идентификации',
+  identityHelp: 'Ваш сервер подписывает им id вошедшего пользователя (hex HMAC-SHA256) для Beckon(\'identify\', { userId, hash }). Храните его только на сервере.',
 };
 
 const FACT_LABELS: Record<Lang, Record<Fact, string>> = {

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { SitePatch, type SiteView } from '@beckon/protocol';
 import { api, ApiError } from '../api';
 import { STRINGS } from '../i18n';
+import { ENGAGE } from '../i18n-engage';
 import { useConsole } from '../store';
 import { SaveRow, type Outcome } from './save-row';
 
@@ -17,6 +18,7 @@ function useSite(siteId: string | null): [SiteView | null, (s: SiteView) => void
 export function SiteSettings() {
   const s = useConsole();
   const t = STRINGS[s.lang];
+  const e2 = ENGAGE[s.lang];
   const [site, setSite] = useSite(s.siteId);
   const [form, setForm] = useState<SiteView | null>(null);
   const [origins, setOrigins] = useState('');
@@ -34,7 +36,7 @@ export function SiteSettings() {
 
   const save = async (e: Event) => {
     e.preventDefault();
-    const body = { name: form.name, allowedOrigins: origins.split(/\s+/).filter(Boolean), appearance: form.appearance, defaultLang: form.defaultLang, idleCloseMinutes: form.idleCloseMinutes };
+    const body = { name: form.name, allowedOrigins: origins.split(/\s+/).filter(Boolean), appearance: form.appearance, defaultLang: form.defaultLang, idleCloseMinutes: form.idleCloseMinutes, engagement: form.engagement, hours: form.hours };
     const checked = SitePatch.safeParse(body);
     if (!checked.success) {
       const i = checked.error.issues[0]!;
@@ -115,6 +117,48 @@ export function SiteSettings() {
             </div>
           </div>
         </div>
+        <h2>{e2.engagement}</h2>
+        <div class="row3">
+          <label>
+            {e2.perSession}
+            <input name="perSession" type="number" min={0} max={20} value={form.engagement.perSession} onInput={(e) => setForm({ ...form, engagement: { ...form.engagement, perSession: Number(e.currentTarget.value) } })} />
+          </label>
+          <label>
+            {e2.perDay}
+            <input name="perDay" type="number" min={0} max={50} value={form.engagement.perDay} onInput={(e) => setForm({ ...form, engagement: { ...form.engagement, perDay: Number(e.currentTarget.value) } })} />
+          </label>
+          <label>
+            {e2.globalCooldown}
+            <input name="cooldown" type="number" min={0} max={1440} value={form.engagement.cooldownMinutes} onInput={(e) => setForm({ ...form, engagement: { ...form.engagement, cooldownMinutes: Number(e.currentTarget.value) } })} />
+          </label>
+        </div>
+        <h2>{e2.hours}</h2>
+        <div class="row3">
+          <label>
+            {e2.timeZone}
+            <input name="timeZone" value={form.hours.timeZone} onInput={(e) => setForm({ ...form, hours: { ...form.hours, timeZone: e.currentTarget.value } })} />
+          </label>
+          <label>
+            {e2.from}
+            <input type="time" value={form.hours.from} onInput={(e) => setForm({ ...form, hours: { ...form.hours, from: e.currentTarget.value } })} />
+          </label>
+          <label>
+            {e2.to}
+            <input type="time" value={form.hours.to} onInput={(e) => setForm({ ...form, hours: { ...form.hours, to: e.currentTarget.value } })} />
+          </label>
+        </div>
+        <div class="weekdays">
+          {e2.weekdays.map((d, i) => (
+            <label class="check">
+              <input
+                type="checkbox"
+                checked={form.hours.days.includes(i + 1)}
+                onChange={(e) => setForm({ ...form, hours: { ...form.hours, days: e.currentTarget.checked ? [...form.hours.days, i + 1].sort() : form.hours.days.filter((x) => x !== i + 1) } })}
+              />{' '}
+              {d}
+            </label>
+          ))}
+        </div>
         <SaveRow label={t.save} outcome={msg} />
       </fieldset>
     </form>
@@ -149,6 +193,15 @@ export function Install() {
         {t.siteKey}: <code>{site.key}</code>
       </p>
       <p>{t.langOverride}</p>
+      {site.identitySecret && (
+        <>
+          <h2>{ENGAGE[s.lang].identitySecret}</h2>
+          <p>
+            <code>{site.identitySecret}</code>
+          </p>
+          <p class="muted small">{ENGAGE[s.lang].identityHelp}</p>
+        </>
+      )}
     </div>
   );
 }

@@ -87,11 +87,19 @@ describe('the demo shop', () => {
     const context = await visitorContext(w, { permissions: ['clipboard-read', 'clipboard-write'] });
     const visitor = await visitorPage(w, '/checkout.html', { context });
     await visitor.waitForSelector('.bk-offer >> text=SHIPFREE');
+    // the page hears about it through the public API
+    await visitor.evaluate(() => {
+      const w = window as unknown as { Beckon: (...a: unknown[]) => void; heard: string[] };
+      w.heard = [];
+      w.Beckon('on', 'offer:accepted', (e: { kind: string; how: string }) => w.heard.push(`accepted ${e.kind} ${e.how}`));
+      w.Beckon('on', 'offer:dismissed', (e: { kind: string }) => w.heard.push(`dismissed ${e.kind}`));
+    });
     await visitor.click('.bk-offer >> text=Copy');
     await visitor.waitForSelector('.bk-offer >> text=Copied!');
     expect(await visitor.evaluate(() => navigator.clipboard.readText())).toBe('SHIPFREE');
     await visitor.keyboard.press('Escape');
     await visitor.waitForSelector('.bk-offer', { state: 'detached' });
+    expect(await visitor.evaluate(() => (window as unknown as { heard: string[] }).heard)).toEqual(['accepted coupon copy', 'dismissed coupon']);
     await context.close();
   });
 

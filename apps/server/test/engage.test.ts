@@ -199,6 +199,48 @@ describe('outcomes', () => {
     expect(inbox.body.items).toEqual([expect.objectContaining({ kind: 'lead', name: 'Ann', email: 'ann@example.com', pageUrl: 'http://shop.test/coffee' })]);
   });
 
+  it('a callback request with nobody online lands in the inbox too, with the preferred time', async () => {
+    const h = await startServer();
+    await addRule(h, { kind: 'callback', when: { all: [{ fact: 'operators.available', op: 'eq', value: 0 }, { fact: 'page.path', op: 'eq', value: '/contact' }] } });
+    const v = await tab(h);
+    const shown = next<OfferView>(v.socket, 'offer:show');
+    await send(v.socket, page('/contact'));
+    const o = await shown;
+    expect(o.kind).toBe('callback');
+    expect(await call(v.socket, 'offer:callback', { offerId: o.id, phone: 'call me' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    await expectOk(call(v.socket, 'offer:callback', { offerId: o.id, phone: '+7 900 123-45-67', time: 'after 6 pm' }));
+    const cookie = await login(h, 'op@shop.test');
+    const inbox = await api<{ items: { kind: string; phone: string; preferredTime: string }[] }>(h, cookie, 'GET', `/api/sites/${h.site.id}/inbox`);
+    expect(inbox.body.items).toEqual([expect.objectContaining({ kind: 'callback', phone: '+7 900 123-45-67', preferredTime: 'after 6 pm' })]);
+    // an operator comes online: operators.available changes, and the rule no longer matches
+    const op = await operator(h);
+    await expectOk(call(op, 'operator:status', { status: 'online' }));
+    await expect.poll(() => h.beckon.engage.liveVisitor(v.session.visitorId)?.matching).toEqual([]);
+    expect(o.title).toBe('');
+  });
+
+  it('the live board stays one page of 50 and filters among 2,000 visitors', async () => {
+    const h = await startServer();
+    const e = h.beckon.engage;
+    for (let i = 0; i < 2000; i++) {
+      const id = `synthetic-visitor-${String(i).padStart(5, '0')}`;
+      await h.store.touchVisitor({ id, siteId: h.site.id, lang: 'en', userAgent: null }, Date.now());
+      await e.connect({ siteId: h.site.id, visitorId: id, socketId: `sock-${i}`, lang: 'en' });
+      await e.journey({ siteId: h.site.id, visitorId: id, socketId: `sock-${i}`, bot: false }, [{ type: 'page', url: `http://shop.test/item/${i}`, title: `Item ${i}`, referrer: '', ago: 0 }]);
+    }
+    const started = performance.now();
+    const all = await e.watch('w1', { siteId: h.site.id, filter: '', offset: 0 });
+    const built = performance.now() - started;
+    expect(all.total).toBe(2000);
+    expect(all.visitors).toHaveLength(50);
+    const one = await e.watch('w1', { siteId: h.site.id, filter: '/item/1234', offset: 0 });
+    expect(one.visitors.map((v) => v.page?.title)).toEqual(['Item 1234']);
+    const last = await e.watch('w1', { siteId: h.site.id, filter: '', offset: 1950 });
+    expect(last.visitors).toHaveLength(50);
+    e.unwatch('w1');
+    console.log(`visitors board: a page of 50 out of 2,000 live visitors built in ${built.toFixed(1)} ms`);
+  });
+
   it("another visitor's offer cannot be dismissed or accepted", async () => {
     const h = await startServer();
     await addRule(h, { kind: 'coupon', when: { fact: 'page.path', op: 'starts_with', value: '/' } });

@@ -239,7 +239,10 @@ function Editor({ draft, t, lang, admin, onClose, base }: { draft: Draft; t: T; 
   const [previewLang, setPreviewLang] = useState<Lang>(lang);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  const patch = (p: Partial<Draft>) => setD({ ...d, ...p });
+  const patch = (p: Partial<Draft>) => {
+    setD({ ...d, ...p });
+    setError('');
+  };
   const variants = d.variants;
   const v = variants[Math.min(variant, variants.length - 1)]!;
   const setContent = (c: Partial<OfferContent>) => patch({ variants: variants.map((x, i) => (i === variant ? { ...x, content: { ...(x.content as OfferContent), ...c } } : x)) });

@@ -7,3 +7,4 @@ export * from './events';
 export * from './rest';
 export * from './rules';
 export * from './journey';
+export * from './phrase-guard';

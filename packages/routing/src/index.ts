@@ -1,1 +1,2 @@
 export * from './assign';
+export * from './timing';

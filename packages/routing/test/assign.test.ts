@@ -30,7 +30,7 @@ describe('assign', () => {
   });
   it('serves higher priority first', () => {
     const out = assign([conv('old', 1), conv('vip', 50, 10)], [op('a', { capacity: 1 })], 100);
-    expect(out.assignments).toEqual([{ conversationId: 'vip', operatorId: 'a' }]);
+    expect(out.assignments).toEqual([{ conversationId: 'vip', operatorId: 'a', reason: { policy: 'least_loaded', active: 0, capacity: 1, eligible: 1 } }]);
     expect(queuePosition(out.waiting, 'old')).toBe(1);
   });
   it('does not mutate its inputs', () => {
@@ -38,16 +38,17 @@ describe('assign', () => {
     assign([conv('x', 1)], ops, 5);
     expect(ops[0]).toEqual(op('a'));
   });
-  it('never exceeds capacity over thousands of random arrivals and departures', () => {
+  it.each(['least_loaded', 'round_robin'] as const)('never exceeds capacity over thousands of random arrivals and departures (%s, with skills)', (policy) => {
     let seed = 42;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    let ops: OperatorLoad[] = Array.from({ length: 4 }, (_, i) => op(`o${i}`, { capacity: 1 + Math.floor(rand() * 5) }));
+    const deps = ['sales', 'billing', null];
+    let ops: OperatorLoad[] = Array.from({ length: 4 }, (_, i) => op(`o${i}`, { capacity: 1 + Math.floor(rand() * 5), skills: i === 0 ? ['billing'] : [] }));
     const chats = new Map<string, string>();
     let queue: WaitingConversation[] = [];
     let n = 0;
     for (let step = 0; step < 5000; step++) {
       const r = rand();
-      if (r < 0.45) queue.push(conv(`c${n++}`, step));
+      if (r < 0.45) queue.push({ ...conv(`c${n++}`, step, Math.floor(rand() * 2)), department: deps[Math.floor(rand() * 3)] });
       else if (r < 0.8 && chats.size) {
         const ids = [...chats.keys()];
         const id = ids[Math.floor(rand() * ids.length)]!;
@@ -58,8 +59,14 @@ describe('assign', () => {
         const i = Math.floor(rand() * ops.length);
         ops = ops.map((o, j) => (j === i ? { ...o, status: o.status === 'online' ? 'away' : 'online' } : o));
       }
-      const out = assign(queue, ops, step);
-      for (const a of out.assignments) chats.set(a.conversationId, a.operatorId);
+      const out = assign(queue, ops, step, policy);
+      for (const a of out.assignments) {
+        const c = queue.find((q) => q.id === a.conversationId)!;
+        const o = ops.find((x) => x.id === a.operatorId)!;
+        // only operators with the skill take a department's conversations
+        if (c.department && o.skills?.length) expect(o.skills).toContain(c.department);
+        chats.set(a.conversationId, a.operatorId);
+      }
       ops = out.operators;
       queue = out.waiting;
       for (const o of ops) {
@@ -68,5 +75,35 @@ describe('assign', () => {
       }
     }
     expect(n).toBeGreaterThan(1000);
+  });
+});
+
+describe('policies, skills and reasons', () => {
+  it('round-robin takes turns whatever the load; least-loaded fills the emptiest', () => {
+    const ops = [op('a', { active: 0, lastAssignedAt: 300 }), op('b', { active: 3, lastAssignedAt: 100 }), op('c', { active: 1, lastAssignedAt: 200 })];
+    expect(pickOperator(ops, undefined, 'round_robin')?.id).toBe('b');
+    expect(pickOperator(ops, undefined, 'least_loaded')?.id).toBe('a');
+    const out = assign([conv('x', 1), conv('y', 2), conv('z', 3)], ops, 1000, 'round_robin');
+    expect(out.assignments.map((a) => a.operatorId)).toEqual(['b', 'c', 'a']);
+  });
+  it('gives a department’s conversation only to operators with the skill; others serve everything', () => {
+    const ops = [op('sales-only', { skills: ['sales'] }), op('billing-only', { skills: ['billing'], active: 2 })];
+    expect(pickOperator(ops, { department: 'billing' })?.id).toBe('billing-only');
+    expect(pickOperator(ops, { department: 'support' })).toBeNull();
+    expect(pickOperator([...ops, op('generalist', { active: 4 })], { department: 'support' })?.id).toBe('generalist');
+    expect(pickOperator(ops, {})?.id).toBe('sales-only');
+  });
+  it('does not offer a conversation again to an operator who let it go unanswered', () => {
+    expect(pickOperator([op('a'), op('b', { active: 2 })], { exclude: ['a'] })?.id).toBe('b');
+  });
+  it('a conversation sent back to the queue goes first among its priority', () => {
+    const out = assign([conv('old', 1), { ...conv('back', 50), head: true }, conv('vip', 60, 5)], [], 100);
+    expect(out.waiting.map((c) => c.id)).toEqual(['vip', 'back', 'old']);
+  });
+  it('says why a conversation waits', () => {
+    expect(assign([conv('x', 1)], [op('a', { status: 'away' })], 5).waiting[0]!.reason).toEqual({ code: 'nobody_online' });
+    expect(assign([conv('x', 1)], [op('a', { active: 5 })], 5).waiting[0]!.reason).toEqual({ code: 'all_busy', online: 1 });
+    expect(assign([{ ...conv('x', 1), department: 'billing' }], [op('a', { skills: ['sales'] })], 5).waiting[0]!.reason).toEqual({ code: 'no_skill', department: 'billing' });
+    expect(assign([conv('x', 1), conv('y', 2)], [op('a', { active: 5 })], 5).waiting[1]!.reason).toEqual({ code: 'ahead_in_queue', ahead: 1 });
   });
 });

@@ -13,6 +13,7 @@ import { openSqliteStore, type Store } from '@beckon/db';
 import { ChatService } from './chat/chat-service';
 import { EngageService } from './engage/engage-service';
 import { engageRoutes } from './http/engage-routes';
+import { toolsRoutes } from './http/tools-routes';
 import { Presence } from './chat/presence';
 import { rooms, type OperatorNamespace, type VisitorNamespace } from './chat/types';
 import { authRoutes, resolveAccounts } from './http/auth-routes';
@@ -81,6 +82,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   const engage = new EngageService({ store, chat, presence, visitors, operators, log: app.log, now });
   chat.hooks.conversation = (c) => engage.conversationChanged(c);
   chat.hooks.capacity = (siteId) => engage.capacityChanged(siteId);
+  chat.hooks.priorityOf = (siteId, visitorId) => engage.priorityOf(siteId, visitorId);
   const sessions = new Sessions(store, now, opts.secureCookies ?? false);
   const secret = await ensureSecret(store);
   const guard = { log: app.log, now, counters, eventRate: opts.eventRate ?? { perSecond: LIMITS.socketEventsPerSecond, burst: LIMITS.socketEventBurst } };
@@ -96,6 +98,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   await app.register(authRoutes({ store, sessions, now, revoke: (id) => operators.in(rooms.account(id)).disconnectSockets(true) }));
   await app.register(siteRoutes({ store, chat, presence, operators, now, onSiteChanged: (id) => void engage.reload(id) }));
   await app.register(engageRoutes({ store, engage, now }));
+  await app.register(toolsRoutes({ store, now }));
   app.get('/health', async () => ({ ok: true, uptime: Math.round(process.uptime()), visitors: visitors.sockets.size, operators: operators.sockets.size, rejected: counters.rejected, rateLimited: counters.rateLimited }));
   await app.register(
     staticRoutes({
@@ -117,6 +120,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   app.addHook('preClose', async () => {
     if (sweeper) clearInterval(sweeper);
     engage.stop();
+    chat.router.stop();
     // io.local is only the main namespace: close ours, then every engine connection
     visitors.disconnectSockets(true);
     operators.disconnectSockets(true);

@@ -19,6 +19,10 @@ export const sites = sqliteTable('sites', {
   hours: text('hours', { mode: 'json' }),
   /** signs Beckon('identify') calls */
   identitySecret: text('identity_secret'),
+  /** RoutingSettings (protocol) */
+  routing: text('routing', { mode: 'json' }),
+  /** the phrase guard's list; null: the seeded one */
+  phrases: text('phrases', { mode: 'json' }),
   createdAt: integer('created_at').notNull(),
 });
 
@@ -37,6 +41,8 @@ export const memberships = sqliteTable(
     siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
     role: text('role', { enum: ['admin', 'supervisor', 'operator'] }).notNull(),
     capacity: integer('capacity').notNull(),
+    /** department ids this member serves; empty: all */
+    skills: text('skills', { mode: 'json' }).$type<string[]>(),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.siteId] }), index('memberships_site').on(t.siteId)],
@@ -99,6 +105,17 @@ export const conversations = sqliteTable(
     offerId: text('offer_id'),
     ruleId: text('rule_id'),
     variant: text('variant'),
+    /** routing: higher first */
+    priority: integer('priority').notNull().default(0),
+    department: text('department'),
+    /** times it moved on unanswered since it was last queued */
+    moves: integer('moves').notNull().default(0),
+    /** operators it was offered to without an answer */
+    tried: text('tried', { mode: 'json' }).$type<string[]>(),
+    /** back from too many moves: first in the queue among its priority */
+    head: integer('head', { mode: 'boolean' }).notNull().default(false),
+    /** the latest operator message */
+    lastOperatorAt: integer('last_operator_at'),
   },
   (t) => [index('conversations_site_status').on(t.siteId, t.status), index('conversations_visitor').on(t.visitorId, t.createdAt), index('conversations_assignee').on(t.assigneeId, t.status)],
 );
@@ -212,4 +229,61 @@ export const inboxItems = sqliteTable(
     resolvedAt: integer('resolved_at'),
   },
   (t) => [index('inbox_site').on(t.siteId, t.status, t.createdAt), index('inbox_visitor').on(t.visitorId)],
+);
+
+export const routingEvents = sqliteTable(
+  'routing_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    siteId: text('site_id').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    /** assigned, queued, moved, requeued, transferred, taken, reassigned */
+    kind: text('kind').notNull(),
+    operatorId: text('operator_id'),
+    /** the reason, structured (AssignReason, WaitReason, …) */
+    reason: text('reason', { mode: 'json' }).notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('routing_events_conv').on(t.conversationId, t.at)],
+);
+
+export const notes = sqliteTable(
+  'notes',
+  {
+    id: text('id').primaryKey(),
+    conversationId: text('conversation_id').notNull().references(() => conversations.id, { onDelete: 'cascade' }),
+    authorId: text('author_id').notNull(),
+    authorName: text('author_name').notNull(),
+    body: text('body').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('notes_conv').on(t.conversationId, t.createdAt)],
+);
+
+export const canned = sqliteTable(
+  'canned',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    /** null: shared with the site; otherwise one operator's own */
+    ownerId: text('owner_id'),
+    shortcut: text('shortcut').notNull(),
+    body: text('body').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('canned_site').on(t.siteId)],
+);
+
+export const blocks = sqliteTable(
+  'blocks',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    visitorId: text('visitor_id'),
+    ip: text('ip'),
+    reason: text('reason').notNull(),
+    byId: text('by_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('blocks_site').on(t.siteId)],
 );

@@ -5,13 +5,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { DEFAULT_ENGAGEMENT, DEFAULT_HOURS, type Appearance, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
+import { DEFAULT_ENGAGEMENT, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_ROUTING, type PhraseRule, type RoutingSettings, type Appearance, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
 import { newId } from './ids';
 import * as s from './schema';
-import type { AppendResult, ConversationRow, InboxRow, NewInboxItem, NewMessage, NewSite, OfferRow, Store, VisitorPatch } from './store';
+import type { AppendResult, ConversationRow, InboxRow, NewInboxItem, NewMessage, NewSite, OfferRow, RouteUpdate, Store, VisitorPatch } from './store';
 
 export interface SqliteOptions {
   /** file path, or ':memory:' */
@@ -35,6 +35,7 @@ const toSite = (r: SiteRecord): SiteView => ({
   idleCloseMinutes: r.idleCloseMinutes,
   engagement: { ...DEFAULT_ENGAGEMENT, ...((r.engagement as EngagementSettings | null) ?? {}) },
   hours: (r.hours as BusinessHours | null) ?? DEFAULT_HOURS,
+  routing: { ...DEFAULT_ROUTING, ...((r.routing as RoutingSettings | null) ?? {}) },
   identitySecret: r.identitySecret ?? undefined,
   createdAt: r.createdAt,
 });
@@ -76,7 +77,7 @@ function hotStatements(db: BetterSQLite3Database<typeof s>) {
         lastMessageAt: sql`${ph('now')}`,
         lastMessagePreview: sql`${ph('preview')}`,
         // an operator's reply means the operators have read everything before it
-        ...(sender === 'visitor' ? { visitorReadSeq: sql`${ph('seq')}`, operatorUnread: sql`${s.conversations.operatorUnread} + 1` } : sender === 'operator' ? { operatorReadSeq: sql`${ph('seq')}`, operatorUnread: 0 } : {}),
+        ...(sender === 'visitor' ? { visitorReadSeq: sql`${ph('seq')}`, operatorUnread: sql`${s.conversations.operatorUnread} + 1` } : sender === 'operator' ? { operatorReadSeq: sql`${ph('seq')}`, operatorUnread: 0, lastOperatorAt: sql`${ph('now')}` } : {}),
       })
       .where(eq(s.conversations.id, ph('id')))
       .returning()
@@ -117,7 +118,7 @@ class SqliteStore implements Store {
   }
 
   async createSite(site: NewSite, now: number) {
-    const row = { id: newId(), key: site.key ?? newId(), name: site.name, allowedOrigins: site.allowedOrigins, appearance: site.appearance, defaultLang: site.defaultLang, idleCloseMinutes: site.idleCloseMinutes, engagement: DEFAULT_ENGAGEMENT, hours: DEFAULT_HOURS, identitySecret: newId() + newId(), createdAt: now };
+    const row = { id: newId(), key: site.key ?? newId(), name: site.name, allowedOrigins: site.allowedOrigins, appearance: site.appearance, defaultLang: site.defaultLang, idleCloseMinutes: site.idleCloseMinutes, engagement: DEFAULT_ENGAGEMENT, hours: DEFAULT_HOURS, routing: DEFAULT_ROUTING, phrases: null, identitySecret: newId() + newId(), createdAt: now };
     this.db.insert(s.sites).values(row).run();
     return toSite(row);
   }
@@ -155,11 +156,11 @@ class SqliteStore implements Store {
     return this.db.select({ n: sql<number>`count(*)` }).from(s.accounts).get()?.n ?? 0;
   }
 
-  async putMembership(m: { accountId: string; siteId: string; role: 'admin' | 'supervisor' | 'operator'; capacity: number }, now: number) {
+  async putMembership(m: { accountId: string; siteId: string; role: 'admin' | 'supervisor' | 'operator'; capacity: number; skills?: string[] }, now: number) {
     this.db
       .insert(s.memberships)
-      .values({ ...m, createdAt: now })
-      .onConflictDoUpdate({ target: [s.memberships.accountId, s.memberships.siteId], set: { role: m.role, capacity: m.capacity } })
+      .values({ ...m, skills: m.skills ?? [], createdAt: now })
+      .onConflictDoUpdate({ target: [s.memberships.accountId, s.memberships.siteId], set: { role: m.role, capacity: m.capacity, ...(m.skills ? { skills: m.skills } : {}) } })
       .run();
   }
   async removeMembership(accountId: string, siteId: string) {
@@ -176,12 +177,13 @@ class SqliteStore implements Store {
   }
   async listMembers(siteId: string) {
     return this.db
-      .select({ accountId: s.memberships.accountId, siteId: s.memberships.siteId, role: s.memberships.role, capacity: s.memberships.capacity, email: s.accounts.email, name: s.accounts.name })
+      .select({ accountId: s.memberships.accountId, siteId: s.memberships.siteId, role: s.memberships.role, capacity: s.memberships.capacity, skills: s.memberships.skills, email: s.accounts.email, name: s.accounts.name })
       .from(s.memberships)
       .innerJoin(s.accounts, eq(s.accounts.id, s.memberships.accountId))
       .where(eq(s.memberships.siteId, siteId))
       .orderBy(asc(s.accounts.name))
-      .all();
+      .all()
+      .map((m) => ({ ...m, skills: m.skills ?? [] }));
   }
 
   async createAuthSession(x: { id: string; accountId: string; expiresAt: number }, now: number) {
@@ -217,7 +219,7 @@ class SqliteStore implements Store {
   }
 
   async createConversation(c: { siteId: string; visitorId: string; previousId: string | null; offerId?: string | null; ruleId?: string | null; variant?: string | null }, now: number) {
-    const row: ConversationRow = { id: newId(), offerId: null, ruleId: null, variant: null, ...c, status: 'queued', assigneeId: null, lastSeq: 0, lastMessageAt: now, lastMessagePreview: '', visitorReadSeq: 0, operatorReadSeq: 0, operatorUnread: 0, createdAt: now, assignedAt: null, closedAt: null, closedReason: null };
+    const row: ConversationRow = { id: newId(), offerId: null, ruleId: null, variant: null, priority: 0, department: null, moves: 0, tried: null, head: false, lastOperatorAt: null, ...c, status: 'queued', assigneeId: null, lastSeq: 0, lastMessageAt: now, lastMessagePreview: '', visitorReadSeq: 0, operatorReadSeq: 0, operatorUnread: 0, createdAt: now, assignedAt: null, closedAt: null, closedReason: null };
     this.db.insert(s.conversations).values(row).run();
     return row;
   }
@@ -231,6 +233,104 @@ class SqliteStore implements Store {
     const set = operatorId ? { status: 'active' as const, assigneeId: operatorId, assignedAt: now } : { status: 'queued' as const, assigneeId: null, assignedAt: null };
     return this.db.update(s.conversations).set(set).where(and(eq(s.conversations.id, id), ne(s.conversations.status, 'closed'))).returning().get() ?? null;
   }
+  async routeConversation(id: string, r: RouteUpdate, now: number) {
+    const set = r.assigneeId
+      ? { status: 'active' as const, assigneeId: r.assigneeId, assignedAt: now, head: false }
+      : { status: 'queued' as const, assigneeId: null, assignedAt: null, ...(r.head !== undefined ? { head: r.head } : {}) };
+    return (
+      this.db
+        .update(s.conversations)
+        .set({ ...set, ...(r.moves !== undefined ? { moves: r.moves } : {}), ...(r.tried !== undefined ? { tried: r.tried } : {}), ...(r.department !== undefined ? { department: r.department } : {}), ...(r.priority !== undefined ? { priority: r.priority } : {}) })
+        .where(and(eq(s.conversations.id, id), ne(s.conversations.status, 'closed'), ...(r.onlyIfAssignee !== undefined ? [r.onlyIfAssignee === null ? sql`${s.conversations.assigneeId} is null` : eq(s.conversations.assigneeId, r.onlyIfAssignee)] : [])))
+        .returning()
+        .get() ?? null
+    );
+  }
+  async activeOf(operatorId: string) {
+    return this.db.select().from(s.conversations).where(and(eq(s.conversations.assigneeId, operatorId), eq(s.conversations.status, 'active'))).all();
+  }
+  async listActive(siteId: string) {
+    return this.db.select().from(s.conversations).where(and(eq(s.conversations.siteId, siteId), eq(s.conversations.status, 'active'))).orderBy(asc(s.conversations.assignedAt)).all();
+  }
+  async handlingTimes(siteId: string, limit: number) {
+    return this.db
+      .select({ assignedAt: s.conversations.assignedAt, closedAt: s.conversations.closedAt })
+      .from(s.conversations)
+      .where(and(eq(s.conversations.siteId, siteId), eq(s.conversations.status, 'closed'), sql`${s.conversations.assignedAt} is not null`))
+      .orderBy(desc(s.conversations.closedAt))
+      .limit(limit)
+      .all()
+      .map((r) => Math.max(0, r.closedAt! - r.assignedAt!));
+  }
+  async conversationsOfVisitor(visitorId: string, limit: number) {
+    return this.db.select().from(s.conversations).where(eq(s.conversations.visitorId, visitorId)).orderBy(desc(s.conversations.createdAt)).limit(limit).all();
+  }
+  async searchMessages(siteIds: string[], q: string, limit: number) {
+    if (!siteIds.length) return [];
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return this.db
+      .select({ conversationId: s.messages.conversationId, seq: s.messages.seq, body: s.messages.body, sender: s.messages.sender, createdAt: s.messages.createdAt, visitorId: s.conversations.visitorId })
+      .from(s.messages)
+      .innerJoin(s.conversations, eq(s.conversations.id, s.messages.conversationId))
+      .where(and(inArray(s.conversations.siteId, siteIds), sql`${s.messages.body} like ${like} escape '\\'`))
+      .orderBy(desc(s.messages.createdAt))
+      .limit(limit)
+      .all();
+  }
+
+  async addRoutingEvent(e: { siteId: string; conversationId: string; kind: string; operatorId: string | null; reason: Record<string, unknown>; at: number }) {
+    this.db.insert(s.routingEvents).values(e).run();
+  }
+  async routingEventsOf(conversationId: string, limit: number) {
+    return this.db.select().from(s.routingEvents).where(eq(s.routingEvents.conversationId, conversationId)).orderBy(desc(s.routingEvents.at), desc(s.routingEvents.id)).limit(limit).all() as { kind: string; operatorId: string | null; reason: Record<string, unknown>; at: number }[];
+  }
+  async lastWaitReasons(conversationIds: string[]) {
+    if (!conversationIds.length) return new Map<string, Record<string, unknown>>();
+    const rows = this.db.select().from(s.routingEvents).where(and(inArray(s.routingEvents.conversationId, conversationIds), eq(s.routingEvents.kind, 'queued'))).orderBy(asc(s.routingEvents.at), asc(s.routingEvents.id)).all();
+    return new Map(rows.map((r) => [r.conversationId, r.reason as Record<string, unknown>]));
+  }
+
+  async addNote(n: { conversationId: string; authorId: string; authorName: string; body: string }, now: number) {
+    const row = { id: newId(), ...n, createdAt: now };
+    this.db.insert(s.notes).values(row).run();
+    return row;
+  }
+  async notesOf(conversationId: string) {
+    return this.db.select().from(s.notes).where(eq(s.notes.conversationId, conversationId)).orderBy(asc(s.notes.createdAt)).all();
+  }
+
+  async listCanned(siteId: string, accountId: string) {
+    return this.db.select().from(s.canned).where(and(eq(s.canned.siteId, siteId), sql`(${s.canned.ownerId} is null or ${s.canned.ownerId} = ${accountId})`)).orderBy(asc(s.canned.shortcut)).all();
+  }
+  async createCanned(c: { siteId: string; ownerId: string | null; shortcut: string; body: string }, now: number) {
+    const row = { id: newId(), ...c, createdAt: now };
+    this.db.insert(s.canned).values(row).run();
+    return row;
+  }
+  async getCanned(id: string) {
+    return this.db.select().from(s.canned).where(eq(s.canned.id, id)).get() ?? null;
+  }
+  async deleteCanned(id: string) {
+    return this.db.delete(s.canned).where(eq(s.canned.id, id)).run().changes > 0;
+  }
+
+  async setPhrases(siteId: string, phrases: PhraseRule[]) {
+    this.db.update(s.sites).set({ phrases }).where(eq(s.sites.id, siteId)).run();
+  }
+  async getPhrases(siteId: string) {
+    const r = this.db.select({ phrases: s.sites.phrases }).from(s.sites).where(eq(s.sites.id, siteId)).get();
+    return (r?.phrases as PhraseRule[] | null) ?? DEFAULT_PHRASES;
+  }
+
+  async addBlock(b: { siteId: string; visitorId: string | null; ip: string | null; reason: string; byId: string }, now: number) {
+    this.db.insert(s.blocks).values({ id: newId(), ...b, createdAt: now }).run();
+  }
+  async isBlocked(siteId: string, visitorId: string | null, ip: string | null) {
+    const conds = [visitorId ? eq(s.blocks.visitorId, visitorId) : null, ip ? eq(s.blocks.ip, ip) : null].filter((x) => x !== null);
+    if (!conds.length) return false;
+    return !!this.db.select({ id: s.blocks.id }).from(s.blocks).where(and(eq(s.blocks.siteId, siteId), or(...conds))).get();
+  }
+
   async closeConversation(id: string, reason: 'operator' | 'visitor' | 'idle', now: number) {
     return this.db.update(s.conversations).set({ status: 'closed', closedAt: now, closedReason: reason }).where(and(eq(s.conversations.id, id), ne(s.conversations.status, 'closed'))).returning().get() ?? null;
   }

@@ -2,7 +2,7 @@
  * The store interface the server talks to. Async, so it can be backed by PostgreSQL later
  * (DESIGN.md "Persistence"); the embedded default is SQLite (./sqlite-store.ts).
  */
-import type { Appearance, CloseReason, ConversationStatus, FunnelRow, JourneyEntry, Lang, Message, Role, Rule, RuleDef, Sender, SiteView } from '@beckon/protocol';
+import type { PhraseRule, Appearance, CloseReason, ConversationStatus, FunnelRow, JourneyEntry, Lang, Message, Role, Rule, RuleDef, Sender, SiteView } from '@beckon/protocol';
 
 export interface AccountRow {
   id: string;
@@ -17,6 +17,7 @@ export interface MembershipRow {
   siteId: string;
   role: Role;
   capacity: number;
+  skills?: string[];
 }
 
 export interface MemberRow extends MembershipRow {
@@ -64,6 +65,15 @@ export interface OfferRow {
   invitedBy: string | null;
 }
 
+export interface CannedRow {
+  id: string;
+  siteId: string;
+  ownerId: string | null;
+  shortcut: string;
+  body: string;
+  createdAt: number;
+}
+
 export type InboxKind = 'message' | 'callback' | 'lead';
 export interface InboxRow {
   id: string;
@@ -107,6 +117,24 @@ export interface ConversationRow {
   offerId: string | null;
   ruleId: string | null;
   variant: string | null;
+  priority: number;
+  department: string | null;
+  moves: number;
+  tried: string[] | null;
+  head: boolean;
+  lastOperatorAt: number | null;
+}
+
+/** A routing step: assign (assigneeId) or queue (null), with what routing keeps about it. */
+export interface RouteUpdate {
+  assigneeId: string | null;
+  moves?: number;
+  tried?: string[];
+  head?: boolean;
+  department?: string | null;
+  priority?: number;
+  /** only if it is (still) with this operator (null: unassigned): no double moves */
+  onlyIfAssignee?: string | null;
 }
 
 export interface NewSite {
@@ -167,7 +195,35 @@ export interface Store {
 
   updateVisitor(id: string, patch: VisitorPatch): Promise<void>;
 
-  createConversation(c: { siteId: string; visitorId: string; previousId: string | null; offerId?: string | null; ruleId?: string | null; variant?: string | null }, now: number): Promise<ConversationRow>;
+  createConversation(c: { siteId: string; visitorId: string; previousId: string | null; offerId?: string | null; ruleId?: string | null; variant?: string | null; priority?: number; department?: string | null }, now: number): Promise<ConversationRow>;
+  /** null when it is closed, or not with `onlyIfAssignee` */
+  routeConversation(id: string, r: RouteUpdate, now: number): Promise<ConversationRow | null>;
+  activeOf(operatorId: string): Promise<ConversationRow[]>;
+  listActive(siteId: string): Promise<ConversationRow[]>;
+  /** assigned → closed durations of the site's latest closed conversations, newest first */
+  handlingTimes(siteId: string, limit: number): Promise<number[]>;
+  conversationsOfVisitor(visitorId: string, limit: number): Promise<ConversationRow[]>;
+  searchMessages(siteIds: string[], q: string, limit: number): Promise<{ conversationId: string; seq: number; body: string; sender: Sender; createdAt: number; visitorId: string }[]>;
+
+  addRoutingEvent(e: { siteId: string; conversationId: string; kind: string; operatorId: string | null; reason: Record<string, unknown>; at: number }): Promise<void>;
+  /** newest first */
+  routingEventsOf(conversationId: string, limit: number): Promise<{ kind: string; operatorId: string | null; reason: Record<string, unknown>; at: number }[]>;
+  /** the latest "queued" reason of each */
+  lastWaitReasons(conversationIds: string[]): Promise<Map<string, Record<string, unknown>>>;
+
+  addNote(n: { conversationId: string; authorId: string; authorName: string; body: string }, now: number): Promise<{ id: string; conversationId: string; authorId: string; authorName: string; body: string; createdAt: number }>;
+  notesOf(conversationId: string): Promise<{ id: string; conversationId: string; authorId: string; authorName: string; body: string; createdAt: number }[]>;
+
+  listCanned(siteId: string, accountId: string): Promise<CannedRow[]>;
+  createCanned(c: { siteId: string; ownerId: string | null; shortcut: string; body: string }, now: number): Promise<CannedRow>;
+  getCanned(id: string): Promise<CannedRow | null>;
+  deleteCanned(id: string): Promise<boolean>;
+
+  getPhrases(siteId: string): Promise<PhraseRule[]>;
+  setPhrases(siteId: string, phrases: PhraseRule[]): Promise<void>;
+
+  addBlock(b: { siteId: string; visitorId: string | null; ip: string | null; reason: string; byId: string }, now: number): Promise<void>;
+  isBlocked(siteId: string, visitorId: string | null, ip: string | null): Promise<boolean>;
   getConversation(id: string): Promise<ConversationRow | null>;
   /** the visitor's newest conversation, open or not */
   latestConversationOf(visitorId: string): Promise<ConversationRow | null>;

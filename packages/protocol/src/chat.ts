@@ -35,6 +35,8 @@ export const VisitorConversation = z.object({
   readSeq: Seq,
   assignee: z.object({ name: z.string() }).nullable(),
   closedReason: CloseReason.nullable(),
+  /** while queued: the honest place in line and expected wait (null: no estimate yet) */
+  queue: z.object({ position: z.number().int().min(1), waitMs: z.number().int().min(0).nullable(), overLimit: z.boolean() }).nullable(),
 });
 export type VisitorConversation = z.infer<typeof VisitorConversation>;
 
@@ -55,6 +57,10 @@ export const ConversationSummary = z.object({
   createdAt: Time,
   closedAt: Time.nullable(),
   closedReason: CloseReason.nullable(),
+  priority: z.number().int(),
+  department: z.string().nullable(),
+  /** while queued: place in line */
+  queuePosition: z.number().int().nullable(),
   /** the offer that started it: a rule's invitation (and its variant) or an operator's (ruleId null) */
   origin: z.object({ offerId: Id, ruleId: Id.nullable(), variant: z.string() }).nullable(),
 });
@@ -67,6 +73,14 @@ export const SyncRequest = z.object({ lastSeq: Seq, conversationId: Id.optional(
 export const HistoryRequest = z.object({ beforeSeq: Seq, limit: z.number().int().min(1).max(100).optional(), conversationId: Id.optional() });
 export const ReadRequest = z.object({ seq: Seq });
 export const TypingRequest = z.object({ typing: z.boolean() });
+/** The visitor's first message may carry the pre-chat step: a topic, a name, an email. */
+export const VisitorSendMessage = SendMessage.extend({
+  start: z
+    .object({ department: z.string().regex(/^[a-z0-9_-]{1,32}$/).nullable().default(null), name: z.string().trim().max(100).default(''), email: z.email().max(200).or(z.literal('')).default('') })
+    .optional(),
+});
+/** With the site's sneak peek on, the draft rides along (the visitor is told). */
+export const VisitorTypingRequest = TypingRequest.extend({ text: z.string().max(4000).optional() });
 
 export interface SyncResult<C> {
   conversation: C | null;

@@ -19,6 +19,7 @@ export const ERROR_CATALOGUE = {
   EMAIL_TAKEN: { status: 409, message: 'An account with this email already exists.' },
   LAST_ADMIN: { status: 409, message: 'A site needs at least one admin.' },
   AT_CAPACITY: { status: 409, message: 'You are at your chat capacity.' },
+  BLOCKED: { status: 403, message: 'This visitor is blocked on this site.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests; slow down.' },
   UNKNOWN_EVENT: { status: 400, message: 'Unknown event.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' },

@@ -17,11 +17,12 @@ import type {
   SendMessage,
   SyncRequest,
   SyncResult,
-  TypingRequest,
   ConversationRef,
+  VisitorSendMessage,
+  VisitorTypingRequest,
 } from './chat';
-import { Id, OperatorStatus } from './common';
-import { WidgetSite } from './site';
+import { Id, MessageBody, OperatorStatus } from './common';
+import { DepartmentId, WidgetSite } from './site';
 import { CallbackSubmit, JourneyBatch, LeadSubmit, ManualInvite, OfferAccept, OfferRef, OfferView, type JourneyEntry, type LiveVisitor } from './journey';
 
 type In<S extends z.ZodType> = z.input<S>;
@@ -43,11 +44,15 @@ export const VisitorSession = z.object({
 export type VisitorSession = z.infer<typeof VisitorSession>;
 
 export interface VisitorClientEvents {
-  'message:send': (p: In<typeof SendMessage>, ack: Ack<{ message: Message; conversation: VisitorConversation }>) => void;
+  'message:send': (p: In<typeof VisitorSendMessage>, ack: Ack<{ message: Message; conversation: VisitorConversation }>) => void;
   'conversation:sync': (p: In<typeof SyncRequest>, ack: Ack<SyncResult<VisitorConversation>>) => void;
   'conversation:history': (p: In<typeof HistoryRequest>, ack: Ack<HistoryResult>) => void;
   'conversation:read': (p: In<typeof ReadRequest>) => void;
-  'typing:set': (p: In<typeof TypingRequest>) => void;
+  'typing:set': (p: In<typeof VisitorTypingRequest>) => void;
+  /** nobody online (or outside hours): a message for the inbox */
+  'inbox:message': (p: In<typeof OfflineMessage>, ack: Ack<{ itemId: string }>) => void;
+  /** the visitor has read the answers to their offline messages */
+  'inbox:seen': (p: In<typeof InboxSeen>) => void;
   'journey:batch': (p: In<typeof JourneyBatch>, ack: Ack<{ received: number }>) => void;
   'offer:dismiss': (p: In<typeof OfferRef>, ack: Ack<{ offerId: string }>) => void;
   /** invitations start a conversation; other offers record the click or the copied code */
@@ -66,10 +71,50 @@ export interface VisitorServerEvents {
   'site:update': (s: WidgetSite) => void;
   'offer:show': (o: OfferView) => void;
   'offer:hide': (h: z.infer<typeof OfferHide>) => void;
+  /** answers to offline messages the visitor has not seen yet */
+  'inbox:answers': (a: InboxAnswer[]) => void;
+}
+
+export const OfflineMessage = z.object({ name: z.string().trim().min(1).max(100), email: z.email().max(200), body: MessageBody });
+export const InboxSeen = z.object({ ids: z.array(Id).min(1).max(50) });
+export const InboxAnswer = z.object({ id: Id, question: z.string(), answer: z.string(), answeredAt: z.number().int(), by: z.string() });
+export type InboxAnswer = z.infer<typeof InboxAnswer>;
+
+export const Transfer = z.object({ conversationId: Id, operatorId: Id.optional(), department: DepartmentId.optional(), note: z.string().trim().max(2000).default('') }).refine((t) => !!t.operatorId !== !!t.department, 'transfer to an operator or to a department');
+export const Reassign = z.object({ conversationId: Id, operatorId: Id });
+export const NoteAdd = z.object({ conversationId: Id, body: MessageBody });
+export const BlockVisitor = z.object({ visitorId: Id, reason: z.string().trim().min(1).max(300) });
+export const SiteRef = z.object({ siteId: Id });
+
+export const Note = z.object({ id: Id, conversationId: Id, authorName: z.string(), body: z.string(), createdAt: z.number().int() });
+export type Note = z.infer<typeof Note>;
+
+/** One routing decision, as stored ("why this operator", "why still waiting"). */
+export interface RoutingEvent {
+  kind: string;
+  operatorName: string | null;
+  reason: Record<string, unknown>;
+  at: number;
+}
+
+/** The supervisor's view of a site. */
+export interface FloorView {
+  operators: { accountId: string; name: string; status: OperatorStatus; capacity: number; active: number; skills: string[]; chats: { id: string; visitorName: string; since: number }[] }[];
+  queue: { id: string; visitorName: string; position: number; waitingMs: number; expectedMs: number | null; priority: number; department: string | null; why: Record<string, unknown> | null }[];
+  /** mean handling time of recent chats, ms (null: too few yet) */
+  handlingMs: number | null;
 }
 
 export const VisitorsWatch = z.object({ siteId: Id, filter: z.string().max(100).default(''), offset: z.number().int().min(0).max(1_000_000).default(0) });
 export const VisitorRef = z.object({ visitorId: Id });
+/** The visitor sidebar beside a conversation. */
+export interface VisitorDetails {
+  visitor: LiveVisitor | null;
+  entries: JourneyEntry[];
+  identity: { userId: string | null; name: string | null; email: string | null };
+  previous: { id: string; status: string; createdAt: number; preview: string }[];
+}
+
 export interface VisitorsPage {
   siteId: string;
   total: number;
@@ -91,14 +136,23 @@ export interface OperatorClientEvents {
   'visitors:watch': (p: In<typeof VisitorsWatch>, ack: Ack<VisitorsPage>) => void;
   'visitors:unwatch': (p: Record<string, never>) => void;
   'visitor:invite': (p: In<typeof ManualInvite>, ack: Ack<{ offerId: string }>) => void;
-  'visitor:journey': (p: In<typeof VisitorRef>, ack: Ack<{ visitor: LiveVisitor | null; entries: JourneyEntry[] }>) => void;
+  'conversation:transfer': (p: In<typeof Transfer>, ack: Ack<{ conversation: ConversationSummary }>) => void;
+  /** supervisors and admins: give a conversation to another operator */
+  'conversation:reassign': (p: In<typeof Reassign>, ack: Ack<{ conversation: ConversationSummary }>) => void;
+  'conversation:why': (p: In<typeof ConversationRef>, ack: Ack<{ events: RoutingEvent[] }>) => void;
+  'note:add': (p: In<typeof NoteAdd>, ack: Ack<{ note: Note }>) => void;
+  'note:list': (p: In<typeof ConversationRef>, ack: Ack<{ notes: Note[] }>) => void;
+  'visitor:block': (p: In<typeof BlockVisitor>, ack: Ack<{ blocked: true }>) => void;
+  'floor:get': (p: In<typeof SiteRef>, ack: Ack<FloorView>) => void;
+  'visitor:journey': (p: In<typeof VisitorRef>, ack: Ack<VisitorDetails>) => void;
 }
 
 export interface OperatorServerEvents {
   'operator:status': (p: { status: OperatorStatus }) => void;
   'conversation:upsert': (c: ConversationSummary) => void;
   'message:new': (m: Message) => void;
-  'typing:update': (t: { conversationId: string; typing: boolean }) => void;
+  'typing:update': (t: { conversationId: string; typing: boolean; text?: string }) => void;
+  'note:new': (n: Note) => void;
   'visitors:page': (p: VisitorsPage) => void;
   'inbox:new': (p: { id: string; kind: 'message' | 'callback' | 'lead' }) => void;
 }
@@ -117,13 +171,15 @@ export const VisitorServerEventSchemas = {
   'site:update': WidgetSite,
   'offer:show': OfferView,
   'offer:hide': OfferHide,
+  'inbox:answers': z.array(InboxAnswer),
 } satisfies { [K in keyof VisitorServerEvents]: z.ZodType<Parameters<VisitorServerEvents[K]>[0]> };
 
 export const OperatorServerEventSchemas = {
   'operator:status': z.object({ status: OperatorStatus }),
   'conversation:upsert': ConversationSummary,
   'message:new': Message,
-  'typing:update': z.object({ conversationId: Id, typing: z.boolean() }),
+  'typing:update': z.object({ conversationId: Id, typing: z.boolean(), text: z.string().optional() }),
+  'note:new': Note,
   'inbox:new': z.object({ id: Id, kind: z.enum(['message', 'callback', 'lead']) }),
   'visitors:page': z.object({ siteId: Id, total: z.number().int(), offset: z.number().int(), visitors: z.array(z.looseObject({ visitorId: Id })) }) as unknown as z.ZodType<VisitorsPage>,
 } satisfies { [K in keyof OperatorServerEvents]: z.ZodType<Parameters<OperatorServerEvents[K]>[0]> };

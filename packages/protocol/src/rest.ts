@@ -17,7 +17,13 @@ export const MemberCreate = z.object({
 });
 export type MemberCreate = z.infer<typeof MemberCreate>;
 
-export const MemberPatch = z.object({ role: Role.optional(), capacity: z.number().int().min(1).max(50).optional(), name: z.string().trim().min(1).max(80).optional() });
+export const MemberPatch = z.object({
+  role: Role.optional(),
+  capacity: z.number().int().min(1).max(50).optional(),
+  name: z.string().trim().min(1).max(80).optional(),
+  /** department ids the member serves; empty: all */
+  skills: z.array(z.string().regex(/^[a-z0-9_-]{1,32}$/)).max(20).optional(),
+});
 export type MemberPatch = z.infer<typeof MemberPatch>;
 
 export const PasswordChange = z.object({ current: z.string().min(1).max(200), next: Password });
@@ -43,5 +49,6 @@ export interface MemberView {
   name: string;
   role: Role;
   capacity: number;
+  skills: string[];
   status: 'online' | 'away' | 'offline';
 }

@@ -174,6 +174,10 @@ export const RuleInput = z.object({
     .refine((vs) => new Set(vs.map((v) => v.key)).size === vs.length, 'variant keys must differ'),
   controls: RuleControls.default(RuleControls.parse({})),
   goal: Goal.nullable().default(null),
+  /** an accepted invitation's conversation goes to this department… */
+  department: z.string().regex(/^[a-z0-9_-]{1,32}$/).nullable().default(null),
+  /** …with this routing priority (higher first) */
+  routePriority: z.number().int().min(0).max(10).default(0),
 });
 export type RuleInput = z.input<typeof RuleInput>;
 export type RuleDef = z.infer<typeof RuleInput>;

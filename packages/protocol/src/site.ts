@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Lang } from './common';
 import { LIMITS } from './limits';
-import { BusinessHours, DEFAULT_ENGAGEMENT, DEFAULT_HOURS, EngagementSettings } from './rules';
+import { BusinessHours, DEFAULT_ENGAGEMENT, DEFAULT_HOURS, EngagementSettings, Texts } from './rules';
 
 /** An origin as browsers send it: scheme://host[:port], no path. */
 export const Origin = z
@@ -36,6 +36,34 @@ export const DEFAULT_APPEARANCE: Appearance = {
   avatarUrl: '',
 };
 
+export const DepartmentId = z.string().regex(/^[a-z0-9_-]{1,32}$/, 'a department id is 1–32 of a–z, 0–9, _ and -');
+export const Department = z.object({ id: DepartmentId, name: Texts(60) });
+export type Department = z.infer<typeof Department>;
+
+/** How conversations reach operators (README "Routing"). */
+export const RoutingSettings = z.object({
+  policy: z.enum(['least_loaded', 'round_robin']).default('least_loaded'),
+  /** an assigned conversation with no operator reply for this long moves to the next operator */
+  noAnswerSeconds: z.number().int().min(10).max(600).default(30),
+  /** moves before it goes back to the head of the queue */
+  maxMoves: z.number().int().min(0).max(10).default(2),
+  /** an operator whose last console tab dropped keeps their chats this long */
+  graceSeconds: z.number().int().min(0).max(3600).default(60),
+  /** above this expected wait, the widget suggests leaving a message or a callback */
+  waitLimitSeconds: z.number().int().min(0).max(3600).default(120),
+  /** conversations of identified customers go first */
+  priorityIdentified: z.boolean().default(true),
+  /** …and of carts worth at least this much (null: off) */
+  priorityCartValue: z.number().min(0).max(1e9).nullable().default(null),
+  departments: z.array(Department).max(20).default([]),
+  /** ask for a topic (and optionally name and email) before the first message */
+  prechat: z.boolean().default(false),
+  /** operators see what the visitor is typing before it is sent (the visitor is told) */
+  sneakPeek: z.boolean().default(false),
+});
+export type RoutingSettings = z.infer<typeof RoutingSettings>;
+export const DEFAULT_ROUTING: RoutingSettings = RoutingSettings.parse({});
+
 export const SiteSettings = z.object({
   name: z.string().trim().min(1).max(100),
   allowedOrigins: z.array(Origin).max(LIMITS.originsPerSite),
@@ -47,10 +75,11 @@ export const SiteSettings = z.object({
   engagement: EngagementSettings.default(DEFAULT_ENGAGEMENT),
   /** business hours, in the site's time zone */
   hours: BusinessHours.default(DEFAULT_HOURS),
+  routing: RoutingSettings.default(DEFAULT_ROUTING),
 });
 export type SiteSettings = z.infer<typeof SiteSettings>;
 
-export const SitePatch = SiteSettings.partial().extend({ appearance: Appearance.partial().optional(), engagement: EngagementSettings.partial().optional() });
+export const SitePatch = SiteSettings.partial().extend({ appearance: Appearance.partial().optional(), engagement: EngagementSettings.partial().optional(), routing: RoutingSettings.partial().optional() });
 export type SitePatch = z.infer<typeof SitePatch>;
 
 export interface SiteView extends SiteSettings {
@@ -67,5 +96,11 @@ export const WidgetSite = z.object({
   defaultLang: Lang,
   /** some operator is online and not away */
   online: z.boolean(),
+  /** inside the site's business hours now */
+  inHours: z.boolean(),
+  departments: z.array(Department),
+  prechat: z.boolean(),
+  /** what the visitor types is visible to operators before sending */
+  sneakPeek: z.boolean(),
 });
 export type WidgetSite = z.infer<typeof WidgetSite>;

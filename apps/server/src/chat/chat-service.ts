@@ -3,11 +3,12 @@
  * Sockets and HTTP call it; it talks to the store, the pure router and the namespaces.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { assign } from '@beckon/routing';
 import { BeckonError, LIMITS, type CloseReason, type ConversationSummary, type Message, type SyncResult, type VisitorConversation, type WidgetSite } from '@beckon/protocol';
 import type { ConversationRow, Store } from '@beckon/db';
 import type { Presence } from './presence';
 import { rooms, type OperatorNamespace, type VisitorNamespace } from './types';
+import { Router } from './router';
+import { isOpen } from '@beckon/rules';
 
 export interface ChatDeps {
   store: Store;
@@ -27,13 +28,24 @@ export interface ChatHooks {
   conversation?: (c: ConversationRow) => void;
   /** operators' presence or capacity on a site changed */
   capacity?: (siteId: string) => void;
+  /** routing priority of a new conversation from what is known of the visitor (segment, cart) */
+  priorityOf?: (siteId: string, visitorId: string) => Promise<number>;
+}
+
+export interface StartInfo {
+  department?: string | null;
+  name?: string;
+  email?: string;
 }
 
 export class ChatService {
   private readonly chains = new Map<string, Promise<unknown>>();
   readonly hooks: ChatHooks = {};
+  readonly router: Router;
 
-  constructor(private readonly d: ChatDeps) {}
+  constructor(private readonly d: ChatDeps) {
+    this.router = new Router(d, this);
+  }
 
   /** Runs `fn` after every earlier task with the same key (a site, a visitor): no task races its own kind. */
   serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -79,13 +91,16 @@ export class ChatService {
       createdAt: c.createdAt,
       closedAt: c.closedAt,
       closedReason: c.closedReason,
+      priority: c.priority,
+      department: c.department,
+      queuePosition: this.router.queueInfo(c)?.position ?? null,
       origin: c.offerId ? { offerId: c.offerId, ruleId: c.ruleId, variant: c.variant ?? '-' } : null,
     };
   }
 
   async visitorView(c: ConversationRow): Promise<VisitorConversation> {
     const assignee = c.assigneeId && c.status === 'active' ? await this.d.store.getAccount(c.assigneeId) : null;
-    return { id: c.id, status: c.status, lastSeq: c.lastSeq, readSeq: c.visitorReadSeq, assignee: assignee ? { name: assignee.name } : null, closedReason: c.closedReason };
+    return { id: c.id, status: c.status, lastSeq: c.lastSeq, readSeq: c.visitorReadSeq, assignee: assignee ? { name: assignee.name } : null, closedReason: c.closedReason, queue: this.router.queueInfo(c) };
   }
 
   /** Tell the site's operators and the visitor's tabs about a conversation's new state. */
@@ -94,6 +109,12 @@ export class ChatService {
     this.d.operators.to(rooms.siteOperators(c.siteId)).emit('conversation:upsert', summary);
     this.d.visitors.to(rooms.visitor(c.visitorId)).emit('conversation:update', view);
     this.hooks.conversation?.(c);
+  }
+
+  /** A line from Beckon itself (routing news), seen by both sides. */
+  async systemMessage(c: ConversationRow, body: string): Promise<void> {
+    const r = await this.d.store.appendMessage({ conversationId: c.id, clientId: `sys:${this.d.now().toString(36)}:${Math.random().toString(36).slice(2, 8)}`, sender: 'system', senderId: 'beckon', authorName: null, body, now: this.d.now() });
+    if (r.kind === 'created') this.announce(r.conversation, r.message);
   }
 
   private announce(c: ConversationRow, m: Message): void {
@@ -105,7 +126,8 @@ export class ChatService {
     const site = await this.d.store.getSite(siteId);
     if (!site) return null;
     const members = await this.d.store.listMembers(siteId);
-    return { appearance: site.appearance, defaultLang: site.defaultLang, online: members.some((m) => this.d.presence.status(m.accountId) === 'online') };
+    const r = site.routing;
+    return { appearance: site.appearance, defaultLang: site.defaultLang, online: members.some((m) => this.d.presence.status(m.accountId) === 'online'), inHours: isOpen(site.hours, this.d.now()), departments: r.departments, prechat: r.prechat, sneakPeek: r.sneakPeek };
   }
 
   async broadcastSite(siteId: string): Promise<void> {
@@ -118,12 +140,13 @@ export class ChatService {
    * A visitor accepted an invitation: a conversation that carries the offer, opened with the
    * invitation's words, queued for routing. A visitor already in a conversation keeps it.
    */
-  startFromOffer(o: { siteId: string; visitorId: string; offerId: string; ruleId: string | null; variant: string; greeting: string; greeter: string }) {
+  startFromOffer(o: { siteId: string; visitorId: string; offerId: string; ruleId: string | null; variant: string; greeting: string; greeter: string; department?: string | null; priority?: number }) {
     return this.serial(`visitor:${o.visitorId}`, async () => {
       const latest = await this.d.store.latestConversationOf(o.visitorId);
       if (latest && latest.status !== 'closed') return { created: false, id: latest.id, conversation: await this.visitorView(latest) };
       const now = this.d.now();
-      let conv = await this.d.store.createConversation({ siteId: o.siteId, visitorId: o.visitorId, previousId: latest?.id ?? null, offerId: o.offerId, ruleId: o.ruleId, variant: o.variant }, now);
+      const priority = Math.max(o.priority ?? 0, (await this.hooks.priorityOf?.(o.siteId, o.visitorId)) ?? 0);
+      let conv = await this.d.store.createConversation({ siteId: o.siteId, visitorId: o.visitorId, previousId: latest?.id ?? null, offerId: o.offerId, ruleId: o.ruleId, variant: o.variant, department: o.department ?? null, priority }, now);
       let greeting: Message | null = null;
       if (o.greeting) {
         const r = await this.d.store.appendMessage({ conversationId: conv.id, clientId: `offer:${o.offerId}`, sender: 'system', senderId: 'offer', authorName: o.greeter, body: o.greeting, now });
@@ -146,18 +169,23 @@ export class ChatService {
    * time per visitor, so two tabs writing at once cannot open two conversations (with an
    * asynchronous store, the look-up and the creation would otherwise interleave).
    */
-  visitorSend(v: { siteId: string; visitorId: string }, p: { clientId: string; body: string }) {
+  visitorSend(v: { siteId: string; visitorId: string; ip?: string }, p: { clientId: string; body: string; start?: StartInfo }) {
     return this.serial(`visitor:${v.visitorId}`, () => this.visitorSendNow(v, p));
   }
 
-  private async visitorSendNow(v: { siteId: string; visitorId: string }, p: { clientId: string; body: string }) {
+  private async visitorSendNow(v: { siteId: string; visitorId: string; ip?: string }, p: { clientId: string; body: string; start?: StartInfo }) {
+    if (await this.d.store.isBlocked(v.siteId, v.visitorId, v.ip ?? null)) throw new BeckonError('BLOCKED');
     const now = this.d.now();
     const msg = { clientId: p.clientId, sender: 'visitor' as const, senderId: v.visitorId, authorName: null, body: p.body, now };
     const latest = await this.d.store.latestConversationOf(v.visitorId);
     let result = latest ? await this.d.store.appendMessage({ ...msg, conversationId: latest.id }) : null;
     let created = false;
     if (!result || result.kind === 'closed' || result.kind === 'missing') {
-      const conv = await this.d.store.createConversation({ siteId: v.siteId, visitorId: v.visitorId, previousId: latest?.id ?? null }, now);
+      const site = await this.d.store.getSite(v.siteId);
+      const department = p.start?.department && site?.routing.departments.some((x) => x.id === p.start!.department) ? p.start.department : null;
+      const priority = (await this.hooks.priorityOf?.(v.siteId, v.visitorId)) ?? 0;
+      if (p.start?.name || p.start?.email) await this.d.store.updateVisitor(v.visitorId, { ...(p.start.name ? { name: p.start.name } : {}), ...(p.start.email ? { email: p.start.email } : {}) });
+      const conv = await this.d.store.createConversation({ siteId: v.siteId, visitorId: v.visitorId, previousId: latest?.id ?? null, department, priority }, now);
       created = true;
       result = await this.d.store.appendMessage({ ...msg, conversationId: conv.id });
     }
@@ -180,6 +208,7 @@ export class ChatService {
     if (result.kind === 'closed') throw new BeckonError('CONVERSATION_CLOSED');
     if (result.kind === 'missing') throw new BeckonError('NOT_FOUND');
     if (result.kind === 'created') {
+      this.router.answered(conv.id);
       this.announce(result.conversation, result.message);
       this.d.operators.to(rooms.siteOperators(conv.siteId)).emit('conversation:upsert', await this.summary(result.conversation));
     }
@@ -220,30 +249,19 @@ export class ChatService {
       const active = (await this.d.store.activeCounts()).get(accountId) ?? 0;
       if (!member || active >= member.capacity) throw new BeckonError('AT_CAPACITY');
       const now = this.d.now();
-      const taken = await this.d.store.assignConversation(conv.id, accountId, now);
+      const taken = await this.d.store.routeConversation(conv.id, { assigneeId: accountId, moves: 0, tried: [] }, now);
       if (!taken) throw new BeckonError('CONVERSATION_CLOSED');
       this.d.presence.markAssigned(accountId, now);
+      await this.d.store.addRoutingEvent({ siteId: conv.siteId, conversationId: conv.id, kind: 'taken', operatorId: accountId, reason: { code: 'taken_by_hand' }, at: now });
+      void this.dispatch(conv.siteId);
       await this.publish(taken);
       return taken;
     });
   }
 
-  /** Give queued conversations of a site to operators with free slots (packages/routing). */
+  /** Give queued conversations of a site to operators with free slots (./router.ts). */
   dispatch(siteId: string): Promise<void> {
-    return this.serial(siteId, async () => {
-      const queued = await this.d.store.listQueued(siteId);
-      if (!queued.length) return;
-      const [members, counts] = await Promise.all([this.d.store.listMembers(siteId), this.d.store.activeCounts()]);
-      const now = this.d.now();
-      const loads = members.map((m) => ({ id: m.accountId, status: this.d.presence.status(m.accountId), capacity: m.capacity, active: counts.get(m.accountId) ?? 0, lastAssignedAt: this.d.presence.lastAssignedAt(m.accountId) }));
-      const out = assign(queued.map((c) => ({ id: c.id, since: c.createdAt })), loads, now);
-      for (const a of out.assignments) {
-        const conv = await this.d.store.assignConversation(a.conversationId, a.operatorId, now);
-        if (!conv) continue;
-        this.d.presence.markAssigned(a.operatorId, now);
-        await this.publish(conv);
-      }
-    }).catch((err) => this.d.log.error({ err, siteId }, 'dispatch failed'));
+    return this.router.dispatch(siteId);
   }
 
   /** Close conversations idle past their site's limit (DESIGN.md "Domain words"). */

@@ -486,7 +486,8 @@ export class EngageService {
       let conversation = null;
       if (offer.kind === 'invite') {
         const text = l.current?.offerId === offerId ? l.current.view.text : '';
-        const started = await this.d.chat.startFromOffer({ siteId: l.siteId, visitorId, offerId, ruleId: offer.ruleId, variant: offer.variant, greeting: text, greeter: l.current?.view.operator?.name ?? ctx.site.appearance.teamName });
+        const rule = offer.ruleId ? ctx.rules.get(offer.ruleId) : undefined;
+        const started = await this.d.chat.startFromOffer({ siteId: l.siteId, visitorId, offerId, ruleId: offer.ruleId, variant: offer.variant, greeting: text, greeter: l.current?.view.operator?.name ?? ctx.site.appearance.teamName, department: rule?.department ?? null, priority: rule?.routePriority ?? 0 });
         conversation = started.conversation;
         l.chatting = true;
         if (started.created) await this.d.store.updateOffer(offerId, { conversationId: started.id });
@@ -526,6 +527,25 @@ export class EngageService {
     const accepted = rows.filter((o) => !o.holdout && inWindow(o, o.acceptedAt)).sort((a, b) => b.acceptedAt! - a.acceptedAt!)[0];
     const credited = accepted ?? rows.filter((o) => o.holdout && inWindow(o, o.createdAt)).sort((a, b) => b.createdAt - a.createdAt)[0];
     if (credited) await this.d.store.updateOffer(credited.id, { convertedAt: now, value: Math.round(value * 100) });
+  }
+
+  /** Routing priority from the visitor's segment: identified customers, big carts (site settings). */
+  async priorityOf(siteId: string, visitorId: string): Promise<number> {
+    const l = this.live.get(visitorId);
+    const site = (await this.site(siteId)).site.routing;
+    const identified = l ? l.state.identified : !!(await this.d.store.getVisitor(visitorId))?.userId;
+    const bigCart = site.priorityCartValue !== null && !!l?.state.cart && l.state.cart.value >= site.priorityCartValue;
+    return (site.priorityIdentified && identified) || bigCart ? 1 : 0;
+  }
+
+  /** Nobody online (or outside hours): the visitor leaves a message for the inbox. */
+  async offlineMessage(v: { siteId: string; visitorId: string }, m: { name: string; email: string; body: string }): Promise<{ itemId: string }> {
+    const l = this.live.get(v.visitorId);
+    const item = await this.d.store.createInboxItem({ siteId: v.siteId, visitorId: v.visitorId, kind: 'message', name: m.name, email: m.email, phone: '', preferredTime: '', body: m.body, offerId: null, pageUrl: l?.state.page?.url ?? '' }, this.d.now());
+    await this.d.store.updateVisitor(v.visitorId, { name: m.name, email: m.email });
+    if (l) l.name = m.name;
+    this.d.operators.to(rooms.siteOperators(v.siteId)).emit('inbox:new', { id: item.id, kind: 'message' });
+    return { itemId: item.id };
   }
 
   /** An operator invites a visitor by hand with their own words. */

@@ -30,7 +30,7 @@ export function siteRoutes(d: SiteRouteDeps) {
 
     const roleOn = (req: FastifyRequest, siteId: string, need?: Role) => memberRole(store, req, siteId, need);
     async function members(siteId: string): Promise<MemberView[]> {
-      return (await store.listMembers(siteId)).map((m) => ({ accountId: m.accountId, email: m.email, name: m.name, role: m.role, capacity: m.capacity, status: d.presence.status(m.accountId) }));
+      return (await store.listMembers(siteId)).map((m) => ({ accountId: m.accountId, email: m.email, name: m.name, role: m.role, capacity: m.capacity, skills: m.skills ?? [], status: d.presence.status(m.accountId) }));
     }
     async function assertAdminRemains(siteId: string, accountId: string) {
       const admins = (await store.listMembers(siteId)).filter((m) => m.role === 'admin');
@@ -53,9 +53,10 @@ export function siteRoutes(d: SiteRouteDeps) {
       const patch = parse(SitePatch, req.body);
       const site = await store.getSite(siteId);
       if (!site) throw new BeckonError('NOT_FOUND');
-      const { appearance, allowedOrigins, engagement, ...rest } = patch;
+      const { appearance, allowedOrigins, engagement, routing, ...rest } = patch;
       const updated = await store.updateSite(siteId, {
         ...rest,
+        ...(routing ? { routing: { ...site.routing, ...routing } } : {}),
         ...(engagement ? { engagement: { ...site.engagement, ...engagement } } : {}),
         ...(allowedOrigins ? { allowedOrigins: [...new Set(allowedOrigins)] } : {}),
         ...(appearance ? { appearance: { ...site.appearance, ...appearance } } : {}),
@@ -97,9 +98,9 @@ export function siteRoutes(d: SiteRouteDeps) {
       const current = (await store.listMembers(siteId)).find((m) => m.accountId === accountId);
       if (!current) throw new BeckonError('NOT_FOUND');
       if (body.role && body.role !== 'admin') await assertAdminRemains(siteId, accountId);
-      await store.putMembership({ accountId, siteId, role: body.role ?? current.role, capacity: body.capacity ?? current.capacity }, d.now());
+      await store.putMembership({ accountId, siteId, role: body.role ?? current.role, capacity: body.capacity ?? current.capacity, ...(body.skills ? { skills: body.skills } : {}) }, d.now());
       if (body.name) await store.updateAccount(accountId, { name: body.name });
-      if (body.capacity) {
+      if (body.capacity || body.skills) {
         void d.chat.dispatch(siteId);
         d.chat.hooks.capacity?.(siteId);
       }

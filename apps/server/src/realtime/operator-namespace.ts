@@ -1,6 +1,6 @@
 /** `/operator`: the console's namespace, authenticated by the session cookie. */
 import { z } from 'zod';
-import { BeckonError, ManualInvite, VisitorRef, VisitorsWatch, ConversationRef, ListRequest, OperatorHistoryRequest, OperatorReadRequest, OperatorSendMessage, OperatorSyncRequest, OperatorTypingRequest } from '@beckon/protocol';
+import { BeckonError, BlockVisitor, ManualInvite, NoteAdd, Reassign, SiteRef, Transfer, VisitorRef, VisitorsWatch, ConversationRef, ListRequest, OperatorHistoryRequest, OperatorReadRequest, OperatorSendMessage, OperatorSyncRequest, OperatorTypingRequest } from '@beckon/protocol';
 import type { ConversationRow, Store } from '@beckon/db';
 import type { ChatService } from '../chat/chat-service';
 import type { EngageService } from '../engage/engage-service';
@@ -20,7 +20,7 @@ export interface OperatorNsDeps extends GuardContext {
   consoleOrigins: string[];
 }
 
-const EVENTS = ['operator:status', 'conversation:list', 'conversation:sync', 'conversation:history', 'conversation:read', 'conversation:close', 'conversation:take', 'message:send', 'typing:set', 'visitors:watch', 'visitors:unwatch', 'visitor:invite', 'visitor:journey'] as const;
+const EVENTS = ['operator:status', 'conversation:list', 'conversation:sync', 'conversation:history', 'conversation:read', 'conversation:close', 'conversation:take', 'message:send', 'typing:set', 'visitors:watch', 'visitors:unwatch', 'visitor:invite', 'visitor:journey', 'conversation:transfer', 'conversation:reassign', 'conversation:why', 'note:add', 'note:list', 'visitor:block', 'floor:get'] as const;
 const StatusRequest = z.object({ status: z.enum(['online', 'away']) });
 
 export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps): void {
@@ -50,6 +50,7 @@ export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps)
 
     const presenceChanged = (before: string, after: string) => {
       if (before === after) return;
+      d.chat.router.presenceChanged(accountId, siteIds, after);
       for (const id of siteIds) {
         void d.chat.broadcastSite(id);
         if (after === 'online') void d.chat.dispatch(id);
@@ -103,10 +104,55 @@ export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps)
     });
     handle(socket, d, 'visitors:unwatch', z.object({}).optional(), async () => d.engage.unwatch(socket.id));
     handle(socket, d, 'visitor:invite', ManualInvite, (p) => d.engage.invite({ id: accountId, name }, siteIds, p.visitorId, p.text));
+    const roleOf = (siteId: string) => sites.find((x) => x.siteId === siteId)?.role;
+    handle(socket, d, 'conversation:transfer', Transfer, async (p) => {
+      const conv = await load(p.conversationId);
+      return { conversation: await d.chat.summary(await d.chat.router.transfer({ accountId, name }, conv, { operatorId: p.operatorId, department: p.department }, p.note)) };
+    });
+    handle(socket, d, 'conversation:reassign', Reassign, async (p) => {
+      const conv = await load(p.conversationId);
+      if (roleOf(conv.siteId) === 'operator') throw new BeckonError('FORBIDDEN', 'Only supervisors and admins can reassign.');
+      return { conversation: await d.chat.summary(await d.chat.router.transfer({ accountId, name }, conv, { operatorId: p.operatorId }, '', 'reassigned')) };
+    });
+    handle(socket, d, 'conversation:why', ConversationRef, async (p) => {
+      const conv = await load(p.conversationId);
+      const events = await d.store.routingEventsOf(conv.id, 20);
+      const names = new Map<string, string>();
+      for (const e of events) if (e.operatorId && !names.has(e.operatorId)) names.set(e.operatorId, (await d.store.getAccount(e.operatorId))?.name ?? '?');
+      return { events: events.map((e) => ({ kind: e.kind, operatorName: e.operatorId ? names.get(e.operatorId)! : null, reason: e.reason, at: e.at })) };
+    });
+    handle(socket, d, 'note:add', NoteAdd, async (p) => {
+      const conv = await load(p.conversationId);
+      const note = await d.store.addNote({ conversationId: conv.id, authorId: accountId, authorName: name, body: p.body }, d.now());
+      const view = { id: note.id, conversationId: note.conversationId, authorName: note.authorName, body: note.body, createdAt: note.createdAt };
+      d.chat.operatorsOf(conv.siteId).emit('note:new', view);
+      return { note: view };
+    });
+    handle(socket, d, 'note:list', ConversationRef, async (p) => {
+      const conv = await load(p.conversationId);
+      return { notes: (await d.store.notesOf(conv.id)).map((n) => ({ id: n.id, conversationId: n.conversationId, authorName: n.authorName, body: n.body, createdAt: n.createdAt })) };
+    });
+    handle(socket, d, 'visitor:block', BlockVisitor, async (p) => {
+      const v = await d.store.getVisitor(p.visitorId);
+      if (!v || !siteIds.includes(v.siteId)) throw new BeckonError('NOT_FOUND');
+      // the address of the visitor's open tabs, if any
+      const tabs = await d.chat.visitorsOf(v.id).fetchSockets();
+      const ip = tabs[0]?.handshake.address ?? null;
+      await d.store.addBlock({ siteId: v.siteId, visitorId: v.id, ip, reason: p.reason, byId: accountId }, d.now());
+      const open = await d.store.latestConversationOf(v.id);
+      if (open && open.status !== 'closed') await d.chat.close(open, 'operator');
+      d.chat.visitorsOf(v.id).disconnectSockets(true);
+      return { blocked: true as const };
+    });
+    handle(socket, d, 'floor:get', SiteRef, async (p) => {
+      if (!siteIds.includes(p.siteId)) throw new BeckonError('NOT_FOUND');
+      return d.chat.router.floor(p.siteId);
+    });
     handle(socket, d, 'visitor:journey', VisitorRef, async (p) => {
       const v = await d.store.getVisitor(p.visitorId);
       if (!v || !siteIds.includes(v.siteId)) throw new BeckonError('NOT_FOUND');
-      return { visitor: d.engage.liveVisitor(p.visitorId), entries: await d.store.journeyOf(p.visitorId, 100) };
+      const previous = (await d.store.conversationsOfVisitor(v.id, 10)).map((c) => ({ id: c.id, status: c.status, createdAt: c.createdAt, preview: c.lastMessagePreview }));
+      return { visitor: d.engage.liveVisitor(p.visitorId), entries: await d.store.journeyOf(p.visitorId, 100), identity: { userId: v.userId, name: v.name, email: v.email }, previous };
     });
     handle(socket, d, 'typing:set', OperatorTypingRequest, async (p) => {
       const conv = await load(p.conversationId);

@@ -1,5 +1,5 @@
 /** `/visitor`: the public namespace the widget talks to (DESIGN.md "The wire"). */
-import { BeckonError, CallbackSubmit, HistoryRequest, JourneyBatch, LeadSubmit, OfferAccept, OfferRef, ReadRequest, SendMessage, SyncRequest, TypingRequest, VisitorHandshake } from '@beckon/protocol';
+import { BeckonError, CallbackSubmit, HistoryRequest, InboxSeen, JourneyBatch, LeadSubmit, OfferAccept, OfferRef, OfflineMessage, ReadRequest, SyncRequest, VisitorHandshake, VisitorSendMessage, VisitorTypingRequest } from '@beckon/protocol';
 import { newId, type Store } from '@beckon/db';
 import type { ChatService } from '../chat/chat-service';
 import type { EngageService } from '../engage/engage-service';
@@ -18,7 +18,7 @@ export interface VisitorNsDeps extends GuardContext {
   connectionsPerMinute: number;
 }
 
-const EVENTS = ['message:send', 'conversation:sync', 'conversation:history', 'conversation:read', 'typing:set', 'journey:batch', 'offer:dismiss', 'offer:accept', 'offer:lead', 'offer:callback'] as const;
+const EVENTS = ['message:send', 'conversation:sync', 'conversation:history', 'conversation:read', 'typing:set', 'journey:batch', 'offer:dismiss', 'offer:accept', 'offer:lead', 'offer:callback', 'inbox:message', 'inbox:seen'] as const;
 
 export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): void {
   const perIp = new WindowCounter(d.connectionsPerMinute, 60_000);
@@ -37,6 +37,7 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       }
       // A forged or foreign token does not resume anyone: the visitor simply gets a new id.
       const visitorId = verifyVisitor(d.secret, site.id, auth.data.token) ?? newId();
+      if (await d.store.isBlocked(site.id, visitorId, socket.handshake.address)) return next(connectError('BLOCKED'));
       const ua = socket.handshake.headers['user-agent'];
       await d.store.touchVisitor({ id: visitorId, siteId: site.id, lang: auth.data.lang?.slice(0, 35) ?? null, userAgent: ua ? ua.slice(0, 300) : null }, d.now());
       const lang = /^ru/i.test(auth.data.lang ?? '') ? 'ru' : /^en/i.test(auth.data.lang ?? '') ? 'en' : site.defaultLang;
@@ -63,7 +64,7 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
     const view = (c: Parameters<ChatService['visitorView']>[0]) => d.chat.visitorView(c);
 
     rejectUnknown(socket, d, EVENTS);
-    handle(socket, d, 'message:send', SendMessage, (p) => d.chat.visitorSend(me, p));
+    handle(socket, d, 'message:send', VisitorSendMessage, (p) => d.chat.visitorSend({ ...me, ip: socket.handshake.address }, p));
     handle(socket, d, 'conversation:sync', SyncRequest, async (p) => d.chat.sync(await latest(), p.lastSeq, view, p.conversationId));
     handle(socket, d, 'conversation:history', HistoryRequest, async (p) => {
       const c = await own(p.conversationId);
@@ -83,10 +84,20 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
     handle(socket, d, 'offer:lead', LeadSubmit, (p) => d.engage.submit(me, 'lead', p.offerId, { name: p.name, email: p.email, phone: p.phone, time: '' }));
     handle(socket, d, 'offer:callback', CallbackSubmit, (p) => d.engage.submit(me, 'callback', p.offerId, { name: p.name, email: '', phone: p.phone, time: p.time }));
     socket.on('disconnect', () => d.engage.disconnect(visitorId, socket.id));
-    handle(socket, d, 'typing:set', TypingRequest, async (p) => {
+    handle(socket, d, 'typing:set', VisitorTypingRequest, async (p) => {
       if (p.typing) d.engage.typing(visitorId);
       const c = await latest();
-      if (c && c.status !== 'closed') d.chat.operatorsOf(c.siteId).emit('typing:update', { conversationId: c.id, typing: p.typing });
+      if (!c || c.status === 'closed') return;
+      // the draft only with the site's sneak peek on, which the widget tells the visitor about
+      const peek = p.text !== undefined && (await d.store.getSite(siteId))?.routing.sneakPeek;
+      d.chat.operatorsOf(c.siteId).emit('typing:update', { conversationId: c.id, typing: p.typing, ...(peek ? { text: p.text } : {}) });
+    });
+    handle(socket, d, 'inbox:message', OfflineMessage, async (p) => {
+      if (await d.store.isBlocked(siteId, visitorId, socket.handshake.address)) throw new BeckonError('BLOCKED');
+      return d.engage.offlineMessage(me, p);
+    });
+    handle(socket, d, 'inbox:seen', InboxSeen, async (p) => {
+      for (const item of await d.store.unseenAnswers(visitorId)) if (p.ids.includes(item.id)) await d.store.updateInboxItem(item.id, { answerSeenAt: d.now() });
     });
 
     void (async () => {
@@ -94,6 +105,8 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       const [site, conv] = await Promise.all([d.chat.widgetSite(siteId), latest()]);
       if (!site || !socket.connected) return;
       socket.emit('session:ready', { visitorId, token: socket.data.token, site, conversation: conv ? await view(conv) : null });
+      const answers = await d.store.unseenAnswers(visitorId);
+      if (answers.length) socket.emit('inbox:answers', await Promise.all(answers.map(async (a) => ({ id: a.id, question: a.body, answer: a.answer!, answeredAt: a.answeredAt!, by: (a.assigneeId ? (await d.store.getAccount(a.assigneeId))?.name : null) ?? site.appearance.teamName }))));
     })().catch((err) => d.log.error({ err }, 'session:ready failed'));
   });
 }

@@ -7,7 +7,21 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { build } from 'vite';
+import { build, transformWithEsbuild } from 'vite';
+
+/** The CSS kept in `*_CSS` template strings, minified like a stylesheet would be. */
+const minifyCss = {
+  name: 'beckon-minify-css',
+  async transform(code, id) {
+    if (!/\/src\/.*\.(ts|tsx)$/.test(id) || !code.includes('_CSS = `')) return null;
+    let out = code;
+    for (const m of code.matchAll(/_CSS = `([^`$]*)`/g)) {
+      const { code: css } = await transformWithEsbuild(m[1], 'x.css', { loader: 'css', minify: true });
+      out = out.replace(m[1], css.trim().replace(/\\/g, '\\\\'));
+    }
+    return { code: out, map: null };
+  },
+};
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const out = join(here, 'dist');
@@ -19,6 +33,7 @@ const socketIoPackages = /node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?(socket\
 
 const common = {
   configFile: false,
+  plugins: [minifyCss],
   logLevel: 'warn',
   root: here,
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact', legalComments: 'none' },
@@ -29,6 +44,8 @@ const common = {
       // WebSocket with long-polling as fallback, so WebTransport (and its code) is dropped.
       { find: /^\.\/transports\/index\.js$/, replacement: join(here, 'src/loader/transports.ts') },
       { find: /^eio-transports\/(.*)$/, replacement: `${eio}/$1` },
+      // socket.io-parser's binary packets: JSON only here (src/loader/json-only.ts)
+      { find: /^\.\/(is-)?binary\.js$/, replacement: join(here, 'src/loader/json-only.ts') },
     ],
   },
 };
@@ -76,7 +93,8 @@ async function parts() {
       rollupOptions: {
         input: { ui: join(here, 'src/ui/index.tsx'), offer: join(here, 'src/ui/offer-entry.tsx') },
         preserveEntrySignatures: false,
-        output: { format: 'es', entryFileNames: '[name].[hash].js', chunkFileNames: 'preact.[hash].js', hashCharacters: 'base64', manualChunks: undefined },
+        // the chunk both entries share is Preact (and the little they have in common); parts loaded on demand keep their names
+        output: { format: 'es', entryFileNames: '[name].[hash].js', chunkFileNames: (c) => (c.isDynamicEntry ? '[name].[hash].js' : 'preact.[hash].js'), hashCharacters: 'base64' },
       },
     },
   });
@@ -86,6 +104,7 @@ async function parts() {
     if (o.type !== 'chunk') continue;
     checkVersions(o.fileName, Object.keys(o.modules));
     if (o.isEntry) names[o.name] = o.fileName;
+    else if (o.isDynamicEntry) names.lazy = [...(names.lazy ?? []), o.fileName];
     else names.shared = [...(names.shared ?? []), o.fileName];
   }
   return names;
@@ -112,5 +131,5 @@ for (const f of readdirSync(out)) {
   writeFileSync(join(out, f + '.br'), brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
   sizes[f] = { raw: buf.length, gzip: gz.length };
 }
-writeFileSync(join(out, 'manifest.json'), JSON.stringify({ loader: 'beckon.js', ui: names.ui, offer: names.offer, shared: names.shared ?? [], sizes }, null, 2));
+writeFileSync(join(out, 'manifest.json'), JSON.stringify({ loader: 'beckon.js', ui: names.ui, offer: names.offer, shared: names.shared ?? [], lazy: names.lazy ?? [], sizes }, null, 2));
 for (const [f, s] of Object.entries(sizes)) console.log(`widget ${f.padEnd(22)} ${String(s.raw).padStart(7)} B  ${String(s.gzip).padStart(6)} B gzip`);

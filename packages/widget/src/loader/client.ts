@@ -43,6 +43,7 @@ export function createClient(o: ClientOptions) {
     typing: null,
     unread: 0,
     offer: null,
+    answers: [],
   };
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -131,6 +132,7 @@ export function createClient(o: ClientOptions) {
     set({ offer });
     o.emitPublic('offer:shown', { id: offer.id, kind: offer.kind });
   });
+  socket.on('inbox:answers', (answers) => set({ answers, unread: state.unread + answers.length }));
   socket.on('offer:hide', (h) => {
     if (state.offer && state.offer.id === h.id) set({ offer: null });
   });

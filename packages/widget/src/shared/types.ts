@@ -1,6 +1,6 @@
 /** The contract between the loader (owns the socket and the state) and the lazy UI. */
 import type { Socket } from 'socket.io-client';
-import type { Lang, Message, OfferView, VisitorClientEvents, VisitorConversation, VisitorServerEvents, WidgetSite } from '@beckon/protocol';
+import type { InboxAnswer, Lang, Message, OfferView, VisitorClientEvents, VisitorConversation, VisitorServerEvents, WidgetSite } from '@beckon/protocol';
 
 export type VisitorSocket = Socket<VisitorServerEvents, VisitorClientEvents>;
 
@@ -11,6 +11,8 @@ export interface PendingMessage {
   body: string;
   status: 'sending' | 'failed';
   createdAt: number;
+  /** the pre-chat step's answers, sent with the first message */
+  start?: { department: string | null; name: string; email: string };
 }
 
 export interface WidgetState {
@@ -31,6 +33,8 @@ export interface WidgetState {
   unread: number;
   /** the offer on screen (one at a time) */
   offer: OfferView | null;
+  /** answers to the visitor's offline messages, not yet seen */
+  answers: InboxAnswer[];
 }
 
 /**

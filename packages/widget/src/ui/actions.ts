@@ -13,7 +13,7 @@ export function createActions(ctx: WidgetContext) {
 
   /** Sends with the message's own id: a retry after a lost ack is stored once. */
   function deliver(p: PendingMessage) {
-    socket.timeout(ACK_TIMEOUT).emit('message:send', { clientId: p.clientId, body: p.body }, (err: Error | null, res?: Result<{ message: Message; conversation: VisitorConversation }>) => {
+    socket.timeout(ACK_TIMEOUT).emit('message:send', { clientId: p.clientId, body: p.body, ...(p.start ? { start: p.start } : {}) }, (err: Error | null, res?: Result<{ message: Message; conversation: VisitorConversation }>) => {
       if (err || !res || !res.ok) {
         if (res && !res.ok) console.warn(`[Beckon] message not sent: ${res.error.code}`);
         return mark(p.clientId, 'failed');
@@ -24,13 +24,25 @@ export function createActions(ctx: WidgetContext) {
   }
 
   const actions = {
-    send(body: string) {
+    send(body: string, start?: PendingMessage['start']) {
       const text = body.trim();
       if (!text) return;
-      const p: PendingMessage = { clientId: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, body: text, status: 'sending', createdAt: Date.now() };
+      const p: PendingMessage = { clientId: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, body: text, status: 'sending', createdAt: Date.now(), start };
       ctx.set({ pending: [...state().pending, p] });
       actions.typing(false);
       deliver(p);
+    },
+    /** an offline message or a callback request for the inbox; resolves with an error text or null */
+    leave(event: 'inbox:message' | 'offer:callback', form: Record<string, string>): Promise<string | null> {
+      return new Promise((done) =>
+        socket.timeout(ACK_TIMEOUT).emit(event as 'inbox:message', { ...form, ...(event === 'offer:callback' ? { offerId: null } : {}) } as never, (err: Error | null, res?: Result<{ itemId: string }>) => done(err || !res ? '' : res.ok ? null : res.error.message)),
+      );
+    },
+    seen() {
+      const ids = state().answers.map((a) => a.id);
+      if (!ids.length) return;
+      socket.emit('inbox:seen', { ids });
+      ctx.set({ unread: Math.max(0, state().unread - ids.length) });
     },
     retry(clientId: string) {
       const p = state().pending.find((x) => x.clientId === clientId);
@@ -51,9 +63,10 @@ export function createActions(ctx: WidgetContext) {
         ctx.set({ loadingOlder: false, hasMore: res.data.hasMore, messages: [...res.data.messages.filter((m) => m.seq < first.seq), ...state().messages] });
       });
     },
-    typing(on: boolean) {
+    typing(on: boolean, text?: string) {
       const c = state().conversation;
-      if (c && c.status !== 'closed' && socket.connected) socket.emit('typing:set', { typing: on });
+      // the draft itself only where the site shows operators a sneak peek (the panel says so)
+      if (c && c.status !== 'closed' && socket.connected) socket.emit('typing:set', { typing: on, ...(on && text !== undefined && state().site?.sneakPeek ? { text } : {}) });
     },
   };
   return actions;

@@ -45,6 +45,11 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
   const t = STRINGS[s.lang];
   const a = s.site!.appearance;
   const [draft, setDraft] = useState('');
+  /** the chat, or one of the forms for the inbox */
+  const [mode, setMode] = useState<'chat' | 'message' | 'callback'>('chat');
+  const [sent, setSent] = useState('');
+  const [formError, setFormError] = useState('');
+  const [start, setStart] = useState({ department: null as string | null, name: '', email: '' });
   const log = useRef<HTMLDivElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const stick = useRef(true);
@@ -55,6 +60,9 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
   useEffect(() => {
     if (s.open) input.current?.focus();
   }, [s.open]);
+  useEffect(() => {
+    if (s.open && s.answers.length) actions.seen();
+  }, [s.open, s.answers.length]);
 
   // new messages keep the view at the bottom; older ones loaded above keep what was in view
   const firstSeq = useRef(0);
@@ -76,7 +84,7 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
   };
   const send = () => {
     if (!draft.trim() || draft.length > LIMITS_MESSAGE_LENGTH) return;
-    actions.send(draft);
+    actions.send(draft, prechat ? start : undefined);
     setDraft('');
     stick.current = true;
     typingSent.current = 0;
@@ -87,7 +95,7 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
     const now = Date.now();
     if (now - typingSent.current > 2000) {
       typingSent.current = now;
-      actions.typing(true);
+      actions.typing(true, value);
     }
     clearTimeout(typingStop.current);
     typingStop.current = setTimeout(() => {
@@ -97,7 +105,24 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
   };
 
   const conv = s.conversation;
-  const online = s.site!.online;
+  const site = s.site!;
+  const online = site.online && site.inHours;
+  const fresh = !conv || conv.status === 'closed';
+  // nobody to chat with and no conversation going: the forms instead of the composer
+  const form = mode !== 'chat' ? mode : fresh && !online && !s.pending.length ? 'message' : null;
+  const prechat = fresh && online && site.prechat;
+  const q = conv?.status === 'queued' && online ? conv.queue : null;
+  const leave = async (e: Event) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    const fields = Object.fromEntries([...f.entries()].map(([k, v]) => [k, String(v).trim()]));
+    setFormError('');
+    const err = await actions.leave(form === 'callback' ? 'offer:callback' : 'inbox:message', fields);
+    if (err === null) {
+      setSent(form === 'callback' ? t.sentCall : t.sentMessage);
+      setMode('chat');
+    } else setFormError(err || t.sendFailed);
+  };
   // honest: "an operator will join" only while someone is online to join
   const status = conv?.status === 'active' && conv.assignee ? t.answering(conv.assignee.name) : conv?.status === 'queued' && online ? t.waiting : online ? t.online : t.offline;
   const left = LIMITS_MESSAGE_LENGTH - draft.length;
@@ -148,6 +173,14 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
           fromBottom.current = el.scrollHeight - el.scrollTop;
         }}
       >
+        {s.answers.map((x) => (
+          <div class="bk-answer" key={x.id}>
+            <b>{t.reply}</b>
+            <div class="bk-q">{x.question}</div>
+            <Linkified text={x.answer} />
+            <div class="bk-time">— {x.by}</div>
+          </div>
+        ))}
         {s.hasMore && (
           <button type="button" class="bk-link bk-more bk-note" onClick={() => actions.loadOlder()} disabled={s.loadingOlder}>
             {s.loadingOlder ? t.loading : t.earlier}
@@ -161,6 +194,27 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
         <Messages list={s.messages} t={t} color={a.color} lang={s.lang} />
         {conv?.status === 'closed' && <div class="bk-note">{t.ended}</div>}
         {conv?.status === 'queued' && !online && s.messages.length > 0 && <div class="bk-note">{t.nobodyOnline}</div>}
+        {q && (
+          <div class="bk-queue" role="status">
+            <b>
+              {t.inLine(q.position)}
+              {q.waitMs === null ? t.noEstimate : t.about(Math.max(1, Math.round(q.waitMs / 60_000)))}
+            </b>
+            {q.overLimit && <div>{t.longWait}</div>}
+            <button type="button" class="bk-link" onClick={() => setMode('message')}>
+              {t.leaveMessage}
+            </button>{' '}
+            ·{' '}
+            <button type="button" class="bk-link" onClick={() => setMode('callback')}>
+              {t.callMe}
+            </button>
+          </div>
+        )}
+        {sent && (
+          <div class="bk-note" role="status">
+            {sent}
+          </div>
+        )}
         {s.pending.map((p) => (
           <Fragment key={p.clientId}>
             <div class="bk-msg bk-me bk-pending" style={{ background: a.color }}>
@@ -184,7 +238,53 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
           {s.typing !== null ? t.typing(s.typing) : ''}
         </div>
       </div>
+      {form ? (
+        <form class="bk-leave" onSubmit={leave} key={form}>
+          {mode === 'chat' && <p>{t.away}</p>}
+          {form === 'message' ? (
+            <>
+              <input class="bk-input" name="name" required maxLength={100} placeholder={t.name} aria-label={t.name} autoComplete="name" />
+              <input class="bk-input" name="email" type="email" required maxLength={200} placeholder={t.email} aria-label={t.email} autoComplete="email" />
+              <textarea class="bk-input" name="body" required rows={3} maxLength={LIMITS_MESSAGE_LENGTH} placeholder={t.message} aria-label={t.message} />
+            </>
+          ) : (
+            <>
+              <input class="bk-input" name="phone" type="tel" required maxLength={32} placeholder={t.phone} aria-label={t.phone} autoComplete="tel" />
+              <input class="bk-input" name="time" maxLength={100} placeholder={t.when} aria-label={t.when} />
+            </>
+          )}
+          {formError && (
+            <div class="bk-failed" role="alert">
+              {formError}
+            </div>
+          )}
+          <div class="bk-row">
+            <button type="submit" class="bk-btn" style={{ background: a.color }}>
+              {form === 'message' ? t.sendMessage : t.requestCall}
+            </button>
+            <button type="button" class="bk-link" onClick={() => setMode(mode === 'chat' ? (form === 'message' ? 'callback' : 'message') : 'chat')}>
+              {mode === 'chat' ? (form === 'message' ? t.callMe : t.leaveMessage) : t.backToChat}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <>
+      {prechat && (
+        <div class="bk-pre">
+          {site.departments.length > 0 && (
+            <select class="bk-input" aria-label={t.topic} value={start.department ?? ''} onChange={(e) => setStart({ ...start, department: e.currentTarget.value || null })}>
+              <option value="">{t.topic}…</option>
+              {site.departments.map((d) => (
+                <option value={d.id}>{d.name[s.lang] || d.name.en || d.name.ru || d.id}</option>
+              ))}
+            </select>
+          )}
+          <input class="bk-input" placeholder={`${t.name} ${t.optional}`} aria-label={t.name} maxLength={100} value={start.name} onInput={(e) => setStart({ ...start, name: e.currentTarget.value })} />
+          <input class="bk-input" type="email" placeholder={`${t.email} ${t.optional}`} aria-label={t.email} maxLength={200} value={start.email} onInput={(e) => setStart({ ...start, email: e.currentTarget.value })} />
+        </div>
+      )}
       {left < 200 && <div class="bk-count">{t.charsLeft(left)}</div>}
+      {site.sneakPeek && <div class="bk-count bk-peek">{t.peek}</div>}
       <form
         class="bk-compose"
         onSubmit={(e) => {
@@ -218,6 +318,8 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
           {SEND}
         </button>
       </form>
+        </>
+      )}
     </div>
   );
 }

@@ -38,6 +38,16 @@ export const PANEL_CSS = `
 .bk-send svg{width:20px;height:20px;fill:currentColor}
 .bk-count{font-size:11px;color:#b42318;padding:0 14px 6px;background:#fff}
 .bk-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.bk-queue,.bk-answer{align-self:stretch;background:#fff;border:1px solid #e4e7ec;border-radius:12px;padding:9px 12px;font-size:13px}
+.bk-queue b{display:block}
+.bk-answer{border-color:var(--bk-color);white-space:pre-wrap}
+.bk-q{color:#667085;font-size:12px;margin:2px 0 4px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.bk-leave,.bk-pre{display:flex;flex-direction:column;gap:8px;padding:10px 12px;border-top:1px solid #eaecf0;background:#fff}
+.bk-leave p{margin:0;font-size:13px;color:#475467}
+.bk-pre{padding-bottom:0;border:0}
+.bk-row{display:flex;align-items:center;gap:14px}
+.bk-btn{border:0;border-radius:10px;padding:9px 16px;color:#fff;font-weight:600;cursor:pointer}
+.bk-peek{color:#667085;padding-top:4px}
 @media (max-width:480px){.bk-panel,.bk-panel.bk-right,.bk-panel.bk-left{inset:0;width:100%;height:100%;border-radius:0;bottom:0}}
 @media (prefers-reduced-motion:no-preference){.bk-panel{animation:bk-in .18s ease-out}@keyframes bk-in{from{opacity:0;transform:translateY(12px)}}}
 `;

@@ -4,8 +4,10 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { io, type Socket } from 'socket.io-client';
-import type { ConversationSummary, HistoryResult, JourneyEntry, Lang, LiveVisitor, MeView, Message, OperatorClientEvents, OperatorServerEvents, OperatorStatus, Result, SyncResult, VisitorsPage } from '@beckon/protocol';
+import { phraseGuard, type FloorView, type Note, type PhraseHit, type PhraseRule, type RoutingEvent, type VisitorDetails } from '@beckon/protocol';
+import type { ConversationSummary, HistoryResult, Lang, MeView, Message, OperatorClientEvents, OperatorServerEvents, OperatorStatus, Result, SyncResult, VisitorsPage } from '@beckon/protocol';
 import { initialLang } from './i18n';
+import { api } from './api';
 import { chime, desktopNotify, setTitleBadge } from './notify';
 
 export interface Pending {
@@ -21,9 +23,18 @@ export interface Conv {
   hasMore: boolean;
   loadingOlder: boolean;
   visitorTyping: boolean;
+  /** with the site's sneak peek on: what the visitor is typing */
+  peek: string | null;
   pending: Pending[];
+  notes: Note[];
 }
-export type View = 'chats' | 'visitors' | 'inbox' | 'rules' | 'settings' | 'team' | 'install' | 'account';
+export interface Canned {
+  id: string;
+  shortcut: string;
+  body: string;
+  shared: boolean;
+}
+export type View = 'chats' | 'visitors' | 'inbox' | 'floor' | 'rules' | 'replies' | 'settings' | 'team' | 'install' | 'account';
 export type Filter = 'open' | 'mine' | 'closed';
 
 export interface ConsoleState {
@@ -44,6 +55,8 @@ export interface ConsoleState {
   board: VisitorsPage | null;
   /** inbox items that arrived since the inbox was last looked at */
   inboxNew: number;
+  canned: Canned[];
+  phrases: PhraseRule[];
 }
 
 type OpSocket = Socket<OperatorServerEvents, OperatorClientEvents>;
@@ -81,6 +94,8 @@ export let state: ConsoleState = {
   notice: null,
   board: null,
   inboxNew: 0,
+  canned: [],
+  phrases: [],
 };
 const subs = new Set<() => void>();
 
@@ -110,7 +125,7 @@ function patchConv(id: string, patch: Partial<Conv> | ((c: Conv) => Partial<Conv
   set({ convs: { ...state.convs, [id]: { ...c, ...(typeof patch === 'function' ? patch(c) : patch) } } });
 }
 
-const emptyConv = (summary: ConversationSummary): Conv => ({ summary, messages: [], loaded: false, hasMore: false, loadingOlder: false, visitorTyping: false, pending: [] });
+const emptyConv = (summary: ConversationSummary): Conv => ({ summary, messages: [], loaded: false, hasMore: false, loadingOlder: false, visitorTyping: false, peek: null, pending: [], notes: [] });
 const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
 let socket: OpSocket | null = null;
@@ -138,6 +153,7 @@ export function connect(me: MeView): void {
     for (const id of state.panes) if (!convs[id] && state.convs[id]) convs[id] = state.convs[id]!;
     set({ convs, panes: state.panes.filter((id) => convs[id]) });
     for (const id of state.panes) void sync(id);
+    void loadTools();
   });
   s.on('disconnect', (reason) => {
     set({ connection: 'reconnecting' });
@@ -161,11 +177,12 @@ export function connect(me: MeView): void {
     const c = state.convs[sum.id];
     set({ convs: { ...state.convs, [sum.id]: c ? { ...c, summary: sum } : emptyConv(sum) } });
   });
-  s.on('typing:update', ({ conversationId, typing }) => {
+  s.on('typing:update', ({ conversationId, typing, text }) => {
     clearTimeout(typingTimers.get(conversationId));
-    patchConv(conversationId, { visitorTyping: typing });
-    if (typing) typingTimers.set(conversationId, setTimeout(() => patchConv(conversationId, { visitorTyping: false }), 6000));
+    patchConv(conversationId, { visitorTyping: typing, peek: typing && text ? text : null });
+    if (typing) typingTimers.set(conversationId, setTimeout(() => patchConv(conversationId, { visitorTyping: false, peek: null }), 6000));
   });
+  s.on('note:new', (n) => patchConv(n.conversationId, (c) => (c.notes.some((x) => x.id === n.id) ? {} : { notes: [...c.notes, n] })));
   s.on('message:new', (m) => {
     const c = state.convs[m.conversationId];
     if (m.sender === 'visitor') attention(m, c?.summary.visitorName ?? '');
@@ -173,7 +190,7 @@ export function connect(me: MeView): void {
     const last = c.messages[c.messages.length - 1]?.seq ?? 0;
     if (m.seq <= last) return;
     if (m.seq > last + 1) return void sync(m.conversationId);
-    patchConv(m.conversationId, { messages: [...c.messages, m], visitorTyping: m.sender === 'visitor' ? false : c.visitorTyping, pending: c.pending.filter((p) => p.clientId !== m.clientId) });
+    patchConv(m.conversationId, { messages: [...c.messages, m], peek: m.sender === 'visitor' ? null : c.peek, visitorTyping: m.sender === 'visitor' ? false : c.visitorTyping, pending: c.pending.filter((p) => p.clientId !== m.clientId) });
     markRead(m.conversationId);
   });
 }
@@ -218,10 +235,20 @@ export function markRead(id: string): void {
 document.addEventListener('visibilitychange', () => state.panes.forEach(markRead));
 
 export function openPane(id: string): void {
-  set({ view: 'chats', panes: state.panes.includes(id) ? state.panes : [...state.panes, id] });
   const c = state.convs[id];
-  if (c && !c.loaded) void sync(id);
+  if (!c) return void openConversation(id);
+  set({ view: 'chats', panes: state.panes.includes(id) ? state.panes : [...state.panes, id] });
+  if (!c.loaded) void sync(id);
   else markRead(id);
+  void call<{ notes: Note[] }>('note:list', { conversationId: id }).then((r) => r.ok && patchConv(id, { notes: r.data.notes }));
+}
+
+/** Open a conversation that is not in the list (an old one found by search). */
+export async function openConversation(id: string): Promise<void> {
+  const r = await call<SyncResult<ConversationSummary>>('conversation:sync', { conversationId: id, lastSeq: 0 });
+  if (!r.ok || !r.data.conversation) return set({ notice: r.ok ? 'NOT_FOUND' : r.error.message });
+  set({ convs: { ...state.convs, [id]: { ...emptyConv(r.data.conversation), messages: r.data.messages, loaded: true, hasMore: r.data.hasMore } } });
+  openPane(id);
 }
 
 export function closePane(id: string): void {
@@ -332,7 +359,52 @@ export async function inviteVisitor(visitorId: string, text: string): Promise<st
   return r.ok ? null : r.error.message || r.error.code;
 }
 
-export async function visitorJourney(visitorId: string): Promise<{ visitor: LiveVisitor | null; entries: JourneyEntry[] } | null> {
-  const r = await call<{ visitor: LiveVisitor | null; entries: JourneyEntry[] }>('visitor:journey', { visitorId });
+export async function visitorJourney(visitorId: string): Promise<VisitorDetails | null> {
+  const r = await call<VisitorDetails>('visitor:journey', { visitorId });
+  return r.ok ? r.data : null;
+}
+
+// ---- the operator's tools
+
+/** Canned responses and the phrase guard's list, for the current site. */
+export async function loadTools(): Promise<void> {
+  if (!state.siteId) return;
+  const [c, p] = await Promise.all([api<{ canned: Canned[] }>('GET', `/api/sites/${state.siteId}/canned`).catch(() => ({ canned: [] })), api<{ phrases: PhraseRule[] }>('GET', `/api/sites/${state.siteId}/phrases`).catch(() => ({ phrases: [] }))]);
+  guard = phraseGuard(p.phrases);
+  set({ canned: c.canned, phrases: p.phrases });
+}
+let guard: (text: string) => PhraseHit[] = () => [];
+export const checkPhrases = (text: string): PhraseHit[] => guard(text);
+
+export async function addNote(id: string, body: string): Promise<string | null> {
+  const r = await call<{ note: Note }>('note:add', { conversationId: id, body });
+  if (!r.ok) return r.error.message;
+  patchConv(id, (c) => (c.notes.some((x) => x.id === r.data.note.id) ? {} : { notes: [...c.notes, r.data.note] }));
+  return null;
+}
+
+export async function transfer(id: string, to: { operatorId?: string; department?: string }, note: string): Promise<string | null> {
+  const r = await call<{ conversation: ConversationSummary }>('conversation:transfer', { conversationId: id, ...to, note });
+  return r.ok ? null : r.error.message || r.error.code;
+}
+
+export async function reassign(id: string, operatorId: string): Promise<string | null> {
+  const r = await call<{ conversation: ConversationSummary }>('conversation:reassign', { conversationId: id, operatorId });
+  return r.ok ? null : r.error.message || r.error.code;
+}
+
+export async function whyRouted(id: string): Promise<RoutingEvent[]> {
+  const r = await call<{ events: RoutingEvent[] }>('conversation:why', { conversationId: id });
+  return r.ok ? r.data.events : [];
+}
+
+export async function blockVisitor(visitorId: string, reason: string): Promise<string | null> {
+  const r = await call<{ blocked: true }>('visitor:block', { visitorId, reason });
+  return r.ok ? null : r.error.message;
+}
+
+export async function floor(): Promise<FloorView | null> {
+  if (!state.siteId) return null;
+  const r = await call<FloorView>('floor:get', { siteId: state.siteId });
   return r.ok ? r.data : null;
 }

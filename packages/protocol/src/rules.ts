@@ -213,7 +213,8 @@ export const BusinessHours = z.object({
   to: HHMM,
 });
 export type BusinessHours = z.infer<typeof BusinessHours>;
-export const DEFAULT_HOURS: BusinessHours = { timeZone: 'UTC', days: [1, 2, 3, 4, 5], from: '09:00', to: '18:00' };
+/** Until the site sets its hours: open around the clock (from = to means the whole day). */
+export const DEFAULT_HOURS: BusinessHours = { timeZone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '00:00' };
 
 /** Why a matching rule's offer was held back (stored, shown in the console). */
 export const HOLD_REASONS = ['showing_other', 'chatting', 'typing', 'session_cap', 'daily_cap', 'cooldown', 'rule_cooldown', 'already_shown', 'outside_hours', 'no_free_operator', 'holdout', 'tab_hidden', 'lower_priority'] as const;

@@ -1,5 +1,8 @@
 /** The conversation list and the open conversations side by side. */
+import { useState } from 'preact/hooks';
 import type { ConversationSummary } from '@beckon/protocol';
+import { api } from '../api';
+import { TOOLS } from '../i18n-tools';
 import { STRINGS, type Strings } from '../i18n';
 import { openPane, set, useConsole, type ConsoleState, type Filter } from '../store';
 import { Pane } from './pane';
@@ -62,9 +65,37 @@ export function Chats() {
     ['mine', t.filterMine],
     ['closed', t.filterClosed],
   ];
+  const x = TOOLS[s.lang];
+  const [q, setQ] = useState('');
+  const [hits, setHits] = useState<{ conversationId: string; body: string; visitorName: string; createdAt: number }[] | null>(null);
+  const search = async (text: string) => {
+    setQ(text);
+    if (text.trim().length < 2) return setHits(null);
+    const r = await api<{ hits: typeof hits }>('GET', `/api/sites/${s.siteId}/search?q=${encodeURIComponent(text.trim())}`).catch(() => ({ hits: [] }));
+    setHits(r.hits);
+  };
   return (
     <div class="chats">
       <aside class="list">
+        <input type="search" class="search" placeholder={x.search} aria-label={x.search} value={q} onInput={(e) => void search(e.currentTarget.value)} />
+        {hits && (
+          <ul class="hits">
+            {hits.length === 0 && <li class="empty">{x.noHits}</li>}
+            {hits.map((h) => (
+              <li>
+                <button type="button" class="row" onClick={() => openPane(h.conversationId)}>
+                  <span class="row-main">
+                    <span class="row-top">
+                      <b>{h.visitorName}</b>
+                      <time>{new Date(h.createdAt).toLocaleDateString(s.lang)}</time>
+                    </span>
+                    <span class="preview">{h.body}</span>
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
         <div class="filters" role="tablist">
           {filters.map(([f, label]) => (
             <button type="button" role="tab" aria-selected={s.filter === f} class={s.filter === f ? 'on' : ''} onClick={() => set({ filter: f })}>

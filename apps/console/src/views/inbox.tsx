@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ENGAGE } from '../i18n-engage';
+import { TOOLS } from '../i18n-tools';
 import { set, useConsole } from '../store';
 
 export interface InboxItem {
@@ -17,6 +18,8 @@ export interface InboxItem {
   assigneeId: string | null;
   assigneeName: string | null;
   visitorName: string | null;
+  answer: string | null;
+  answeredAt: number | null;
   createdAt: number;
 }
 
@@ -71,6 +74,28 @@ export function Inbox() {
                 {i.preferredTime && <span>{t.callAt(i.preferredTime)}</span>}
               </div>
               {i.body && <p class="inbox-body">{i.body}</p>}
+              {i.answer ? (
+                <p class="inbox-answer">
+                  <span class="muted small">{TOOLS[s.lang].answered(i.assigneeName ?? '')}:</span> {i.answer}
+                </p>
+              ) : (
+                i.kind === 'message' &&
+                i.status === 'open' && (
+                  <form
+                    class="answer-form"
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      const text = new FormData(e.currentTarget).get('answer')?.toString().trim();
+                      if (text) void patch(i.id, { answer: text, assignee: 'me' });
+                    }}
+                  >
+                    <textarea name="answer" rows={2} maxLength={4000} placeholder={TOOLS[s.lang].answerPlaceholder} aria-label={TOOLS[s.lang].answer} />
+                    <button type="submit" class="primary">
+                      {TOOLS[s.lang].answer}
+                    </button>
+                  </form>
+                )
+              )}
               <div class="muted small">
                 {new Date(i.createdAt).toLocaleString(s.lang)} {i.pageUrl && `· ${t.fromPage} ${i.pageUrl}`} {i.assigneeName && `· ${t.assigned(i.assigneeName)}`}
               </div>

@@ -1,9 +1,10 @@
 /** The visitor's journey beside a conversation: where they came from, what they saw, what started the chat. */
 import { useEffect, useState } from 'preact/hooks';
-import type { ConversationSummary, JourneyEntry, LiveVisitor, Rule } from '@beckon/protocol';
+import type { ConversationSummary, RoutingEvent, Rule, VisitorDetails } from '@beckon/protocol';
+import { TOOLS } from '../i18n-tools';
 import { api } from '../api';
 import { ENGAGE } from '../i18n-engage';
-import { useConsole, visitorJourney } from '../store';
+import { openPane, useConsole, visitorJourney, whyRouted } from '../store';
 
 const ruleNames = new Map<string, Promise<Map<string, string>>>();
 function namesOf(siteId: string): Promise<Map<string, string>> {
@@ -28,12 +29,15 @@ const short = (url: string) => {
 export function Journey({ sum }: { sum: ConversationSummary }) {
   const s = useConsole();
   const t = ENGAGE[s.lang];
-  const [data, setData] = useState<{ visitor: LiveVisitor | null; entries: JourneyEntry[] } | null>(null);
+  const x = TOOLS[s.lang];
+  const [data, setData] = useState<VisitorDetails | null>(null);
+  const [why, setWhy] = useState<RoutingEvent[]>([]);
   const [rule, setRule] = useState<string | null>(null);
   useEffect(() => {
     void visitorJourney(sum.visitorId).then(setData);
+    void whyRouted(sum.id).then(setWhy);
     if (sum.origin?.ruleId) void namesOf(sum.siteId).then((m) => setRule(m.get(sum.origin!.ruleId!) ?? '?'), () => undefined);
-  }, [sum.visitorId, sum.origin?.offerId]);
+  }, [sum.visitorId, sum.origin?.offerId, sum.assigneeId, sum.status]);
   if (!data) return null;
   const v = data.visitor;
   const pages = data.entries.filter((e) => e.type === 'page');
@@ -42,11 +46,17 @@ export function Journey({ sum }: { sum: ConversationSummary }) {
   return (
     <details class="journey" open={!!sum.origin}>
       <summary>
-        {t.journey} · {pages.length} {t.pages.toLowerCase()}
+        {t.journey} · {x.pagesCount(pages.length)}
         {v ? ` · ${v.source}` : ''}
       </summary>
       {sum.origin && <p class="origin">{sum.origin.ruleId ? t.startedBy(rule ?? '…', sum.origin.variant) : t.startedByOperator}</p>}
       <dl>
+        {(data.identity.userId || data.identity.email) && (
+          <>
+            <dt>{x.identity}</dt>
+            <dd>{[data.identity.name, data.identity.email, data.identity.userId && `#${data.identity.userId}`].filter(Boolean).join(' · ')}</dd>
+          </>
+        )}
         {v && (
           <>
             <dt>{t.source}</dt>
@@ -93,6 +103,40 @@ export function Journey({ sum }: { sum: ConversationSummary }) {
         </ol>
       ) : (
         <p class="muted small">{t.journeyEmpty}</p>
+      )}
+      {why.length > 0 && (
+        <div class="why-list">
+          <b>{x.why}</b>
+          <ul>
+            {why.slice(0, 5).map((e) => {
+              const code = String(e.reason.code ?? e.reason.policy ?? '');
+              const load = typeof e.reason.active === 'number' ? ` (${e.reason.active}/${e.reason.capacity})` : '';
+              return (
+                <li>
+                  <time>{new Date(e.at).toLocaleTimeString(s.lang, { hour: '2-digit', minute: '2-digit', second: '2-digit' })}</time> {x.whyKinds[e.kind] ?? e.kind} {e.operatorName ?? ''} — {x.whyCodes[code] ?? code}
+                  {load}
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+      )}
+      {data.previous.filter((p) => p.id !== sum.id).length > 0 && (
+        <div class="why-list">
+          <b>{x.previous}</b>
+          <ul>
+            {data.previous
+              .filter((p) => p.id !== sum.id)
+              .map((p) => (
+                <li>
+                  <button type="button" class="link" onClick={() => openPane(p.id)}>
+                    {new Date(p.createdAt).toLocaleDateString(s.lang)}
+                  </button>{' '}
+                  <span class="muted">{p.preview}</span>
+                </li>
+              ))}
+          </ul>
+        </div>
       )}
       {events.length > 0 && (
         <ul class="events">

@@ -1,9 +1,12 @@
 /** One open conversation: history, typing, composer with its own draft. */
-import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
-import type { Message } from '@beckon/protocol';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Message, Note, PhraseHit } from '@beckon/protocol';
 import { STRINGS } from '../i18n';
+import { TOOLS } from '../i18n-tools';
+import { Composer } from './composer';
+import { Transfer } from './transfer';
 import { Journey } from './journey';
-import { closePane, endChat, loadOlder, retry, send, setDraft, take, typing, useConsole } from '../store';
+import { blockVisitor, closePane, endChat, loadOlder, retry, take, useConsole } from '../store';
 
 const time = (ms: number, lang: string) => new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
 
@@ -12,10 +15,10 @@ export function Pane({ id }: { id: string }) {
   const t = STRINGS[s.lang];
   const c = s.convs[id]!;
   const sum = c.summary;
-  const draft = s.drafts[id] ?? '';
+  const x = TOOLS[s.lang];
+  const [transferring, setTransferring] = useState(false);
   const log = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
-  const input = useRef<HTMLTextAreaElement>(null);
 
   // new messages keep the view at the bottom; older ones loaded above keep what was in view
   const firstSeq = useRef(0);
@@ -28,15 +31,6 @@ export function Pane({ id }: { id: string }) {
     else if (first !== firstSeq.current) el.scrollTop = el.scrollHeight - fromBottom.current;
     firstSeq.current = first;
   });
-  useEffect(() => {
-    input.current?.focus();
-  }, []);
-
-  const submit = () => {
-    if (!draft.trim()) return;
-    stick.current = true;
-    send(id, draft);
-  };
   const mine = sum.assigneeId === s.me!.account.id;
   const closed = sum.status === 'closed';
 
@@ -45,7 +39,8 @@ export function Pane({ id }: { id: string }) {
       <header>
         <div>
           <h3>{sum.visitorName}</h3>
-          <span class={`chip ${sum.status}`}>{sum.status === 'queued' ? t.waiting : sum.status === 'active' ? t.assignedTo(mine ? t.you : (sum.assigneeName ?? '?')) : t.closed}</span>
+          <span class={`chip ${sum.status}`}>{sum.status === 'queued' ? (sum.queuePosition ? x.queuePos(sum.queuePosition) : t.waiting) : sum.status === 'active' ? t.assignedTo(mine ? t.you : (sum.assigneeName ?? '?')) : t.closed}</span>
+          {sum.priority > 0 && <span class="chip prio">{x.priority}</span>}
         </div>
         <div class="actions">
           {sum.status === 'queued' && (
@@ -54,15 +49,32 @@ export function Pane({ id }: { id: string }) {
             </button>
           )}
           {!closed && (
+            <button type="button" onClick={() => setTransferring(!transferring)} aria-expanded={transferring}>
+              {x.transfer}
+            </button>
+          )}
+          {!closed && (
             <button type="button" class="danger" onClick={() => void endChat(id)}>
               {t.endChat}
             </button>
           )}
+          <button
+            type="button"
+            class="ghost small"
+            title={x.block}
+            onClick={async () => {
+              const reason = prompt(x.blockReason);
+              if (reason && reason.trim()) alert((await blockVisitor(sum.visitorId, reason.trim())) ?? x.blocked);
+            }}
+          >
+            {x.block}
+          </button>
           <button type="button" class="ghost icon" aria-label={t.closePane} title={t.closePane} onClick={() => closePane(id)}>
             ×
           </button>
         </div>
       </header>
+      {transferring && <Transfer id={id} onDone={() => setTransferring(false)} />}
       <Journey sum={sum} />
       <div
         class="log"
@@ -82,14 +94,23 @@ export function Pane({ id }: { id: string }) {
           </button>
         )}
         {!c.loaded && <p class="empty">{t.loading}</p>}
-        {c.messages.map((m: Message) => (
-          <div key={m.id} class={`msg ${m.sender === 'visitor' ? 'them' : 'us'}`}>
-            <div class="meta">
-              {m.sender === 'visitor' ? sum.visitorName : m.authorName} · {time(m.createdAt, s.lang)}
+        {merge(c.messages, c.notes).map((m) =>
+          'seq' in m ? (
+            <div key={m.id} class={`msg ${m.sender === 'visitor' ? 'them' : m.sender === 'system' && !m.authorName ? 'sys' : 'us'}`}>
+              <div class="meta">
+                {m.sender === 'visitor' ? sum.visitorName : (m.authorName ?? 'Beckon')} · {time(m.createdAt, s.lang)}
+              </div>
+              <div class="bubble">{m.body}</div>
             </div>
-            <div class="bubble">{m.body}</div>
-          </div>
-        ))}
+          ) : (
+            <div key={m.id} class="msg note">
+              <div class="meta">
+                {x.noteBy(m.authorName)} · {time(m.createdAt, s.lang)}
+              </div>
+              <div class="bubble">{m.body}</div>
+            </div>
+          ),
+        )}
         {c.pending.map((p) => (
           <div key={p.clientId} class="msg us pending">
             <div class="bubble">{p.body}</div>
@@ -110,40 +131,17 @@ export function Pane({ id }: { id: string }) {
         {closed && <p class="ended">{t.chatEnded(t.endedBy[sum.closedReason ?? 'operator'] ?? '')}</p>}
       </div>
       <div class="typing" aria-live="polite">
-        {c.visitorTyping ? t.typing : ''}
+        {c.peek ? x.peek(c.peek) : c.visitorTyping ? t.typing : ''}
       </div>
-      {!closed && (
-        <form
-          class="compose"
-          onSubmit={(e) => {
-            e.preventDefault();
-            submit();
-          }}
-        >
-          <textarea
-            ref={input}
-            rows={2}
-            aria-label={t.reply}
-            placeholder={t.reply}
-            value={draft}
-            maxLength={4000}
-            onInput={(e) => {
-              setDraft(id, e.currentTarget.value);
-              typing(id, true);
-            }}
-            onBlur={() => typing(id, false)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-                e.preventDefault();
-                submit();
-              }
-            }}
-          />
-          <button type="submit" class="primary" disabled={!draft.trim()}>
-            {t.send}
-          </button>
-        </form>
-      )}
+      {!closed && <Composer id={id} onSent={() => (stick.current = true)} />}
     </article>
   );
 }
+
+/** Messages and internal notes in one timeline. */
+function merge(messages: Message[], notes: Note[]): (Message | Note)[] {
+  if (!notes.length) return messages;
+  return [...messages, ...notes].sort((a, b) => a.createdAt - b.createdAt);
+}
+
+export type { PhraseHit };

@@ -4,6 +4,7 @@ import { SitePatch, type SiteView } from '@beckon/protocol';
 import { api, ApiError } from '../api';
 import { STRINGS } from '../i18n';
 import { ENGAGE } from '../i18n-engage';
+import { TOOLS } from '../i18n-tools';
 import { useConsole } from '../store';
 import { SaveRow, type Outcome } from './save-row';
 
@@ -22,21 +23,25 @@ export function SiteSettings() {
   const [site, setSite] = useSite(s.siteId);
   const [form, setForm] = useState<SiteView | null>(null);
   const [origins, setOrigins] = useState('');
+  const [deps, setDeps] = useState('');
+  const x = TOOLS[s.lang];
   const [msg, setMsg] = useState<Outcome | null>(null);
   const admin = s.me!.memberships.find((m) => m.siteId === s.siteId)?.role === 'admin';
   useEffect(() => {
     if (site) {
       setForm(site);
       setOrigins(site.allowedOrigins.join('\n'));
+      setDeps(site.routing.departments.map((d) => `${d.id} | ${d.name.en} | ${d.name.ru}`).join('\n'));
     }
   }, [site]);
   if (!form) return <p class="empty">{t.loading}</p>;
   const ap = form.appearance;
   const setAp = (patch: Partial<SiteView['appearance']>) => setForm({ ...form, appearance: { ...ap, ...patch } });
+  const setRouting = (patch: Partial<SiteView['routing']>) => setForm({ ...form, routing: { ...form.routing, ...patch } });
 
   const save = async (e: Event) => {
     e.preventDefault();
-    const body = { name: form.name, allowedOrigins: origins.split(/\s+/).filter(Boolean), appearance: form.appearance, defaultLang: form.defaultLang, idleCloseMinutes: form.idleCloseMinutes, engagement: form.engagement, hours: form.hours };
+    const body = { name: form.name, allowedOrigins: origins.split(/\s+/).filter(Boolean), appearance: form.appearance, defaultLang: form.defaultLang, idleCloseMinutes: form.idleCloseMinutes, engagement: form.engagement, hours: form.hours, routing: { ...form.routing, departments: parseDeps(deps) } };
     const checked = SitePatch.safeParse(body);
     if (!checked.success) {
       const i = checked.error.issues[0]!;
@@ -159,10 +164,49 @@ export function SiteSettings() {
             </label>
           ))}
         </div>
+        <h2>{x.routing}</h2>
+        <div class="row3">
+          <label>
+            {x.policy}
+            <select value={form.routing.policy} onChange={(e) => setRouting({ policy: e.currentTarget.value as 'least_loaded' })}>
+              {Object.entries(x.policies).map(([k, label]) => (
+                <option value={k}>{label}</option>
+              ))}
+            </select>
+          </label>
+          {(['noAnswerSeconds', 'maxMoves', 'graceSeconds', 'waitLimitSeconds'] as const).map((k) => (
+            <label>
+              {x[k]}
+              <input name={k} type="number" min={0} value={form.routing[k]} onInput={(e) => setRouting({ [k]: Number(e.currentTarget.value) })} />
+            </label>
+          ))}
+          <label>
+            {x.priorityCartValue}
+            <input type="number" min={0} value={form.routing.priorityCartValue ?? ''} onInput={(e) => setRouting({ priorityCartValue: e.currentTarget.value === '' ? null : Number(e.currentTarget.value) })} />
+          </label>
+        </div>
+        {(['priorityIdentified', 'prechat', 'sneakPeek'] as const).map((k) => (
+          <label class="check">
+            <input name={k} type="checkbox" checked={form.routing[k]} onChange={(e) => setRouting({ [k]: e.currentTarget.checked })} /> {x[k]}
+          </label>
+        ))}
+        <label>
+          {x.departments}
+          <textarea name="departments" rows={3} value={deps} placeholder="billing | Billing | Оплата" onInput={(e) => setDeps(e.currentTarget.value)} />
+        </label>
         <SaveRow label={t.save} outcome={msg} />
       </fieldset>
     </form>
   );
+}
+
+/** "id | English | Russian" lines into departments. */
+function parseDeps(text: string) {
+  return text
+    .split('\n')
+    .map((l) => l.split('|').map((p) => p.trim()))
+    .filter((p) => p[0])
+    .map(([id, en, ru]) => ({ id: id!.toLowerCase(), name: { en: en || id!, ru: ru || en || id! } }));
 }
 
 export function Install() {

@@ -1,7 +1,7 @@
 /** The frame around every page: navigation, status, notices. */
 import { api } from '../api';
 import { STRINGS } from '../i18n';
-import { disconnect, set, setStatus, useConsole, type View } from '../store';
+import { disconnect, loadTools, set, setStatus, useConsole, type View } from '../store';
 import { Chats } from './chats';
 import { LangSwitch } from './lang-switch';
 import { Logo } from './login';
@@ -11,18 +11,28 @@ import { Account } from './account';
 import { Inbox } from './inbox';
 import { Rules } from './rules';
 import { Visitors } from './visitors';
+import { Floor } from './floor';
+import { Replies } from './replies';
+import { TOOLS } from '../i18n-tools';
+import { useEffect } from 'preact/hooks';
 import { ENGAGE } from '../i18n-engage';
 
 export function Shell() {
   const s = useConsole();
   const t = STRINGS[s.lang];
   const e = ENGAGE[s.lang];
+  const x = TOOLS[s.lang];
+  useEffect(() => {
+    void loadTools();
+  }, [s.siteId]);
   const membership = s.me!.memberships.find((m) => m.siteId === s.siteId);
   const nav: [View, string][] = [
     ['chats', t.chats],
     ['visitors', e.visitors],
     ['inbox', s.inboxNew ? `${e.inbox} (${s.inboxNew})` : e.inbox],
+    ['floor', x.floor],
     ['rules', e.rules],
+    ['replies', x.replies],
     ['settings', t.settings],
     ['team', t.team],
     ['install', t.install],
@@ -62,12 +72,12 @@ export function Shell() {
           </select>
         </label>
         <div class="notify">
-          <button type="button" aria-pressed={s.sound} title={t.sound} onClick={() => set({ sound: !s.sound })}>
-            {t.sound}
+          <button type="button" aria-pressed={s.sound} title={t.sound} aria-label={t.sound} onClick={() => set({ sound: !s.sound })}>
+            {s.sound ? '🔊' : '🔇'}
           </button>
           {typeof Notification !== 'undefined' && Notification.permission === 'default' && (
             <button type="button" title={t.enableNotifications} onClick={() => void Notification.requestPermission().then(() => set({}))}>
-              {t.notifications}
+              🔔
             </button>
           )}
         </div>
@@ -100,7 +110,7 @@ export function Shell() {
           </button>
         </div>
       )}
-      <div class="body">{s.view === 'chats' ? <Chats /> : s.view === 'visitors' ? <Visitors /> : s.view === 'inbox' ? <Inbox /> : s.view === 'rules' ? <Rules /> : s.view === 'settings' ? <SiteSettings /> : s.view === 'team' ? <Team /> : s.view === 'account' ? <Account /> : <Install />}</div>
+      <div class="body">{s.view === 'chats' ? <Chats /> : s.view === 'visitors' ? <Visitors /> : s.view === 'inbox' ? <Inbox /> : s.view === 'rules' ? <Rules /> : s.view === 'floor' ? <Floor /> : s.view === 'replies' ? <Replies /> : s.view === 'settings' ? <SiteSettings /> : s.view === 'team' ? <Team /> : s.view === 'account' ? <Account /> : <Install />}</div>
     </div>
   );
 }

@@ -1,4 +1,5 @@
 /** Members of the site: who they are, their role and capacity; admins add and remove them. */
+import { TOOLS } from '../i18n-tools';
 import { useEffect, useState } from 'preact/hooks';
 import type { MemberView, Role } from '@beckon/protocol';
 import { api, ApiError } from '../api';
@@ -46,6 +47,7 @@ export function Team() {
             <th>{t.status}</th>
             <th>{t.role}</th>
             <th>{t.capacity}</th>
+            <th>{TOOLS[s.lang].skills}</th>
             {admin && <th />}
           </tr>
         </thead>
@@ -73,6 +75,19 @@ export function Team() {
                   <input type="number" min={1} max={50} value={m.capacity} aria-label={t.capacity} class="narrow" onChange={(e) => void run(() => api('PATCH', `${base}/${m.accountId}`, { capacity: Number(e.currentTarget.value) }))} />
                 ) : (
                   m.capacity
+                )}
+              </td>
+              <td>
+                {admin ? (
+                  <input
+                    class="skills"
+                    aria-label={TOOLS[s.lang].skills}
+                    placeholder={TOOLS[s.lang].allDepartments}
+                    value={m.skills.join(', ')}
+                    onChange={(e) => void run(() => api('PATCH', `${base}/${m.accountId}`, { skills: e.currentTarget.value.split(/[\s,]+/).filter(Boolean).map((x) => x.toLowerCase()) }))}
+                  />
+                ) : (
+                  m.skills.join(', ') || TOOLS[s.lang].allDepartments
                 )}
               </td>
               {admin && (

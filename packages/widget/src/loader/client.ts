@@ -44,6 +44,7 @@ export function createClient(o: ClientOptions) {
     unread: 0,
     offer: null,
     answers: [],
+    answersUnread: 0,
   };
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -132,7 +133,7 @@ export function createClient(o: ClientOptions) {
     set({ offer });
     o.emitPublic('offer:shown', { id: offer.id, kind: offer.kind });
   });
-  socket.on('inbox:answers', (answers) => set({ answers, unread: state.unread + answers.length }));
+  socket.on('inbox:answers', (answers) => set({ answers, answersUnread: answers.length }));
   socket.on('offer:hide', (h) => {
     if (state.offer && state.offer.id === h.id) set({ offer: null });
   });

@@ -33,7 +33,8 @@ export function createLauncher(root: HTMLElement, onClick: () => void): { el: HT
     render(s) {
       const a = s.site?.appearance;
       const visible = !!a && s.connection !== 'failed';
-      const key = [visible, a?.color, a?.position, s.open, s.unread, s.lang].join('|');
+      const unread = s.unread + s.answersUnread;
+      const key = [visible, a?.color, a?.position, s.open, unread, s.lang].join('|');
       if (key === last) return;
       last = key;
       el.hidden = !visible;
@@ -43,8 +44,8 @@ export function createLauncher(root: HTMLElement, onClick: () => void): { el: HT
       el.className = `bk-launcher bk-${a.position}`;
       root.classList.toggle('bk-open', s.open);
       el.setAttribute('aria-expanded', String(s.open));
-      el.setAttribute('aria-label', s.open ? t.close : s.unread ? `${t.open}, ${t.unread(s.unread)}` : t.open);
-      el.innerHTML = (s.open ? CLOSE_ICON : CHAT_ICON) + (s.unread && !s.open ? `<span class="bk-badge" aria-hidden="true">${s.unread > 99 ? '99+' : s.unread}</span>` : '');
+      el.setAttribute('aria-label', s.open ? t.close : unread ? `${t.open}, ${t.unread(unread)}` : t.open);
+      el.innerHTML = (s.open ? CLOSE_ICON : CHAT_ICON) + (unread && !s.open ? `<span class="bk-badge" aria-hidden="true">${unread > 99 ? '99+' : unread}</span>` : '');
     },
   };
 }

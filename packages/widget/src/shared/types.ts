@@ -35,6 +35,8 @@ export interface WidgetState {
   offer: OfferView | null;
   /** answers to the visitor's offline messages, not yet seen */
   answers: InboxAnswer[];
+  /** of those, how many the visitor has not looked at (counted on the launcher's badge) */
+  answersUnread: number;
 }
 
 /**

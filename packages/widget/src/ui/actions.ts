@@ -40,9 +40,9 @@ export function createActions(ctx: WidgetContext) {
     },
     seen() {
       const ids = state().answers.map((a) => a.id);
-      if (!ids.length) return;
+      if (!ids.length || !state().answersUnread) return;
       socket.emit('inbox:seen', { ids });
-      ctx.set({ unread: Math.max(0, state().unread - ids.length) });
+      ctx.set({ answersUnread: 0 });
     },
     retry(clientId: string) {
       const p = state().pending.find((x) => x.clientId === clientId);

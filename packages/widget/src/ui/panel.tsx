@@ -61,8 +61,8 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
     if (s.open) input.current?.focus();
   }, [s.open]);
   useEffect(() => {
-    if (s.open && s.answers.length) actions.seen();
-  }, [s.open, s.answers.length]);
+    if (s.open && s.answersUnread) actions.seen();
+  }, [s.open, s.answersUnread]);
 
   // new messages keep the view at the bottom; older ones loaded above keep what was in view
   const firstSeq = useRef(0);

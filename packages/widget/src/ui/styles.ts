@@ -39,7 +39,7 @@ export const PANEL_CSS = `
 .bk-count{font-size:11px;color:#b42318;padding:0 14px 6px;background:#fff}
 .bk-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .bk-queue,.bk-answer{align-self:stretch;background:#fff;border:1px solid #e4e7ec;border-radius:12px;padding:9px 12px;font-size:13px}
-.bk-queue b{display:block}
+.bk-queue b,.bk-answer b{display:block;font-weight:650}
 .bk-answer{border-color:var(--bk-color);white-space:pre-wrap}
 .bk-q{color:#667085;font-size:12px;margin:2px 0 4px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .bk-leave,.bk-pre{display:flex;flex-direction:column;gap:8px;padding:10px 12px;border-top:1px solid #eaecf0;background:#fff}

@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleLogin, shot, startWorld, visitorPage, visitorSays, type World } from './harness';
+import { consoleLogin, shot, startWorld, visitorPage, visitorSays, type World, operatorOnline } from './harness';
 
 let w: World;
+let offline: () => void = () => {};
 beforeAll(async () => {
   w = await startWorld();
+  // someone is always online here: the chat, not the message form (routing.e2e.ts tests that)
+  offline = await operatorOnline(w);
 });
 afterAll(async () => {
+  offline();
   await w?.close();
 });
 
@@ -114,7 +118,11 @@ describe('one chat, end to end', () => {
     }
     await shot(op, 'console-three-chats');
     // ending them frees the operator's slots (capacity 5) and tells each visitor
-    for (let i = 0; i < 3; i++) await panes.filter({ hasText: `${names[i]} here` }).locator('button', { hasText: 'End chat' }).click();
+    for (let i = 0; i < 3; i++) {
+      const pane = panes.filter({ hasText: `${names[i]} here` });
+      await pane.locator('button', { hasText: 'End chat' }).click();
+      await pane.locator('.ended').waitFor();
+    }
     for (const v of visitors) await v.waitForSelector('.bk-note >> text=This chat has ended');
     for (const v of visitors) await v.context().close();
     await op.context().close();

@@ -66,6 +66,22 @@ export async function startWorld(): Promise<World> {
   };
 }
 
+/**
+ * Keeps an operator online without a browser (a console tab's socket): with nobody online the
+ * widget offers the message form instead of the chat. Returns the function that goes offline.
+ */
+export async function operatorOnline(w: World, who: Credentials = w.operator): Promise<() => void> {
+  const { io } = await import('socket.io-client');
+  const res = await fetch(`${w.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: who.email, password: who.password }) });
+  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  const s = io(`${w.url}/operator`, { extraHeaders: { cookie }, transports: ['websocket'], forceNew: true });
+  await new Promise<void>((ok, fail) => {
+    s.once('operator:status', () => ok());
+    s.once('connect_error', fail);
+  });
+  return () => void s.disconnect();
+}
+
 /** Signs in to the console in a new context; `before` runs on the page before it loads (e.g. a fake clock). */
 export async function consoleLogin(w: World, who: Credentials = w.operator, before?: (page: Page) => Promise<void>): Promise<Page> {
   const context = await w.browser.newContext({ viewport: { width: 1400, height: 860 } });

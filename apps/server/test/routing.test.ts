@@ -181,6 +181,42 @@ describe('moving on', () => {
   });
 });
 
+describe('departments, pre-chat and sneak peek', () => {
+  it('the pre-chat topic routes to operators with the skill, and the visitor’s name is kept', async () => {
+    const h = await startServer();
+    await routing(h, { prechat: true, departments: [{ id: 'billing', name: { en: 'Billing', ru: 'Оплата' } }] });
+    const admin = await login(h, 'admin@shop.test');
+    const members = await api<{ accountId: string; email: string }[]>(h, admin, 'GET', `/api/sites/${h.site.id}/members`);
+    const ada = members.body.find((m) => m.email === 'admin@shop.test')!;
+    expect((await api(h, admin, 'PATCH', `/api/sites/${h.site.id}/members/${ada.accountId}`, { skills: ['billing'] })).status).toBe(200);
+    const oleg = await operator(h, 'op@shop.test');
+    await operator(h, 'admin@shop.test');
+    const v = await visitorReady(h);
+    expect(v.session.site.prechat).toBe(true);
+    expect(v.session.site.departments.map((d) => d.id)).toEqual(['billing']);
+    const upsert = next<ConversationSummary>(oleg, 'conversation:upsert', (c) => c.status === 'active');
+    await expectOk(call(v.socket, 'message:send', { clientId: 'p', body: 'my card was charged twice', start: { department: 'billing', name: 'Nina', email: 'nina@example.com' } }));
+    const c = await upsert;
+    expect(c).toMatchObject({ department: 'billing', assigneeName: 'Ada', visitorName: 'Nina' });
+  });
+
+  it('operators see the draft only with the sneak peek on', async () => {
+    const h = await startServer();
+    const op = await operator(h, 'op@shop.test');
+    const v = await visitorReady(h);
+    const assigned = next<ConversationSummary>(op, 'conversation:upsert', (c) => c.status === 'active');
+    await expectOk(call(v.socket, 'message:send', { clientId: 'x', body: 'hello' }));
+    await assigned;
+    let typing = next<{ text?: string }>(op, 'typing:update');
+    v.socket.emit('typing:set', { typing: true, text: 'my secret draft' });
+    expect((await typing).text).toBeUndefined();
+    await routing(h, { sneakPeek: true });
+    typing = next<{ text?: string }>(op, 'typing:update');
+    v.socket.emit('typing:set', { typing: true, text: 'my order number is 42' });
+    expect((await typing).text).toBe('my order number is 42');
+  });
+});
+
 describe('inbox and blocks', () => {
   it('an offline message lands in the inbox and the answer reaches the visitor on their next visit', async () => {
     const h = await startServer();

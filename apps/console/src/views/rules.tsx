@@ -428,6 +428,18 @@ function Editor({ draft, t, lang, admin, onClose, base }: { draft: Draft; t: T; 
               </label>
             )}
           </div>
+          {k === 'invite' && (
+            <div class="row3">
+              <label>
+                {t.routeDepartment}
+                <input placeholder="sales" value={d.department ?? ''} onInput={(e) => patch({ department: e.currentTarget.value.trim().toLowerCase() || null })} />
+              </label>
+              <label>
+                {t.routePriority}
+                <input type="number" min={0} max={10} value={d.routePriority ?? 0} onInput={(e) => patch({ routePriority: Number(e.currentTarget.value) })} />
+              </label>
+            </div>
+          )}
           <div class="row3">
             <label title={t.goalHelp}>
               {t.goal}

@@ -26,7 +26,7 @@ const en = {
   blocked: 'Visitor blocked.',
   peek: (t: string) => `Visitor is typing: “${t}”`,
   why: 'Routing',
-  whyKinds: { assigned: 'assigned to', queued: 'waiting', moved: 'moved on from', requeued: 'back to the queue from', transferred: 'transferred to', reassigned: 'reassigned to', taken: 'taken by' } as Record<string, string>,
+  whyKinds: { stays: 'stays with', assigned: 'assigned to', queued: 'waiting', moved: 'moved on from', requeued: 'back to the queue from', transferred: 'transferred to', reassigned: 'reassigned to', taken: 'taken by' } as Record<string, string>,
   whyCodes: {
     least_loaded: 'fewest chats',
     round_robin: 'next in turn',
@@ -112,7 +112,7 @@ const ru: typeof en = {
   blocked: 'Посетитель заблокирован.',
   peek: (t) => `Посетитель печатает: «${t}»`,
   why: 'Маршрутизация',
-  whyKinds: { assigned: 'назначен', queued: 'ждёт', moved: 'ушёл от', requeued: 'вернулся в очередь от', transferred: 'передан', reassigned: 'переназначен', taken: 'взял' },
+  whyKinds: { stays: 'остаётся у', assigned: 'назначен', queued: 'ждёт', moved: 'ушёл от', requeued: 'вернулся в очередь от', transferred: 'передан', reassigned: 'переназначен', taken: 'взял' },
   whyCodes: {
     least_loaded: 'меньше всего чатов',
     round_robin: 'по очереди',

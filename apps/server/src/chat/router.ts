@@ -154,10 +154,12 @@ export class Router {
         const from = c.assigneeId;
         const tried = [...new Set([...(c.tried ?? []), from])];
         const others = pickOperator(await this.loads(c.siteId), { department: c.department, exclude: tried });
-        const move = step.step === 'move' && others;
+        // nobody else to move to: it stays (moving it to the queue would only take it from the one who can answer)
+        if (step.step === 'move' && !others) return this.record(c, 'stays', from, { code: 'no_other_operator', seconds: s.noAnswerSeconds });
+        const move = step.step === 'move';
         const moved = await this.d.store.routeConversation(c.id, move ? { assigneeId: null, moves: c.moves + 1, tried, onlyIfAssignee: from } : { assigneeId: null, moves: 0, tried, head: true, onlyIfAssignee: from }, this.d.now());
         if (!moved) return;
-        await this.record(c, move ? 'moved' : 'requeued', from, { code: move ? 'no_answer' : others ? 'max_moves' : 'no_other_operator', seconds: s.noAnswerSeconds, moves: c.moves + (move ? 1 : 0) });
+        await this.record(c, move ? 'moved' : 'requeued', from, { code: move ? 'no_answer' : 'max_moves', seconds: s.noAnswerSeconds, moves: c.moves + (move ? 1 : 0) });
         await this.chat.publish(moved);
         await this.tell(moved, move ? TOLD.moved : TOLD.requeued);
         await this.dispatch(c.siteId);

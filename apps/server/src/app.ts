@@ -45,6 +45,8 @@ export interface BuildOptions {
   trustProxy?: boolean;
   /** per-socket event rate (default LIMITS: 10/s, bursts of 30) */
   eventRate?: { perSecond: number; burst: number };
+  /** per operator socket (default 50/s, bursts of 200) */
+  operatorEventRate?: { perSecond: number; burst: number };
   /** visitor handshakes per IP per minute */
   connectionsPerMinute?: number;
 }
@@ -89,7 +91,9 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
 
   setupVisitorNamespace(visitors, { ...guard, store, chat, engage, secret, connectionsPerMinute: opts.connectionsPerMinute ?? 600 });
   const consoleOrigins = opts.publicUrl ? [new URL(opts.publicUrl).origin] : [];
-  setupOperatorNamespace(operators, { ...guard, store, chat, engage, presence, sessions, consoleOrigins });
+  // a console opens several chats at once, each with its history, notes, journey and routing: a signed-in
+  // operator gets more room than the public endpoint (still bounded)
+  setupOperatorNamespace(operators, { ...guard, eventRate: opts.operatorEventRate ?? { perSecond: 50, burst: 200 }, store, chat, engage, presence, sessions, consoleOrigins });
 
   registerErrorHandler(app, counters);
   await app.register(cookie);

@@ -34,6 +34,16 @@ describe('bad input', () => {
     expect(health.rejected).toBeGreaterThanOrEqual(cases.length);
   });
 
+  it('gives a signed-in console more room than the public endpoint, but still a limit', async () => {
+    const h = await startServer();
+    const op = await operator(h);
+    // a console opening a dozen chats at once (history, notes, journey, routing for each) stays well within it
+    const opening = await Promise.all(Array.from({ length: 60 }, () => call(op, 'conversation:list', {})));
+    expect(opening.every((r) => r.ok)).toBe(true);
+    const flood = await Promise.all(Array.from({ length: 300 }, () => call(op, 'conversation:list', {})));
+    expect(flood.filter((r) => !r.ok && r.error.code === 'RATE_LIMITED').length).toBeGreaterThan(0);
+  });
+
   it('rate-limits a flooding socket without touching others', async () => {
     const h = await startServer();
     const { socket: flood } = await visitorReady(h);

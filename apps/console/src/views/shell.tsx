@@ -73,11 +73,16 @@ export function Shell() {
         </label>
         <div class="notify">
           <button type="button" aria-pressed={s.sound} title={t.sound} aria-label={t.sound} onClick={() => set({ sound: !s.sound })}>
-            {s.sound ? '🔊' : '🔇'}
+            <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+              <path fill="currentColor" d="M4 9v6h4l5 4V5L8 9H4z" />
+              {s.sound ? <path fill="none" stroke="currentColor" stroke-width="2" d="M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12" /> : <path stroke="currentColor" stroke-width="2" d="M16 9l5 6M21 9l-5 6" />}
+            </svg>
           </button>
           {typeof Notification !== 'undefined' && Notification.permission === 'default' && (
-            <button type="button" title={t.enableNotifications} onClick={() => void Notification.requestPermission().then(() => set({}))}>
-              🔔
+            <button type="button" title={t.enableNotifications} aria-label={t.enableNotifications} onClick={() => void Notification.requestPermission().then(() => set({}))}>
+              <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.5-2.5h-5A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.8V3a1.5 1.5 0 0 0-3 0v1.2A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z" />
+              </svg>
             </button>
           )}
         </div>

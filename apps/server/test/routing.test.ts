@@ -184,16 +184,19 @@ describe('moving on', () => {
 describe('departments, pre-chat and sneak peek', () => {
   it('the pre-chat topic routes to operators with the skill, and the visitor’s name is kept', async () => {
     const h = await startServer();
-    await routing(h, { prechat: true, departments: [{ id: 'billing', name: { en: 'Billing', ru: 'Оплата' } }] });
+    await routing(h, { prechat: true, departments: [{ id: 'billing', name: { en: 'Billing', ru: 'Оплата' } }, { id: 'sales', name: { en: 'Sales', ru: 'Продажи' } }] });
     const admin = await login(h, 'admin@shop.test');
     const members = await api<{ accountId: string; email: string }[]>(h, admin, 'GET', `/api/sites/${h.site.id}/members`);
     const ada = members.body.find((m) => m.email === 'admin@shop.test')!;
+    const olegM = members.body.find((m) => m.email === 'op@shop.test')!;
     expect((await api(h, admin, 'PATCH', `/api/sites/${h.site.id}/members/${ada.accountId}`, { skills: ['billing'] })).status).toBe(200);
+    // Oleg serves sales only (no skills at all would mean every department)
+    expect((await api(h, admin, 'PATCH', `/api/sites/${h.site.id}/members/${olegM.accountId}`, { skills: ['sales'] })).status).toBe(200);
     const oleg = await operator(h, 'op@shop.test');
     await operator(h, 'admin@shop.test');
     const v = await visitorReady(h);
     expect(v.session.site.prechat).toBe(true);
-    expect(v.session.site.departments.map((d) => d.id)).toEqual(['billing']);
+    expect(v.session.site.departments.map((d) => d.id)).toEqual(['billing', 'sales']);
     const upsert = next<ConversationSummary>(oleg, 'conversation:upsert', (c) => c.status === 'active');
     await expectOk(call(v.socket, 'message:send', { clientId: 'p', body: 'my card was charged twice', start: { department: 'billing', name: 'Nina', email: 'nina@example.com' } }));
     const c = await upsert;

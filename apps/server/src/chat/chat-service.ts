@@ -174,13 +174,14 @@ export class ChatService {
   }
 
   private async visitorSendNow(v: { siteId: string; visitorId: string; ip?: string }, p: { clientId: string; body: string; start?: StartInfo }) {
-    if (await this.d.store.isBlocked(v.siteId, v.visitorId, v.ip ?? null)) throw new BeckonError('BLOCKED');
     const now = this.d.now();
     const msg = { clientId: p.clientId, sender: 'visitor' as const, senderId: v.visitorId, authorName: null, body: p.body, now };
     const latest = await this.d.store.latestConversationOf(v.visitorId);
     let result = latest ? await this.d.store.appendMessage({ ...msg, conversationId: latest.id }) : null;
     let created = false;
     if (!result || result.kind === 'closed' || result.kind === 'missing') {
+      // checked where a conversation starts (a block also ends the open one and the visitor's connections)
+      if (await this.d.store.isBlocked(v.siteId, v.visitorId, v.ip ?? null)) throw new BeckonError('BLOCKED');
       const site = await this.d.store.getSite(v.siteId);
       const department = p.start?.department && site?.routing.departments.some((x) => x.id === p.start!.department) ? p.start.department : null;
       const priority = (await this.hooks.priorityOf?.(v.siteId, v.visitorId)) ?? 0;

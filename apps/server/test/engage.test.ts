@@ -98,6 +98,23 @@ describe('controls', () => {
     expect(holds.map((x) => x.reason)).toContain('cooldown');
   });
 
+  it('shows an offer in a visible tab only: a hidden tab gets nothing (held as tab_hidden), a visible tab gets it', async () => {
+    const h = await startServer();
+    await addRule(h, { kind: 'coupon', when: { fact: 'page.path', op: 'eq', value: '/sale' } });
+    const { socket: hidden, session } = await visitorReady(h);
+    await send(hidden, { ...context, visible: false } as JourneyEvent);
+    const hiddenShown = collect<OfferView>(hidden, 'offer:show');
+    await send(hidden, page('/sale'));
+    await sleep(200);
+    expect(hiddenShown).toEqual([]);
+    expect((await h.store.holdsOf(session.visitorId, 5))[0]?.reason).toBe('tab_hidden');
+    const { socket: visible } = await visitorReady(h, { token: session.token });
+    const shown = next<OfferView>(visible, 'offer:show');
+    await send(visible, context, page('/sale'));
+    await shown;
+    expect(hiddenShown).toEqual([]);
+  });
+
   it('no invitation while every operator is at capacity; one when a slot frees; ten visitors and one slot get one', async () => {
     const h = await startServer();
     await setCapacity(h, 'op@shop.test', 1);

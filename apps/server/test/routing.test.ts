@@ -220,6 +220,32 @@ describe('departments, pre-chat and sneak peek', () => {
   });
 });
 
+describe('tools', () => {
+  it('saved replies are shared by supervisors and admins, personal for operators; search finds past messages of the site only', async () => {
+    const h = await startServer();
+    const oleg = await login(h, 'op@shop.test');
+    const ada = await login(h, 'admin@shop.test');
+    const base = `/api/sites/${h.site.id}/canned`;
+    expect((await api(h, oleg, 'POST', base, { shortcut: 'hi', body: 'Hello {visitor.name}!', shared: true })).status).toBe(403);
+    expect((await api(h, oleg, 'POST', base, { shortcut: 'mine', body: 'My own reply' })).status).toBe(201);
+    expect((await api(h, ada, 'POST', base, { shortcut: 'team', body: 'For everyone', shared: true })).status).toBe(201);
+    expect((await api(h, ada, 'POST', base, { shortcut: 'two words', body: 'x' })).status).toBe(400);
+    const olegSees = await api<{ canned: { shortcut: string; shared: boolean }[] }>(h, oleg, 'GET', base);
+    const adaSees = await api<{ canned: { shortcut: string }[] }>(h, ada, 'GET', base);
+    expect(olegSees.body.canned.map((c) => `${c.shortcut}${c.shared ? ' (shared)' : ''}`)).toEqual(['mine', 'team (shared)']);
+    expect(adaSees.body.canned.map((c) => c.shortcut)).toEqual(['team']);
+
+    const v = await visitorReady(h);
+    await expectOk(call(v.socket, 'message:send', { clientId: 's', body: 'The grinder C2 squeaks 100% of the time' }));
+    const hits = await api<{ hits: { body: string; visitorName: string }[] }>(h, oleg, 'GET', `/api/sites/${h.site.id}/search?q=${encodeURIComponent('squeaks 100%')}`);
+    expect(hits.body.hits.map((x) => x.body)).toEqual(['The grinder C2 squeaks 100% of the time']);
+    // % and _ are literal, not wildcards
+    expect((await api<{ hits: unknown[] }>(h, oleg, 'GET', `/api/sites/${h.site.id}/search?q=${encodeURIComponent('s_ueaks')}`)).body.hits).toEqual([]);
+    const eve = await login(h, 'admin@other.test');
+    expect((await api(h, eve, 'GET', `/api/sites/${h.site.id}/search?q=squeaks`)).status).toBe(404);
+  });
+});
+
 describe('inbox and blocks', () => {
   it('an offline message lands in the inbox and the answer reaches the visitor on their next visit', async () => {
     const h = await startServer();

@@ -73,6 +73,15 @@ describe('an operator with capacity 3', () => {
     await op.waitForSelector('.floor .op-card >> text=3/3');
     await op.waitForSelector('.floor table >> text=about'.replace('about', 'Visitor'));
     await shot(op, 'console-floor');
+    // the same floor in Russian
+    await op.click('.lang >> text=RU');
+    await op.waitForSelector('h2 >> text=Зал');
+    await op.waitForSelector('.floor table >> text=все операторы в сети заняты');
+    await shot(op, 'console-floor-ru');
+    await op.click('nav >> text=Шаблоны');
+    await op.waitForSelector('h2 >> text=Фильтр фраз');
+    await shot(op, 'console-replies-ru');
+    await op.click('.lang >> text=EN');
     await op.click('nav >> text=Chats');
 
     // one chat ends: the slot goes to the fourth visitor, whose queue notice turns into Olga answering

@@ -1,6 +1,7 @@
 /** The supervisor's floor: every operator with status, load and chats; the queue with waits and why; reassign. */
 import { useEffect, useState } from 'preact/hooks';
 import type { FloorView } from '@beckon/protocol';
+import { STRINGS } from '../i18n';
 import { TOOLS } from '../i18n-tools';
 import { floor, openPane, reassign, useConsole } from '../store';
 import { duration, useTicker } from './visitors';
@@ -26,7 +27,7 @@ export function Floor() {
     <section class="page wide floor">
       <div class="page-head">
         <h2>{x.floor}</h2>
-        {view.handlingMs !== null && <span class="muted">{x.handling(duration(view.handlingMs))}</span>}
+        {view.handlingMs !== null && <span class="muted">{x.handling(duration(view.handlingMs, s.lang))}</span>}
       </div>
       {error && <p class="error">{error}</p>}
       <div class="floor-grid">
@@ -52,7 +53,7 @@ export function Floor() {
                       <button type="button" class="link" onClick={() => openPane(c.id)}>
                         {c.visitorName}
                       </button>{' '}
-                      <span class="muted small">{duration(Date.now() - c.since)}</span>
+                      <span class="muted small">{duration(Date.now() - c.since, s.lang)}</span>
                       {role !== 'operator' && (
                         <select aria-label={x.reassign} value="" onChange={(e) => e.currentTarget.value && void move(c.id, e.currentTarget.value)}>
                           <option value="">{x.reassign}</option>
@@ -79,7 +80,7 @@ export function Floor() {
               <thead>
                 <tr>
                   <th>#</th>
-                  <th>{x.queue}</th>
+                  <th>{STRINGS[s.lang].visitor}</th>
                   <th class="num">{x.waitingFor}</th>
                   <th class="num">{x.expected}</th>
                   <th />
@@ -96,8 +97,8 @@ export function Floor() {
                       {q.priority > 0 && <span class="chip prio">{x.priority}</span>} {q.department && <span class="chip">{q.department}</span>}
                       {q.why && <div class="muted small">{x.whyCodes[String(q.why.code)] ?? String(q.why.code)}</div>}
                     </td>
-                    <td class="num">{duration(q.waitingMs)}</td>
-                    <td class="num">{q.expectedMs === null ? x.noEstimate : duration(q.expectedMs)}</td>
+                    <td class="num">{duration(q.waitingMs, s.lang)}</td>
+                    <td class="num">{q.expectedMs === null ? x.noEstimate : duration(q.expectedMs, s.lang)}</td>
                     <td>
                       {role !== 'operator' && (
                         <select aria-label={x.reassign} value="" onChange={(e) => e.currentTarget.value && void move(q.id, e.currentTarget.value)}>

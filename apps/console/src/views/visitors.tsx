@@ -16,9 +16,11 @@ export function useTicker(ms = 1000): number {
   return now;
 }
 
-export const duration = (ms: number) => {
+const UNITS = { en: ['s', 'm', 'h'], ru: [' с', ' мин', ' ч'] } as const;
+export const duration = (ms: number, lang: 'en' | 'ru' = 'en') => {
+  const [S, M, H] = UNITS[lang];
   const s = Math.max(0, Math.floor(ms / 1000));
-  return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s` : `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+  return s < 60 ? `${s}${S}` : s < 3600 ? `${Math.floor(s / 60)}${M} ${String(s % 60).padStart(2, '0')}${S}` : `${Math.floor(s / 3600)}${H} ${Math.floor((s % 3600) / 60)}${M}`;
 };
 
 const pathOf = (url: string) => {
@@ -131,7 +133,7 @@ function Row({ v, now, inviting, onInvite }: { v: LiveVisitor; now: number; invi
             '—'
           )}
         </td>
-        <td class="num">{v.page ? duration(now - v.page.since) : '—'}</td>
+        <td class="num">{v.page ? duration(now - v.page.since, s.lang) : '—'}</td>
         <td class="num">{v.pages}</td>
         <td>{v.source}</td>
         <td class="num">{v.cart && v.cart.items ? `${v.cart.value.toFixed(2)} ${v.cart.currency}` : '—'}</td>

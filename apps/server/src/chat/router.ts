@@ -30,7 +30,8 @@ const TOLD = {
 export class Router {
   /** per site: each queued conversation's place and expected wait */
   private readonly queues = new Map<string, Map<string, QueueInfo>>();
-  private readonly lastWhy = new Map<string, string>();
+  /** per site: the last stored wait reason of each queued conversation (only changes are stored) */
+  private readonly lastWhy = new Map<string, Map<string, string>>();
   private readonly noAnswerTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly droppedAt = new Map<string, number>();
@@ -86,18 +87,18 @@ export class Router {
           const conv = await this.d.store.routeConversation(a.conversationId, { assigneeId: a.operatorId, onlyIfAssignee: null }, now);
           if (!conv) continue;
           this.d.presence.markAssigned(a.operatorId, now);
-          this.lastWhy.delete(conv.id);
           await this.record(conv, 'assigned', a.operatorId, { ...a.reason });
           this.armNoAnswer(conv, settings);
           await this.chat.publish(conv);
         }
+        const before = this.lastWhy.get(siteId);
+        const why = new Map<string, string>();
         for (const w of out.waiting) {
           const key = JSON.stringify(w.reason);
-          if (this.lastWhy.get(w.id) !== key) {
-            this.lastWhy.set(w.id, key);
-            await this.record({ siteId, id: w.id }, 'queued', null, { ...w.reason });
-          }
+          why.set(w.id, key);
+          if (before?.get(w.id) !== key) await this.record({ siteId, id: w.id }, 'queued', null, { ...w.reason });
         }
+        this.lastWhy.set(siteId, why);
         await this.refreshQueue(siteId, settings, out.waiting.map((w) => w.id), out.operators);
       })
       .catch((err) => this.d.log.error({ err, siteId }, 'dispatch failed'));

@@ -173,14 +173,6 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
           fromBottom.current = el.scrollHeight - el.scrollTop;
         }}
       >
-        {s.answers.map((x) => (
-          <div class="bk-answer" key={x.id}>
-            <b>{t.reply}</b>
-            <div class="bk-q">{x.question}</div>
-            <Linkified text={x.answer} />
-            <div class="bk-time">— {x.by}</div>
-          </div>
-        ))}
         {s.hasMore && (
           <button type="button" class="bk-link bk-more bk-note" onClick={() => actions.loadOlder()} disabled={s.loadingOlder}>
             {s.loadingOlder ? t.loading : t.earlier}
@@ -189,6 +181,14 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
         {!s.hasMore && (a.greeting[s.lang] || a.greeting.en || a.greeting.ru) && (
           <div class="bk-msg bk-them">{a.greeting[s.lang] || a.greeting.en || a.greeting.ru}</div>
         )}
+        {s.answers.map((x) => (
+          <div class="bk-answer" key={x.id}>
+            <b>{t.reply}</b>
+            <div class="bk-q">{x.question}</div>
+            <Linkified text={x.answer} />
+            <div class="bk-time">— {x.by}</div>
+          </div>
+        ))}
         <Messages list={s.earlier} t={t} color={a.color} lang={s.lang} />
         {s.earlier.length > 0 && <div class="bk-divider">{t.endedDivider}</div>}
         <Messages list={s.messages} t={t} color={a.color} lang={s.lang} />

@@ -45,6 +45,7 @@ export const PANEL_CSS = `
 .bk-leave,.bk-pre{display:flex;flex-direction:column;gap:8px;padding:10px 12px;border-top:1px solid #eaecf0;background:#fff}
 .bk-leave p{margin:0;font-size:13px;color:#475467}
 .bk-pre{padding-bottom:0;border:0}
+.bk-leave .bk-input,.bk-pre .bk-input{min-height:0;padding:8px 11px;flex:none}
 .bk-row{display:flex;align-items:center;gap:14px}
 .bk-btn{border:0;border-radius:10px;padding:9px 16px;color:#fff;font-weight:600;cursor:pointer}
 .bk-peek{color:#667085;padding-top:4px}

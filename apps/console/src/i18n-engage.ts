@@ -142,6 +142,7 @@ const en = {
   from: 'From',
   to: 'To',
   weekdays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
+  hoursHelp: 'The same time in From and To means the whole day. Rules can be limited to these hours; outside them the widget offers a message or a callback instead of the chat.',
   identitySecret: 'Identity secret',
   identityHelp: 'Your server signs a signed-in user’s id with it (hex HMAC-SHA256) for Beckon(\'identify\', { userId, hash }). Keep it on the server.',
 };
@@ -287,6 +288,7 @@ const ru: typeof en = {
   from: 'С',
   to: 'До',
   weekdays: ['Пн', 'Вт', 'Ср', 'Чт', 'Пт', 'Сб', 'Вс'],
+  hoursHelp: 'Одинаковое время в «С» и «До» — весь день. Правила можно ограничить этими часами; вне их виджет предлагает сообщение или звонок вместо чата.',
   identitySecret: 'Секрет идентификации',
   identityHelp: 'Ваш сервер подписывает им id вошедшего пользователя (hex HMAC-SHA256) для Beckon(\'identify\', { userId, hash }). Храните его только на сервере.',
 };

@@ -152,6 +152,7 @@ export function SiteSettings() {
             <input type="time" value={form.hours.to} onInput={(e) => setForm({ ...form, hours: { ...form.hours, to: e.currentTarget.value } })} />
           </label>
         </div>
+        <p class="muted small">{e2.hoursHelp}</p>
         <div class="weekdays">
           {e2.weekdays.map((d, i) => (
             <label class="check">

@@ -60,6 +60,9 @@ export interface Beckon {
   counters: { rejected: number; rateLimited: number };
 }
 
+/** how long journey events and hold reasons are kept */
+export const JOURNEY_DAYS = 180;
+
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
@@ -112,10 +115,16 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   );
 
   const sweepEvery = opts.idleSweepMs ?? 60_000;
+  // the journey trail and hold reasons are kept for JOURNEY_DAYS; offers and conversations stay
+  let lastPrune = 0;
   const sweeper =
     sweepEvery > 0
       ? setInterval(() => {
           engage.sweep();
+          if (now() - lastPrune > 3_600_000) {
+            lastPrune = now();
+            void store.pruneJourney(now() - JOURNEY_DAYS * 86_400_000).catch((err) => app.log.error({ err }, 'journey prune failed'));
+          }
           void chat.sweepIdle().catch((err) => app.log.error({ err }, 'idle sweep failed'));
         }, sweepEvery)
       : null;

@@ -188,7 +188,7 @@ export const offerHolds = sqliteTable(
     reason: text('reason').notNull(),
     at: integer('at').notNull(),
   },
-  (t) => [index('offer_holds_visitor').on(t.visitorId, t.at)],
+  (t) => [index('offer_holds_visitor').on(t.visitorId, t.at), index('offer_holds_at').on(t.at)],
 );
 
 export const journeyEvents = sqliteTable(
@@ -201,7 +201,7 @@ export const journeyEvents = sqliteTable(
     data: text('data', { mode: 'json' }).notNull(),
     at: integer('at').notNull(),
   },
-  (t) => [index('journey_events_visitor').on(t.visitorId, t.at)],
+  (t) => [index('journey_events_visitor').on(t.visitorId, t.at), index('journey_events_at').on(t.at)],
 );
 
 export const inboxItems = sqliteTable(

@@ -456,6 +456,11 @@ class SqliteStore implements Store {
   async addHolds(rows: { siteId: string; visitorId: string; ruleId: string; reason: string; at: number }[]) {
     if (rows.length) this.db.insert(s.offerHolds).values(rows).run();
   }
+  async pruneJourney(before: number) {
+    const a = this.db.delete(s.journeyEvents).where(lt(s.journeyEvents.at, before)).run().changes;
+    const b = this.db.delete(s.offerHolds).where(lt(s.offerHolds.at, before)).run().changes;
+    return a + b;
+  }
   async addJourneyEvents(rows: { siteId: string; visitorId: string; type: string; data: Record<string, unknown>; at: number }[]) {
     if (rows.length) this.db.insert(s.journeyEvents).values(rows).run();
   }

@@ -261,6 +261,8 @@ export interface Store {
   /** newest first */
   holdsOf(visitorId: string, limit: number): Promise<{ ruleId: string; reason: string; at: number }[]>;
   addHolds(rows: { siteId: string; visitorId: string; ruleId: string; reason: string; at: number }[]): Promise<void>;
+  /** forget journey events and hold reasons older than `before`; returns how many went */
+  pruneJourney(before: number): Promise<number>;
   addJourneyEvents(rows: { siteId: string; visitorId: string; type: string; data: Record<string, unknown>; at: number }[]): Promise<void>;
   /** newest last */
   journeyOf(visitorId: string, limit: number): Promise<JourneyEntry[]>;

@@ -91,4 +91,17 @@ describe('sqlite store', () => {
     expect(await store.listIdle(1000 + 29 * 60_000)).toEqual([]);
     expect((await store.listIdle(1000 + 31 * 60_000)).map((c) => c.id)).toEqual([conv.id]);
   });
+
+  it('forgets journey events and hold reasons past the retention, keeping the newer ones', async () => {
+    const { site } = await seed();
+    const v = 'visitor-0000000000001';
+    await store.addJourneyEvents([
+      { siteId: site.id, visitorId: v, type: 'page', data: { url: 'old' }, at: 100 },
+      { siteId: site.id, visitorId: v, type: 'page', data: { url: 'new' }, at: 5_000 },
+    ]);
+    await store.addHolds([{ siteId: site.id, visitorId: v, ruleId: 'r', reason: 'cooldown', at: 100 }]);
+    expect(await store.pruneJourney(1_000)).toBe(2);
+    expect((await store.journeyOf(v, 10)).map((e) => e.data.url)).toEqual(['new']);
+    expect(await store.holdsOf(v, 10)).toEqual([]);
+  });
 });

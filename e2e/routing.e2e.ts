@@ -1,6 +1,6 @@
 /** The operator's working day in Chromium: three chats at once, saved replies, the phrase guard, an honest queue. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleLogin, shot, startWorld, visitorPage, visitorSays, type World } from './harness';
+import { consoleLogin, operatorOnline, shot, startWorld, visitorPage, visitorSays, type World } from './harness';
 
 let w: World;
 beforeAll(async () => {
@@ -89,6 +89,7 @@ describe('an operator with capacity 3', () => {
     await fourth.waitForSelector('.bk-title >> text=Olga is answering');
     await fourth.waitForSelector('.bk-queue', { state: 'detached' });
     await op.waitForSelector('.row >> text=Is anyone there?');
+
     for (const v of [...visitors, fourth]) await v.context().close();
     await op.context().close();
   });
@@ -121,5 +122,27 @@ describe('nobody online', () => {
     await visitor.waitForSelector('.bk-answer >> text=Yes — a Colombian Swiss Water decaf, every other week.');
     await shot(visitor, 'widget-answer');
     await visitor.context().close();
+  });
+});
+
+describe('blocking', () => {
+  // last in this file: a block also covers the visitor's address, and every browser here is 127.0.0.1
+  it('an operator blocks a spammer from the chat’s visitor details; their widget goes away', async () => {
+    const offline = await operatorOnline(w);
+    const spammer = await visitorPage(w, '/');
+    await visitorSays(spammer, 'cheap watches www.spam.example');
+    const op = await consoleLogin(w, w.admin);
+    await op.click('.row >> text=cheap watches');
+    const pane = op.locator('.pane', { hasText: 'cheap watches' });
+    await pane.locator('.journey summary').click();
+    op.on('dialog', (d) => void (d.type() === 'prompt' ? d.accept('spam links') : d.accept()));
+    await pane.locator('button >> text=Block').click();
+    await pane.locator('.ended').waitFor();
+    await spammer.reload();
+    await spammer.waitForTimeout(1_000);
+    expect(await spammer.$('.bk-launcher:not([hidden])')).toBeNull();
+    offline();
+    await spammer.context().close();
+    await op.context().close();
   });
 });

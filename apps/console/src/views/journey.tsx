@@ -4,7 +4,7 @@ import type { ConversationSummary, RoutingEvent, Rule, VisitorDetails } from '@b
 import { TOOLS } from '../i18n-tools';
 import { api } from '../api';
 import { ENGAGE } from '../i18n-engage';
-import { openPane, useConsole, visitorJourney, whyRouted } from '../store';
+import { blockVisitor, openPane, useConsole, visitorJourney, whyRouted } from '../store';
 
 const ruleNames = new Map<string, Promise<Map<string, string>>>();
 function namesOf(siteId: string): Promise<Map<string, string>> {
@@ -138,6 +138,16 @@ export function Journey({ sum }: { sum: ConversationSummary }) {
           </ul>
         </div>
       )}
+      <button
+        type="button"
+        class="ghost small danger block-btn"
+        onClick={async () => {
+          const reason = prompt(x.blockReason);
+          if (reason && reason.trim()) alert((await blockVisitor(sum.visitorId, reason.trim())) ?? x.blocked);
+        }}
+      >
+        {x.block}
+      </button>
       {events.length > 0 && (
         <ul class="events">
           {events.map((e) => (

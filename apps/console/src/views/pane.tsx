@@ -6,7 +6,7 @@ import { TOOLS } from '../i18n-tools';
 import { Composer } from './composer';
 import { Transfer } from './transfer';
 import { Journey } from './journey';
-import { blockVisitor, closePane, endChat, loadOlder, retry, take, useConsole } from '../store';
+import { closePane, endChat, loadOlder, retry, take, useConsole } from '../store';
 
 const time = (ms: number, lang: string) => new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
 
@@ -58,17 +58,6 @@ export function Pane({ id }: { id: string }) {
               {t.endChat}
             </button>
           )}
-          <button
-            type="button"
-            class="ghost small"
-            title={x.block}
-            onClick={async () => {
-              const reason = prompt(x.blockReason);
-              if (reason && reason.trim()) alert((await blockVisitor(sum.visitorId, reason.trim())) ?? x.blocked);
-            }}
-          >
-            {x.block}
-          </button>
           <button type="button" class="ghost icon" aria-label={t.closePane} title={t.closePane} onClick={() => closePane(id)}>
             ×
           </button>

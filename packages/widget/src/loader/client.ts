@@ -145,7 +145,7 @@ export function createClient(o: ClientOptions) {
   socket.on('disconnect', () => set({ connection: 'reconnecting', typing: null }));
   socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
     const code = err.data?.code;
-    if (code === 'ORIGIN_NOT_ALLOWED' || code === 'UNKNOWN_SITE' || code === 'VALIDATION_FAILED') {
+    if (code === 'ORIGIN_NOT_ALLOWED' || code === 'UNKNOWN_SITE' || code === 'VALIDATION_FAILED' || code === 'BLOCKED') {
       o.log('error', code === 'ORIGIN_NOT_ALLOWED' ? `${location.origin} is not an allowed origin of this site: add it in the Beckon console, Settings.` : code === 'UNKNOWN_SITE' ? `no site has the key "${o.siteKey}": check data-site on the script tag.` : err.message);
       return set({ connection: 'failed' });
     }

@@ -1,17 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleLogin, shot, startWorld, visitorPage, visitorSays, type World, operatorOnline } from './harness';
+import { describe, expect, it } from 'vitest';
+import { consoleLogin, shot, chatWorld, visitorPage, visitorSays, type World } from './harness';
 
 let w: World;
-let offline: () => void = () => {};
-beforeAll(async () => {
-  w = await startWorld();
-  // someone is always online here: the chat, not the message form (routing.e2e.ts tests that)
-  offline = await operatorOnline(w);
-});
-afterAll(async () => {
-  offline();
-  await w?.close();
-});
+chatWorld((world) => (w = world));
 
 describe('one chat, end to end', () => {
   it('a visitor on the shop writes, an operator answers from the console', async () => {

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildDemo } from '@beckon/demo';
@@ -80,6 +81,24 @@ export async function operatorOnline(w: World, who: Credentials = w.operator): P
     s.once('connect_error', fail);
   });
   return () => void s.disconnect();
+}
+
+/**
+ * One world for a test file whose subject is the chat itself: someone stays online, so the
+ * widget shows the chat rather than the message form (routing.e2e.ts tests the form).
+ */
+export function chatWorld(set: (w: World) => void): void {
+  let world: World | undefined;
+  let offline = () => {};
+  beforeAll(async () => {
+    world = await startWorld();
+    set(world);
+    offline = await operatorOnline(world);
+  });
+  afterAll(async () => {
+    offline();
+    await world?.close();
+  });
 }
 
 /** Signs in to the console in a new context; `before` runs on the page before it loads (e.g. a fake clock). */

@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Request } from 'playwright-core';
-import { consoleLogin, pageServer, shot, startWorld, visitorPage, visitorSays, type World, operatorOnline } from './harness';
+import { consoleLogin, pageServer, shot, chatWorld, visitorPage, visitorSays, type World } from './harness';
 
 // The budgets of DESIGN.md, as Chromium fetches the files (served compressed).
 import { BEFORE_OPEN_CEILING, OPEN_CEILING } from '@beckon/widget/budgets';
 
 let w: World;
-let offline: () => void = () => {};
-beforeAll(async () => {
-  w = await startWorld();
-  // someone is always online here: the chat, not the message form (routing.e2e.ts tests that)
-  offline = await operatorOnline(w);
-});
-afterAll(async () => {
-  offline();
-  await w?.close();
-});
+chatWorld((world) => (w = world));
 
 async function widgetBytes(requests: Request[]) {
   const out: { url: string; bytes: number; encoding: string }[] = [];

@@ -26,6 +26,8 @@ export interface World {
   admin: Credentials;
   operator: Credentials;
   browser: Browser;
+  /** stop the server gracefully and start a new one on the same port and database */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,7 +49,7 @@ export async function startWorld(): Promise<World> {
     headless: true,
     args: ['--no-sandbox', '--disable-blink-features=AutomationControlled', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
-  return {
+  const world: World = {
     beckon,
     demo,
     url,
@@ -57,14 +59,22 @@ export async function startWorld(): Promise<World> {
     admin: seeded.credentials.find((c) => c.role === 'admin')!,
     operator: seeded.credentials.find((c) => c.role === 'operator')!,
     browser,
+    async restart() {
+      // what a deploy does: the graceful stop of SIGTERM, then a new process on the same port and data
+      const port = Number(new URL(world.url).port);
+      await world.beckon.app.close();
+      world.beckon = await buildApp({ store, idleSweepMs: 0 });
+      await world.beckon.app.listen({ host: '127.0.0.1', port });
+    },
     async close() {
       await browser.close();
       await demo.close();
-      await beckon.app.close();
+      await world.beckon.app.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return world;
 }
 
 /**

@@ -159,11 +159,14 @@ export function connect(me: MeView): void {
     set({ connection: 'reconnecting' });
     // the server ended the connection (password changed, membership changed): connect again,
     // which either picks up the new state or finds the session gone and signs out
-    if (reason === 'io server disconnect') setTimeout(() => s.connect(), 300);
+    // (a deploy ends every console at once: a random delay spreads them out)
+    if (reason === 'io server disconnect') setTimeout(() => s.connect(), 300 + Math.random() * 3000);
   });
   s.on('connect_error', (err: Error & { data?: { code?: string } }) => {
     if (err.data?.code === 'UNAUTHENTICATED') return signedOut();
     set({ connection: 'reconnecting' });
+    // a refusal by the server's middleware (e.g. a store busy during a restart) is not retried by Socket.IO
+    if (!s.active) setTimeout(() => s.connect(), 1000 + Math.random() * 4000);
   });
   s.on('operator:status', ({ status }) => set({ status }));
   s.on('visitors:page', (page) => {

@@ -24,6 +24,8 @@ import { staticRoutes } from './http/static-routes';
 import { ensureSecret } from './bootstrap';
 import { setupOperatorNamespace } from './realtime/operator-namespace';
 import { setupVisitorNamespace } from './realtime/visitor-namespace';
+import { clockFrom, realClock, type Clock } from './lib/clock';
+import { Scheduler } from './lib/scheduler';
 
 export interface BuildOptions {
   /** an open store; otherwise `dbFile` is opened (and closed with the app) */
@@ -31,6 +33,8 @@ export interface BuildOptions {
   dbFile?: string;
   durability?: 'normal' | 'full';
   now?: () => number;
+  /** time and timers (a fake clock in tests); otherwise the real one, or `now` with real timers */
+  clock?: Clock;
   logger?: boolean | { level: string };
   /** where the console is served; its origin may open /operator */
   publicUrl?: string;
@@ -57,6 +61,8 @@ export interface Beckon {
   store: Store;
   chat: ChatService;
   engage: EngageService;
+  scheduler: Scheduler;
+  clock: Clock;
   counters: { rejected: number; rateLimited: number };
 }
 
@@ -66,7 +72,8 @@ export const JOURNEY_DAYS = 180;
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
-  const now = opts.now ?? Date.now;
+  const clock = opts.clock ?? (opts.now ? clockFrom(opts.now) : realClock);
+  const now = clock.now;
   const ownStore = !opts.store;
   const store = opts.store ?? openSqliteStore({ file: opts.dbFile ?? ':memory:', durability: opts.durability ?? 'normal' });
   const app = Fastify({ logger: opts.logger ?? false, logController: new LogController({ disableRequestLogging: !opts.logRequests }), bodyLimit: LIMITS.httpBodyBytes, trustProxy: opts.trustProxy ?? false, return503OnClosing: true });
@@ -83,8 +90,9 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   const visitors = io.of('/visitor') as unknown as VisitorNamespace;
   const operators = io.of('/operator') as unknown as OperatorNamespace;
   const presence = new Presence();
-  const chat = new ChatService({ store, presence, visitors, operators, log: app.log, now });
-  const engage = new EngageService({ store, chat, presence, visitors, operators, log: app.log, now });
+  const scheduler = new Scheduler(store.deadlines, clock, app.log);
+  const chat = new ChatService({ store, presence, visitors, operators, log: app.log, now, scheduler });
+  const engage = new EngageService({ store, chat, presence, visitors, operators, log: app.log, now, scheduler, clock });
   chat.hooks.conversation = (c) => engage.conversationChanged(c);
   chat.hooks.capacity = (siteId) => engage.capacityChanged(siteId);
   chat.hooks.priorityOf = (siteId, visitorId) => engage.priorityOf(siteId, visitorId);
@@ -130,10 +138,16 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
       : null;
   sweeper?.unref();
 
+  // deadlines that fell due while no process ran are acted on now; chats of operators who were
+  // online before the restart get a grace period to come back
+  await chat.router.recover();
+  await engage.recover();
+  await scheduler.start();
+
   app.addHook('preClose', async () => {
     if (sweeper) clearInterval(sweeper);
+    scheduler.stop();
     engage.stop();
-    chat.router.stop();
     // io.local is only the main namespace: close ours, then every engine connection
     visitors.disconnectSockets(true);
     operators.disconnectSockets(true);
@@ -141,9 +155,10 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   });
   app.addHook('onClose', async () => {
     await new Promise<void>((res) => io.close(() => res()));
+    await scheduler.idle();
     await chat.idle();
     if (ownStore) await store.close();
   });
 
-  return { app, io, store, chat, engage, counters };
+  return { app, io, store, chat, engage, scheduler, clock, counters };
 }

@@ -23,6 +23,8 @@ export const sites = sqliteTable('sites', {
   routing: text('routing', { mode: 'json' }),
   /** the phrase guard's list; null: the seeded one */
   phrases: text('phrases', { mode: 'json' }),
+  /** RetentionSettings (protocol); null: the defaults */
+  retention: text('retention', { mode: 'json' }),
   createdAt: integer('created_at').notNull(),
 });
 
@@ -43,6 +45,8 @@ export const memberships = sqliteTable(
     capacity: integer('capacity').notNull(),
     /** department ids this member serves; empty: all */
     skills: text('skills', { mode: 'json' }).$type<string[]>(),
+    /** a disabled member keeps their history but cannot work on the site */
+    disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.siteId] }), index('memberships_site').on(t.siteId)],
@@ -100,7 +104,7 @@ export const conversations = sqliteTable(
     createdAt: integer('created_at').notNull(),
     assignedAt: integer('assigned_at'),
     closedAt: integer('closed_at'),
-    closedReason: text('closed_reason', { enum: ['operator', 'visitor', 'idle'] }),
+    closedReason: text('closed_reason', { enum: ['operator', 'visitor', 'idle', 'visitor_left'] }),
     /** the offer (invitation) that started it */
     offerId: text('offer_id'),
     ruleId: text('rule_id'),
@@ -134,7 +138,8 @@ export const messages = sqliteTable(
     body: text('body').notNull(),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [uniqueIndex('messages_seq').on(t.conversationId, t.seq), uniqueIndex('messages_client').on(t.conversationId, t.sender, t.senderId, t.clientId)],
+  // messages_sender_client: a retried message id is found across the visitor's conversations (a retry after a close)
+  (t) => [uniqueIndex('messages_seq').on(t.conversationId, t.seq), uniqueIndex('messages_client').on(t.conversationId, t.sender, t.senderId, t.clientId), index('messages_sender_client').on(t.senderId, t.clientId)],
 );
 
 export const rules = sqliteTable(
@@ -286,4 +291,35 @@ export const blocks = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('blocks_site').on(t.siteId)],
+);
+
+/**
+ * Stored due times (DESIGN.md "deadline"): no-answer, grace, offer expiry, … One row per
+ * (kind, key); a node claims a due row with a conditional update, acts on it, then deletes it
+ * (only if it was not rescheduled meanwhile). A claim older than the lease is taken over.
+ */
+export const deadlines = sqliteTable(
+  'deadlines',
+  {
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    dueAt: integer('due_at').notNull(),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>(),
+    claimedAt: integer('claimed_at'),
+    claimedBy: text('claimed_by'),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key] }), index('deadlines_due').on(t.dueAt)],
+);
+
+/** Where a site's widget was seen (allowed) or refused, for the Install page. Bounded per site. */
+export const originSightings = sqliteTable(
+  'origin_sightings',
+  {
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    origin: text('origin').notNull(),
+    allowed: integer('allowed', { mode: 'boolean' }).notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.origin] })],
 );

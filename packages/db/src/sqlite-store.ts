@@ -9,7 +9,9 @@ import { and, asc, desc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { DEFAULT_ENGAGEMENT, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_ROUTING, type PhraseRule, type RoutingSettings, type Appearance, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
+import { BeckonError } from '@beckon/protocol';
 import { newId } from './ids';
+import { SqliteDeadlines } from './sqlite-deadlines';
 import * as s from './schema';
 import type { AppendResult, ConversationRow, InboxRow, NewInboxItem, NewMessage, NewSite, OfferRow, RouteUpdate, Store, VisitorPatch } from './store';
 
@@ -54,15 +56,81 @@ const toMessage = (r: MessageRecord): Message => ({
   createdAt: r.createdAt,
 });
 
+/**
+ * How long one statement waits for a lock another process holds (a backup, `sqlite3` in a
+ * shell). better-sqlite3 is synchronous: this wait stalls the event loop, so it stays short.
+ */
+const BUSY_WAIT_MS = 200;
+/** while degraded, how often a write lock is tried for (nothing else waits meanwhile) */
+const PROBE_MS = 250;
+
 export function openSqliteStore(opts: SqliteOptions): Store {
   const sqlite = new Database(opts.file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
   const db: BetterSQLite3Database<typeof s> = drizzle(sqlite, { schema: s });
   migrate(db, { migrationsFolder: MIGRATIONS });
-  return new SqliteStore(sqlite, db);
+  return busyGuard(new SqliteStore(sqlite, db), sqlite);
+}
+
+const isBusy = (e: unknown) => typeof (e as { code?: unknown })?.code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test((e as { code: string }).code);
+
+/**
+ * A locked database answers BUSY (retryable, the caller keeps its message id) instead of
+ * freezing the server: after the first BUSY, statements stop waiting for the lock at all and a
+ * probe tries for it every 250 ms; once it gets it, waits go back to 200 ms.
+ */
+function busyGuard(store: SqliteStore, sqlite: Database.Database): Store {
+  let probe: ReturnType<typeof setInterval> | null = null;
+  const degrade = () => {
+    store.degraded = true;
+    if (probe) return;
+    sqlite.pragma('busy_timeout = 0');
+    probe = setInterval(() => {
+      if (!sqlite.open) return recover();
+      try {
+        sqlite.exec('BEGIN IMMEDIATE; ROLLBACK');
+        recover();
+      } catch {
+        /* still held */
+      }
+    }, PROBE_MS);
+    probe.unref();
+  };
+  const recover = () => {
+    if (probe) clearInterval(probe);
+    probe = null;
+    store.degraded = false;
+    if (sqlite.open) sqlite.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
+  };
+  const wrap = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(t, prop, receiver) {
+        const v = Reflect.get(t, prop, receiver);
+        if (prop === 'deadlines') return wrap(v as object);
+        if (typeof v !== 'function' || prop === 'healthy' || prop === 'constructor') return v;
+        return (...args: unknown[]) => {
+          if (prop === 'close') recover();
+          try {
+            const out = (v as (...a: unknown[]) => unknown).apply(t, args);
+            return out instanceof Promise
+              ? out.catch((e: unknown) => {
+                  if (!isBusy(e)) throw e;
+                  degrade();
+                  throw new BeckonError('BUSY');
+                })
+              : out;
+          } catch (e) {
+            if (!isBusy(e)) throw e;
+            degrade();
+            throw new BeckonError('BUSY');
+          }
+        };
+      },
+    });
+  return wrap(store as unknown as Store);
 }
 
 const ph = sql.placeholder;
@@ -87,10 +155,11 @@ function hotStatements(db: BetterSQLite3Database<typeof s>) {
     latestOf: db.select().from(s.conversations).where(eq(s.conversations.visitorId, ph('visitorId'))).orderBy(desc(s.conversations.createdAt), desc(s.conversations.id)).limit(1).prepare(),
     account: db.select().from(s.accounts).where(eq(s.accounts.id, ph('id'))).prepare(),
     visitor: db.select().from(s.visitors).where(eq(s.visitors.id, ph('id'))).prepare(),
-    sameClientId: db
+    sentBy: db
       .select()
       .from(s.messages)
-      .where(and(eq(s.messages.conversationId, ph('conversationId')), eq(s.messages.sender, ph('sender')), eq(s.messages.senderId, ph('senderId')), eq(s.messages.clientId, ph('clientId'))))
+      .where(and(eq(s.messages.senderId, ph('senderId')), eq(s.messages.clientId, ph('clientId')), eq(s.messages.sender, ph('sender'))))
+      .limit(1)
       .prepare(),
     insertMessage: db
       .insert(s.messages)
@@ -102,12 +171,19 @@ function hotStatements(db: BetterSQLite3Database<typeof s>) {
 
 class SqliteStore implements Store {
   private readonly hot: ReturnType<typeof hotStatements>;
+  readonly deadlines: SqliteDeadlines;
+  degraded = false;
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly db: BetterSQLite3Database<typeof s>,
   ) {
     this.hot = hotStatements(db);
+    this.deadlines = new SqliteDeadlines(db);
+  }
+
+  healthy() {
+    return !this.degraded;
   }
 
   async getMeta(key: string) {
@@ -118,7 +194,7 @@ class SqliteStore implements Store {
   }
 
   async createSite(site: NewSite, now: number) {
-    const row = { id: newId(), key: site.key ?? newId(), name: site.name, allowedOrigins: site.allowedOrigins, appearance: site.appearance, defaultLang: site.defaultLang, idleCloseMinutes: site.idleCloseMinutes, engagement: DEFAULT_ENGAGEMENT, hours: DEFAULT_HOURS, routing: DEFAULT_ROUTING, phrases: null, identitySecret: newId() + newId(), createdAt: now };
+    const row = { id: newId(), key: site.key ?? newId(), name: site.name, allowedOrigins: site.allowedOrigins, appearance: site.appearance, defaultLang: site.defaultLang, idleCloseMinutes: site.idleCloseMinutes, engagement: DEFAULT_ENGAGEMENT, hours: DEFAULT_HOURS, routing: DEFAULT_ROUTING, phrases: null, retention: null, identitySecret: newId() + newId(), createdAt: now };
     this.db.insert(s.sites).values(row).run();
     return toSite(row);
   }
@@ -156,11 +232,11 @@ class SqliteStore implements Store {
     return this.db.select({ n: sql<number>`count(*)` }).from(s.accounts).get()?.n ?? 0;
   }
 
-  async putMembership(m: { accountId: string; siteId: string; role: 'admin' | 'supervisor' | 'operator'; capacity: number; skills?: string[] }, now: number) {
+  async putMembership(m: { accountId: string; siteId: string; role: 'admin' | 'supervisor' | 'operator'; capacity: number; skills?: string[]; disabled?: boolean }, now: number) {
     this.db
       .insert(s.memberships)
-      .values({ ...m, skills: m.skills ?? [], createdAt: now })
-      .onConflictDoUpdate({ target: [s.memberships.accountId, s.memberships.siteId], set: { role: m.role, capacity: m.capacity, ...(m.skills ? { skills: m.skills } : {}) } })
+      .values({ ...m, skills: m.skills ?? [], disabled: m.disabled ?? false, createdAt: now })
+      .onConflictDoUpdate({ target: [s.memberships.accountId, s.memberships.siteId], set: { role: m.role, capacity: m.capacity, ...(m.skills ? { skills: m.skills } : {}), ...(m.disabled !== undefined ? { disabled: m.disabled } : {}) } })
       .run();
   }
   async removeMembership(accountId: string, siteId: string) {
@@ -171,16 +247,19 @@ class SqliteStore implements Store {
       .select({ accountId: s.memberships.accountId, siteId: s.memberships.siteId, role: s.memberships.role, capacity: s.memberships.capacity, siteName: s.sites.name })
       .from(s.memberships)
       .innerJoin(s.sites, eq(s.sites.id, s.memberships.siteId))
-      .where(eq(s.memberships.accountId, accountId))
+      .where(and(eq(s.memberships.accountId, accountId), eq(s.memberships.disabled, false)))
       .orderBy(asc(s.sites.createdAt))
       .all();
   }
-  async listMembers(siteId: string) {
+  async allMembershipsOf(accountId: string) {
+    return this.db.select({ accountId: s.memberships.accountId, siteId: s.memberships.siteId, role: s.memberships.role, capacity: s.memberships.capacity, disabled: s.memberships.disabled }).from(s.memberships).where(eq(s.memberships.accountId, accountId)).all();
+  }
+  async listMembers(siteId: string, opts: { includeDisabled?: boolean } = {}) {
     return this.db
-      .select({ accountId: s.memberships.accountId, siteId: s.memberships.siteId, role: s.memberships.role, capacity: s.memberships.capacity, skills: s.memberships.skills, email: s.accounts.email, name: s.accounts.name })
+      .select({ accountId: s.memberships.accountId, siteId: s.memberships.siteId, role: s.memberships.role, capacity: s.memberships.capacity, skills: s.memberships.skills, disabled: s.memberships.disabled, email: s.accounts.email, name: s.accounts.name })
       .from(s.memberships)
       .innerJoin(s.accounts, eq(s.accounts.id, s.memberships.accountId))
-      .where(eq(s.memberships.siteId, siteId))
+      .where(and(eq(s.memberships.siteId, siteId), ...(opts.includeDisabled ? [] : [eq(s.memberships.disabled, false)])))
       .orderBy(asc(s.accounts.name))
       .all()
       .map((m) => ({ ...m, skills: m.skills ?? [] }));
@@ -331,7 +410,7 @@ class SqliteStore implements Store {
     return !!this.db.select({ id: s.blocks.id }).from(s.blocks).where(and(eq(s.blocks.siteId, siteId), or(...conds))).get();
   }
 
-  async closeConversation(id: string, reason: 'operator' | 'visitor' | 'idle', now: number) {
+  async closeConversation(id: string, reason: 'operator' | 'visitor' | 'idle' | 'visitor_left', now: number) {
     return this.db.update(s.conversations).set({ status: 'closed', closedAt: now, closedReason: reason }).where(and(eq(s.conversations.id, id), ne(s.conversations.status, 'closed'))).returning().get() ?? null;
   }
   async listConversations(siteIds: string[], closedLimit: number) {
@@ -361,8 +440,10 @@ class SqliteStore implements Store {
     const tx = this.sqlite.transaction((): AppendResult => {
       const conv = this.hot.conversation.get({ id: m.conversationId });
       if (!conv) return { kind: 'missing' };
-      const existing = this.hot.sameClientId.get({ conversationId: m.conversationId, sender: m.sender, senderId: m.senderId, clientId: m.clientId });
-      if (existing) return existing.body === m.body ? { kind: 'duplicate', message: toMessage(existing), conversation: conv } : { kind: 'conflict' };
+      // a client id is the sender's, whatever the conversation: a retry that arrives after its
+      // conversation was closed (and another began) is the same message, not a new one
+      const existing = this.hot.sentBy.get({ sender: m.sender, senderId: m.senderId, clientId: m.clientId });
+      if (existing) return existing.body === m.body ? { kind: 'duplicate', message: toMessage(existing), conversation: existing.conversationId === conv.id ? conv : (this.hot.conversation.get({ id: existing.conversationId }) ?? conv) } : { kind: 'conflict' };
       if (conv.status === 'closed') return { kind: 'closed' };
       const seq = conv.lastSeq + 1;
       const row = { id: newId(), conversationId: m.conversationId, seq, clientId: m.clientId, sender: m.sender, senderId: m.senderId, authorName: m.authorName, body: m.body, createdAt: m.now };
@@ -371,6 +452,12 @@ class SqliteStore implements Store {
       return { kind: 'created', message: toMessage(row), conversation: updated };
     });
     return tx.immediate();
+  }
+  async findSent(sender: 'visitor' | 'operator' | 'system', senderId: string, clientId: string) {
+    const m = this.hot.sentBy.get({ sender, senderId, clientId });
+    if (!m) return null;
+    const conversation = this.hot.conversation.get({ id: m.conversationId });
+    return conversation ? { message: toMessage(m), conversation } : null;
   }
   async messagesAfter(conversationId: string, seq: number, limit: number) {
     return this.db.select().from(s.messages).where(and(eq(s.messages.conversationId, conversationId), gt(s.messages.seq, seq))).orderBy(asc(s.messages.seq)).limit(limit).all().map(toMessage);
@@ -422,6 +509,10 @@ class SqliteStore implements Store {
   async updateOffer(id: string, patch: Partial<Pick<OfferRow, 'dismissedAt' | 'acceptedAt' | 'expiredAt' | 'convertedAt' | 'value' | 'conversationId'>>) {
     if (!Object.keys(patch).length) return this.getOffer(id);
     return (this.db.update(s.offers).set(patch).where(eq(s.offers.id, id)).returning().get() as OfferRow | undefined) ?? null;
+  }
+  async expireOffer(id: string, now: number) {
+    const o = s.offers;
+    return this.db.update(o).set({ expiredAt: now }).where(and(eq(o.id, id), sql`${o.expiredAt} is null and ${o.dismissedAt} is null and ${o.acceptedAt} is null`)).run().changes > 0;
   }
   async recentOffers(visitorId: string, limit: number) {
     return this.db.select().from(s.offers).where(eq(s.offers.visitorId, visitorId)).orderBy(desc(s.offers.createdAt)).limit(limit).all() as OfferRow[];

@@ -18,6 +18,7 @@ export interface MembershipRow {
   role: Role;
   capacity: number;
   skills?: string[];
+  disabled?: boolean;
 }
 
 export interface MemberRow extends MembershipRow {
@@ -164,7 +165,33 @@ export type AppendResult =
   | { kind: 'closed' }
   | { kind: 'missing' };
 
+/** A stored due time (DESIGN.md "deadline"). */
+export interface DeadlineRow {
+  kind: string;
+  key: string;
+  dueAt: number;
+  payload: Record<string, unknown> | null;
+}
+
+export interface DeadlineStore {
+  /** set (or move) the due time of (kind, key); keepExisting: only if none is set */
+  put(row: DeadlineRow, opts?: { keepExisting?: boolean }): Promise<void>;
+  cancel(kind: string, key: string): Promise<void>;
+  get(kind: string, key: string): Promise<DeadlineRow | null>;
+  /** the earliest due time nobody holds a live claim on */
+  next(now: number, leaseMs: number): Promise<number | null>;
+  /** claim up to `limit` due rows for `owner` (a conditional update each): no two owners get one row */
+  claim(now: number, owner: string, leaseMs: number, limit: number): Promise<DeadlineRow[]>;
+  /** acted on: delete it, unless it was moved to another due time meanwhile */
+  done(row: Pick<DeadlineRow, 'kind' | 'key' | 'dueAt'>, owner: string): Promise<void>;
+  list(kind?: string): Promise<DeadlineRow[]>;
+}
+
 export interface Store {
+  readonly deadlines: DeadlineStore;
+  /** false while the database refuses writes (another process holds a lock): /health says degraded */
+  healthy(): boolean;
+
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
 
@@ -182,8 +209,12 @@ export interface Store {
 
   putMembership(m: MembershipRow, now: number): Promise<void>;
   removeMembership(accountId: string, siteId: string): Promise<boolean>;
+  /** the sites this account may work on (disabled memberships left out) */
   membershipsOf(accountId: string): Promise<(MembershipRow & { siteName: string })[]>;
-  listMembers(siteId: string): Promise<MemberRow[]>;
+  /** every membership of the account, disabled ones too */
+  allMembershipsOf(accountId: string): Promise<MembershipRow[]>;
+  /** the site's members who may work (with includeDisabled: every member, for the Team page) */
+  listMembers(siteId: string, opts?: { includeDisabled?: boolean }): Promise<MemberRow[]>;
 
   createAuthSession(s: { id: string; accountId: string; expiresAt: number }, now: number): Promise<void>;
   getAuthSession(id: string, now: number): Promise<{ accountId: string; expiresAt: number } | null>;
@@ -239,6 +270,8 @@ export interface Store {
   listIdle(now: number): Promise<ConversationRow[]>;
 
   appendMessage(m: NewMessage): Promise<AppendResult>;
+  /** a message this sender stored with this client id in any conversation (a retry after a close) */
+  findSent(sender: Sender, senderId: string, clientId: string): Promise<{ message: Message; conversation: ConversationRow } | null>;
   messagesAfter(conversationId: string, seq: number, limit: number): Promise<Message[]>;
   messagesBefore(conversationId: string, beforeSeq: number, limit: number): Promise<Message[]>;
   markRead(conversationId: string, who: 'visitor' | 'operator', seq: number): Promise<void>;
@@ -253,6 +286,8 @@ export interface Store {
   getOffer(id: string): Promise<OfferRow | null>;
   /** sets the outcome fields given; returns null when the offer does not exist */
   updateOffer(id: string, patch: Partial<Pick<OfferRow, 'dismissedAt' | 'acceptedAt' | 'expiredAt' | 'convertedAt' | 'value' | 'conversationId'>>): Promise<OfferRow | null>;
+  /** marks an offer expired if nothing else became of it (not dismissed, accepted or expired); false otherwise */
+  expireOffer(id: string, now: number): Promise<boolean>;
   /** the visitor's newest offers and holdout records */
   recentOffers(visitorId: string, limit: number): Promise<OfferRow[]>;
   /** results per rule and variant */

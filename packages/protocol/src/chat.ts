@@ -23,7 +23,8 @@ export type Message = z.infer<typeof Message>;
 export const ConversationStatus = z.enum(['queued', 'active', 'closed']);
 export type ConversationStatus = z.infer<typeof ConversationStatus>;
 
-export const CloseReason = z.enum(['operator', 'visitor', 'idle']);
+/** visitor_left: no tab of the visitor's for the site's visitorGoneSeconds */
+export const CloseReason = z.enum(['operator', 'visitor', 'idle', 'visitor_left']);
 export type CloseReason = z.infer<typeof CloseReason>;
 
 /** What a visitor sees of their conversation. */

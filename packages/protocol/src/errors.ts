@@ -22,6 +22,8 @@ export const ERROR_CATALOGUE = {
   BLOCKED: { status: 403, message: 'This visitor is blocked on this site.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests; slow down.' },
   UNKNOWN_EVENT: { status: 400, message: 'Unknown event.' },
+  /** retryable: the database is locked by another process; send the same request (same message id) again */
+  BUSY: { status: 503, message: 'Busy for a moment; try again.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -23,6 +23,8 @@ export const MemberPatch = z.object({
   name: z.string().trim().min(1).max(80).optional(),
   /** department ids the member serves; empty: all */
   skills: z.array(z.string().regex(/^[a-z0-9_-]{1,32}$/)).max(20).optional(),
+  /** a disabled member keeps their history but cannot sign in to the site; their chats go back to the queue */
+  disabled: z.boolean().optional(),
 });
 export type MemberPatch = z.infer<typeof MemberPatch>;
 
@@ -51,4 +53,5 @@ export interface MemberView {
   capacity: number;
   skills: string[];
   status: 'online' | 'away' | 'offline';
+  disabled: boolean;
 }

@@ -49,6 +49,8 @@ export const RoutingSettings = z.object({
   maxMoves: z.number().int().min(0).max(10).default(2),
   /** an operator whose last console tab dropped keeps their chats this long */
   graceSeconds: z.number().int().min(0).max(3600).default(60),
+  /** a conversation whose visitor has had no tab open on the site this long ends (the slot frees) */
+  visitorGoneSeconds: z.number().int().min(30).max(86_400).default(300),
   /** above this expected wait, the widget suggests leaving a message or a callback */
   waitLimitSeconds: z.number().int().min(0).max(3600).default(120),
   /** conversations of identified customers go first */

@@ -8,6 +8,7 @@ import type { ConversationRow, Store } from '@beckon/db';
 import type { Presence } from './presence';
 import { rooms, type OperatorNamespace, type VisitorNamespace } from './types';
 import { Router } from './router';
+import type { Scheduler } from '../lib/scheduler';
 import { isOpen } from '@beckon/rules';
 
 export interface ChatDeps {
@@ -17,6 +18,7 @@ export interface ChatDeps {
   operators: OperatorNamespace;
   log: FastifyBaseLogger;
   now: () => number;
+  scheduler: Scheduler;
 }
 
 export function visitorDisplayName(visitorId: string, name: string | null): string {
@@ -180,6 +182,12 @@ export class ChatService {
     let result = latest ? await this.d.store.appendMessage({ ...msg, conversationId: latest.id }) : null;
     let created = false;
     if (!result || result.kind === 'closed' || result.kind === 'missing') {
+      // a retry of a message stored before (in a conversation since closed) is that message
+      const sent = await this.d.store.findSent('visitor', v.visitorId, p.clientId);
+      if (sent) {
+        if (sent.message.body !== p.body) throw new BeckonError('DUPLICATE_ID_CONFLICT');
+        return { message: sent.message, conversation: await this.visitorView(latest ?? sent.conversation) };
+      }
       // checked where a conversation starts (a block also ends the open one and the visitor's connections)
       if (await this.d.store.isBlocked(v.siteId, v.visitorId, v.ip ?? null)) throw new BeckonError('BLOCKED');
       const site = await this.d.store.getSite(v.siteId);
@@ -198,7 +206,8 @@ export class ChatService {
       if (!created) this.d.operators.to(rooms.siteOperators(v.siteId)).emit('conversation:upsert', await this.summary(result.conversation));
       if (created) void this.dispatch(v.siteId);
     }
-    return { message: result.message, conversation: await this.visitorView(result.conversation) };
+    // a duplicate may belong to an earlier conversation: the visitor is told about the current one
+    return { message: result.message, conversation: await this.visitorView(result.kind === 'duplicate' && latest ? latest : result.conversation) };
   }
 
   /** An operator writes. Replying to a queued conversation takes it (within capacity). */
@@ -209,7 +218,8 @@ export class ChatService {
     if (result.kind === 'closed') throw new BeckonError('CONVERSATION_CLOSED');
     if (result.kind === 'missing') throw new BeckonError('NOT_FOUND');
     if (result.kind === 'created') {
-      this.router.answered(conv.id);
+      // the first reply since the assignment ends its no-answer deadline (later ones have none)
+      if (!conv.lastOperatorAt || (conv.assignedAt !== null && conv.lastOperatorAt < conv.assignedAt)) await this.router.answered(conv.id);
       this.announce(result.conversation, result.message);
       this.d.operators.to(rooms.siteOperators(conv.siteId)).emit('conversation:upsert', await this.summary(result.conversation));
     }

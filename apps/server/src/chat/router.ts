@@ -32,19 +32,33 @@ export class Router {
   private readonly queues = new Map<string, Map<string, QueueInfo>>();
   /** per site: the last stored wait reason of each queued conversation (only changes are stored) */
   private readonly lastWhy = new Map<string, Map<string, string>>();
-  private readonly noAnswerTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly droppedAt = new Map<string, number>();
 
   constructor(
     private readonly d: ChatDeps,
     private readonly chat: ChatService,
-  ) {}
+  ) {
+    // both deadlines are rows (../lib/scheduler.ts): a restart or another node acts on them once
+    d.scheduler.on('no_answer', (id) => this.onNoAnswer(id));
+    d.scheduler.on('grace', async (_key, p) => {
+      const x = p as { accountId: string; siteId: string; graceSeconds: number };
+      await this.onGraceOver(x.accountId, x.siteId, x.graceSeconds);
+    });
+  }
 
-  stop(): void {
-    for (const t of [...this.noAnswerTimers.values(), ...this.graceTimers.values()]) clearTimeout(t);
-    this.noAnswerTimers.clear();
-    this.graceTimers.clear();
+  /**
+   * At start-up nobody is connected yet: every operator holding chats gets the grace period a
+   * dropped connection gets (unless one is already running). Those who come back keep their
+   * chats; the chats of those who do not go back to the queue.
+   */
+  async recover(): Promise<void> {
+    const now = this.d.now();
+    for (const site of await this.d.store.listSites()) {
+      const holders = new Set((await this.d.store.listActive(site.id)).map((c) => c.assigneeId).filter((x): x is string => !!x));
+      for (const accountId of holders) {
+        if (this.d.presence.status(accountId) !== 'offline') continue;
+        await this.d.scheduler.at('grace', `${accountId}:${site.id}`, now + site.routing.graceSeconds * 1000, { accountId, siteId: site.id, graceSeconds: site.routing.graceSeconds }, { keepExisting: true });
+      }
+    }
   }
 
   queueInfo(c: ConversationRow): QueueInfo | null {
@@ -88,7 +102,7 @@ export class Router {
           if (!conv) continue;
           this.d.presence.markAssigned(a.operatorId, now);
           await this.record(conv, 'assigned', a.operatorId, { ...a.reason });
-          this.armNoAnswer(conv, settings);
+          await this.armNoAnswer(conv, settings);
           await this.chat.publish(conv);
         }
         const before = this.lastWhy.get(siteId);
@@ -125,22 +139,15 @@ export class Router {
 
   // ---- no answer
 
-  private armNoAnswer(c: ConversationRow, s: RoutingSettings): void {
-    clearTimeout(this.noAnswerTimers.get(c.id));
+  private async armNoAnswer(c: ConversationRow, s: RoutingSettings): Promise<void> {
     const step = noAnswer({ assignedAt: c.assignedAt ?? this.d.now(), repliedAt: c.lastOperatorAt, moves: c.moves }, this.d.now(), { timeoutMs: s.noAnswerSeconds * 1000, maxMoves: s.maxMoves });
-    if (step.step !== 'wait') return;
-    const t = setTimeout(() => {
-      this.noAnswerTimers.delete(c.id);
-      void this.onNoAnswer(c.id);
-    }, step.until - this.d.now());
-    t.unref();
-    this.noAnswerTimers.set(c.id, t);
+    if (step.step !== 'wait') return this.d.scheduler.cancel('no_answer', c.id);
+    await this.d.scheduler.at('no_answer', c.id, step.until);
   }
 
-  /** An operator replied: the conversation is answered. */
-  answered(conversationId: string): void {
-    clearTimeout(this.noAnswerTimers.get(conversationId));
-    this.noAnswerTimers.delete(conversationId);
+  /** An operator replied for the first time since the assignment: nothing to move on. */
+  answered(conversationId: string): Promise<void> {
+    return this.d.scheduler.cancel('no_answer', conversationId);
   }
 
   private onNoAnswer(id: string): Promise<void> {
@@ -170,30 +177,16 @@ export class Router {
 
   // ---- operators who drop off
 
-  /** Presence changed: start or cancel the grace period of an operator's chats. */
+  /** Presence changed: start or cancel the grace period of an operator's chats (a stored deadline). */
   presenceChanged(accountId: string, siteIds: string[], status: string): void {
-    if (status !== 'offline') {
-      this.droppedAt.delete(accountId);
-      for (const siteId of siteIds) {
-        clearTimeout(this.graceTimers.get(`${accountId}:${siteId}`));
-        this.graceTimers.delete(`${accountId}:${siteId}`);
-      }
-      return;
-    }
     const at = this.d.now();
-    this.droppedAt.set(accountId, at);
     for (const siteId of siteIds) {
-      void this.settings(siteId).then((s) => {
-        const step = graceStep(at, this.d.now(), s.graceSeconds * 1000);
-        const key = `${accountId}:${siteId}`;
-        clearTimeout(this.graceTimers.get(key));
-        const t = setTimeout(() => {
-          this.graceTimers.delete(key);
-          void this.onGraceOver(accountId, siteId, s.graceSeconds);
-        }, step.step === 'wait' ? step.until - this.d.now() : 0);
-        t.unref();
-        this.graceTimers.set(key, t);
-      });
+      const key = `${accountId}:${siteId}`;
+      const step =
+        status !== 'offline'
+          ? this.d.scheduler.cancel('grace', key)
+          : this.settings(siteId).then((s) => this.d.scheduler.at('grace', key, at + s.graceSeconds * 1000, { accountId, siteId, graceSeconds: s.graceSeconds }));
+      step.catch((err) => this.d.log.error({ err, accountId, siteId }, 'grace deadline not stored'));
     }
   }
 
@@ -201,19 +194,34 @@ export class Router {
     return this.chat
       .serial(siteId, async () => {
         if (this.d.presence.status(accountId) !== 'offline') return;
-        const mine = (await this.d.store.activeOf(accountId)).filter((c) => c.siteId === siteId);
-        for (const c of mine) {
-          // only if still theirs: a second timer, or a reconnect in between, changes nothing
-          const back = await this.d.store.routeConversation(c.id, { assigneeId: null, head: true, moves: 0, onlyIfAssignee: accountId }, this.d.now());
-          if (!back) continue;
-          this.answered(c.id);
-          await this.record(c, 'requeued', accountId, { code: 'operator_left', graceSeconds });
-          await this.chat.publish(back);
-          await this.tell(back, TOLD.left);
-        }
+        await this.requeueNow(accountId, siteId, { code: 'operator_left', graceSeconds });
       })
       .then(() => this.dispatch(siteId))
       .catch((err) => this.d.log.error({ err, accountId }, 'grace re-queue failed'));
+  }
+
+  /**
+   * The operator may no longer work on the site (removed, disabled): their chats go back to the
+   * queue at once, first in line.
+   */
+  requeueAll(accountId: string, siteId: string, code: 'operator_removed' | 'operator_disabled'): Promise<void> {
+    return this.chat
+      .serial(siteId, () => this.requeueNow(accountId, siteId, { code }))
+      .then(() => this.dispatch(siteId))
+      .catch((err) => this.d.log.error({ err, accountId }, 're-queue failed'));
+  }
+
+  private async requeueNow(accountId: string, siteId: string, reason: Record<string, unknown>): Promise<void> {
+    const mine = (await this.d.store.activeOf(accountId)).filter((c) => c.siteId === siteId);
+    for (const c of mine) {
+      // only if still theirs: a second timer, or a reconnect in between, changes nothing
+      const back = await this.d.store.routeConversation(c.id, { assigneeId: null, head: true, moves: 0, onlyIfAssignee: accountId }, this.d.now());
+      if (!back) continue;
+      await this.answered(c.id);
+      await this.record(c, 'requeued', accountId, reason);
+      await this.chat.publish(back);
+      await this.tell(back, TOLD.left);
+    }
   }
 
   // ---- by hand
@@ -233,14 +241,14 @@ export class Router {
         if (!r) throw new BeckonError('CONVERSATION_CLOSED');
         this.d.presence.markAssigned(target.id, now);
         await this.record(r, kind, target.id, { code: kind, from: fresh.assigneeId, by: by.accountId, note });
-        this.armNoAnswer(r, await this.settings(c.siteId));
+        await this.armNoAnswer(r, await this.settings(c.siteId));
         return { conv: r, told: TOLD.transferred.en(target.name), toldRu: TOLD.transferred.ru(target.name) };
       }
       const site = await this.d.store.getSite(c.siteId);
       if (!site?.routing.departments.some((x) => x.id === to.department)) throw new BeckonError('NOT_FOUND', 'no such department');
       const r = await this.d.store.routeConversation(c.id, { assigneeId: null, department: to.department!, head: true, moves: 0, tried: fresh.assigneeId ? [fresh.assigneeId] : [] }, now);
       if (!r) throw new BeckonError('CONVERSATION_CLOSED');
-      this.answered(c.id);
+      await this.answered(c.id);
       await this.record(r, kind, null, { code: kind, from: fresh.assigneeId, department: to.department, by: by.accountId, note });
       return { conv: r, told: TOLD.department.en, toldRu: TOLD.department.ru };
     });

@@ -15,6 +15,8 @@ import { visitorDisplayName } from '../chat/chat-service';
 import type { Presence } from '../chat/presence';
 import { rooms, type OperatorNamespace, type VisitorNamespace } from '../chat/types';
 import { applyEvent, type Applied } from './journey';
+import type { Clock, Timer } from '../lib/clock';
+import type { Scheduler } from '../lib/scheduler';
 
 const SESSION_MS = 30 * 60_000;
 const TYPING_MS = 5_000;
@@ -31,6 +33,8 @@ export interface EngageDeps {
   operators: OperatorNamespace;
   log: FastifyBaseLogger;
   now: () => number;
+  scheduler: Scheduler;
+  clock: Clock;
 }
 
 interface SiteCtx {
@@ -70,7 +74,7 @@ interface Live {
   held: { ruleId: string; reason: HoldReason }[];
   matching: string[];
   lastActivityAt: number;
-  timer: ReturnType<typeof setTimeout> | null;
+  timer: Timer | null;
   wakeAt: number;
   currency: string;
   ready: Promise<void>;
@@ -85,11 +89,51 @@ export class EngageService {
     // the visitors board: batched, about once a second, only for sites that changed
     this.flusher = setInterval(() => void this.flushBoards(), 1000);
     this.flusher.unref();
+    // an offer's expiry is a stored deadline: after a restart the card still goes, and is recorded as expired
+    d.scheduler.on('offer_expiry', (offerId, p) => this.expireDue(offerId, (p as { visitorId: string }).visitorId));
+    d.scheduler.on('visitor_left', (visitorId) => this.visitorGone(visitorId));
+  }
+
+  /**
+   * A chatting visitor's last tab closed: unless one opens again within the site's
+   * visitorGoneSeconds, the conversation ends ("the visitor left the site") and frees the slot.
+   * Only chatting visitors write anything here, so browsing costs nothing.
+   */
+  private async leaving(l: Live): Promise<void> {
+    const ctx = await this.site(l.siteId);
+    await this.d.scheduler.at('visitor_left', l.visitorId, this.d.now() + ctx.site.routing.visitorGoneSeconds * 1000, { siteId: l.siteId });
+  }
+
+  private async visitorGone(visitorId: string): Promise<void> {
+    if (this.live.get(visitorId)?.sockets.size) return;
+    const c = await this.d.store.latestConversationOf(visitorId);
+    if (c && c.status !== 'closed') await this.d.chat.close(c, 'visitor_left');
+  }
+
+  /** At start-up no widget is connected: open conversations get the time to come back a dropped tab gets. */
+  async recover(): Promise<void> {
+    for (const site of await this.d.store.listSites()) {
+      const due = this.d.now() + site.routing.visitorGoneSeconds * 1000;
+      for (const c of await this.d.store.listConversations([site.id], 0)) if (c.status !== 'closed') await this.d.scheduler.at('visitor_left', c.visitorId, due, { siteId: site.id }, { keepExisting: true });
+    }
   }
 
   stop(): void {
     clearInterval(this.flusher);
-    for (const l of this.live.values()) if (l.timer) clearTimeout(l.timer);
+    for (const l of this.live.values()) l.timer?.cancel();
+  }
+
+  private expireDue(offerId: string, visitorId: string): Promise<void> {
+    return this.d.chat.serial(`engage:${visitorId}`, async () => {
+      const l = this.live.get(visitorId);
+      const now = this.d.now();
+      if (l?.current?.offerId === offerId) {
+        await this.expire(l, await this.site(l.siteId), now);
+        return this.evaluateNow(l, []);
+      }
+      // not on screen in this process (a restart): recorded as expired if nothing else happened to it
+      if (await this.d.store.expireOffer(offerId, now)) this.d.visitors.to(rooms.visitor(visitorId)).emit('offer:hide', { id: offerId, reason: 'expired' });
+    });
   }
 
   // ---- sites and rules
@@ -176,6 +220,7 @@ export class EngageService {
       this.evict();
     } else if (now - l.lastActivityAt > SESSION_MS) this.newSession(l, now);
     await l.ready;
+    if (!l.sockets.size && l.chatting) await this.d.scheduler.cancel('visitor_left', v.visitorId);
     l.sockets.set(v.socketId, { visible: true, since: now, lang: v.lang });
     l.lastActivityAt = now;
     // an offer still on screen in another page or tab of the visitor comes along
@@ -225,8 +270,9 @@ export class EngageService {
     if (!l) return;
     l.sockets.delete(socketId);
     this.markDirty(l.siteId);
+    if (!l.sockets.size && l.chatting) this.leaving(l).catch((err) => this.d.log.error({ err }, 'visitor-left deadline not stored'));
     if (!l.sockets.size && l.timer) {
-      clearTimeout(l.timer);
+      l.timer.cancel();
       l.timer = null;
     }
   }
@@ -238,7 +284,7 @@ export class EngageService {
     for (const [id, l] of this.live) {
       if (this.live.size <= MAX_LIVE * 0.9) break;
       if (!l.sockets.size || now - l.lastActivityAt > SESSION_MS) {
-        if (l.timer) clearTimeout(l.timer);
+        l.timer?.cancel();
         this.live.delete(id);
       }
     }
@@ -356,22 +402,22 @@ export class EngageService {
     await this.recordHeld(l, decision.held, now);
     for (const h of decision.holdouts) await this.record(l, h.rule, h.variant, now, true);
     if (decision.show && shownId) await this.show(l, ctx, decision.show.rule, decision.show.variant, visible[0]![0], visible[0]![1].lang, now, shownId);
-    const wake = Math.min(m.wakeAt, decision.wakeAt, l.current?.expiresAt ?? Infinity, l.typingUntil > now ? l.typingUntil : Infinity);
+    // (the offer's expiry is a deadline of its own: see expireDue)
+    const wake = Math.min(m.wakeAt, decision.wakeAt, l.typingUntil > now ? l.typingUntil : Infinity);
     this.arm(l, wake, now);
   }
 
   private arm(l: Live, at: number, now: number): void {
     if (l.timer && l.wakeAt === at) return;
-    if (l.timer) clearTimeout(l.timer);
+    l.timer?.cancel();
     l.timer = null;
     l.wakeAt = at;
     if (at === Infinity || !l.sockets.size) return;
-    // timers beyond ~24 days overflow; a day is plenty, the visitor's session ends before
-    l.timer = setTimeout(() => {
+    // a day is plenty: the visitor's session ends before
+    l.timer = this.d.clock.setTimer(() => {
       l.timer = null;
       this.schedule(l, []);
     }, Math.min(Math.max(0, at - now), 86_400_000));
-    l.timer.unref();
   }
 
   private async recordHeld(l: Live, held: { ruleId: string; reason: HoldReason }[], now: number): Promise<void> {
@@ -425,6 +471,7 @@ export class EngageService {
       expiresAt,
     };
     await this.record(l, rule, variant, now, false, id, manual?.by.id ?? null);
+    await this.d.scheduler.at('offer_expiry', id, expiresAt, { visitorId: l.visitorId });
     l.current = { offerId: id, ruleId: rule?.id ?? null, ruleName: rule?.name ?? 'Manual invitation', kind: view.kind, expiresAt, view };
     this.d.visitors.to(socketId).emit('offer:show', view);
     this.markDirty(l.siteId);
@@ -560,7 +607,6 @@ export class EngageService {
       if (l.current) this.hide(l, ctx, 'replaced');
       const id = newId();
       await this.show(l, ctx, null, null, tab[0], tab[1].lang, this.d.now(), id, { text, by });
-      this.arm(l, Math.min(l.wakeAt, l.current!.expiresAt), this.d.now());
       return { offerId: id };
     });
   }

@@ -30,11 +30,21 @@ export function siteRoutes(d: SiteRouteDeps) {
 
     const roleOn = (req: FastifyRequest, siteId: string, need?: Role) => memberRole(store, req, siteId, need);
     async function members(siteId: string): Promise<MemberView[]> {
-      return (await store.listMembers(siteId)).map((m) => ({ accountId: m.accountId, email: m.email, name: m.name, role: m.role, capacity: m.capacity, skills: m.skills ?? [], status: d.presence.status(m.accountId) }));
+      return (await store.listMembers(siteId, { includeDisabled: true })).map((m) => ({ accountId: m.accountId, email: m.email, name: m.name, role: m.role, capacity: m.capacity, skills: m.skills ?? [], status: m.disabled ? 'offline' : d.presence.status(m.accountId), disabled: !!m.disabled }));
+    }
+    /** the caller administers every site this account works on: only then may they rename it (an account is shared between sites) */
+    async function managesAccount(req: FastifyRequest, accountId: string): Promise<boolean> {
+      const mine = new Set((await store.membershipsOf(req.account!.id)).filter((m) => m.role === 'admin').map((m) => m.siteId));
+      const theirs = await store.allMembershipsOf(accountId);
+      return theirs.every((m) => mine.has(m.siteId));
     }
     async function assertAdminRemains(siteId: string, accountId: string) {
       const admins = (await store.listMembers(siteId)).filter((m) => m.role === 'admin');
       if (admins.length === 1 && admins[0]!.accountId === accountId) throw new BeckonError('LAST_ADMIN');
+    }
+    /** their open consoles reconnect at once and come back with what they may do now */
+    async function refreshSessions(accountId: string) {
+      d.operators.in(rooms.account(accountId)).disconnectSockets(true);
     }
 
     app.addHook('preHandler', requireAccount);
@@ -81,8 +91,11 @@ export function siteRoutes(d: SiteRouteDeps) {
       if (!account) {
         password = body.password ?? generatePassword();
         account = await store.createAccount({ email: body.email, name: body.name, passwordHash: await hashPassword(password) }, d.now());
-      } else if ((await store.membershipsOf(account.id)).some((m) => m.siteId === siteId)) {
+      } else if ((await store.allMembershipsOf(account.id)).some((m) => m.siteId === siteId)) {
         throw new BeckonError('EMAIL_TAKEN', 'This person is already a member of the site.');
+      } else if (!(await managesAccount(req, account.id))) {
+        // the account works for sites this admin does not run: neither its name nor its sites are theirs to see
+        throw new BeckonError('EMAIL_TAKEN', 'This email belongs to an account this site cannot add; ask its owner, or use another address.');
       }
       await store.putMembership({ accountId: account.id, siteId, role: body.role, capacity: body.capacity ?? LIMITS.defaultCapacity }, d.now());
       const member = (await members(siteId)).find((m) => m.accountId === account.id);
@@ -95,12 +108,15 @@ export function siteRoutes(d: SiteRouteDeps) {
       const { siteId, accountId } = parse(MemberParams, req.params);
       await roleOn(req, siteId, 'admin');
       const body = parse(MemberPatch, req.body);
-      const current = (await store.listMembers(siteId)).find((m) => m.accountId === accountId);
+      const current = (await store.listMembers(siteId, { includeDisabled: true })).find((m) => m.accountId === accountId);
       if (!current) throw new BeckonError('NOT_FOUND');
-      if (body.role && body.role !== 'admin') await assertAdminRemains(siteId, accountId);
-      await store.putMembership({ accountId, siteId, role: body.role ?? current.role, capacity: body.capacity ?? current.capacity, ...(body.skills ? { skills: body.skills } : {}) }, d.now());
+      if ((body.role && body.role !== 'admin') || body.disabled) await assertAdminRemains(siteId, accountId);
+      if (body.name && body.name !== current.name && !(await managesAccount(req, accountId))) throw new BeckonError('FORBIDDEN', 'This account also works for other sites: only they can rename it.');
+      await store.putMembership({ accountId, siteId, role: body.role ?? current.role, capacity: body.capacity ?? current.capacity, ...(body.skills ? { skills: body.skills } : {}), ...(body.disabled !== undefined ? { disabled: body.disabled } : {}) }, d.now());
       if (body.name) await store.updateAccount(accountId, { name: body.name });
-      if (body.capacity || body.skills) {
+      if (body.disabled && !current.disabled) await d.chat.router.requeueAll(accountId, siteId, 'operator_disabled');
+      if ((body.role && body.role !== current.role) || body.disabled !== undefined) await refreshSessions(accountId);
+      if (body.capacity || body.skills || body.disabled !== undefined) {
         void d.chat.dispatch(siteId);
         d.chat.hooks.capacity?.(siteId);
       }
@@ -112,8 +128,10 @@ export function siteRoutes(d: SiteRouteDeps) {
       await roleOn(req, siteId, 'admin');
       await assertAdminRemains(siteId, accountId);
       if (!(await store.removeMembership(accountId, siteId))) throw new BeckonError('NOT_FOUND');
-      // their open console tabs lose the site at once
-      d.operators.in(rooms.account(accountId)).disconnectSockets(true);
+      // their chats go back to the queue now, and their open console tabs lose the site at once
+      await d.chat.router.requeueAll(accountId, siteId, 'operator_removed');
+      await refreshSessions(accountId);
+      d.chat.hooks.capacity?.(siteId);
       return { ok: true };
     });
   };

@@ -104,14 +104,15 @@ export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps)
     });
     handle(socket, d, 'visitors:unwatch', z.object({}).optional(), async () => d.engage.unwatch(socket.id));
     handle(socket, d, 'visitor:invite', ManualInvite, (p) => d.engage.invite({ id: accountId, name }, siteIds, p.visitorId, p.text));
-    const roleOf = (siteId: string) => sites.find((x) => x.siteId === siteId)?.role;
+    // read where the data is, on every use: a role changed a moment ago applies to this open socket now
+    const roleOf = async (siteId: string) => (await d.store.membershipsOf(accountId)).find((x) => x.siteId === siteId)?.role;
     handle(socket, d, 'conversation:transfer', Transfer, async (p) => {
       const conv = await load(p.conversationId);
       return { conversation: await d.chat.summary(await d.chat.router.transfer({ accountId, name }, conv, { operatorId: p.operatorId, department: p.department }, p.note)) };
     });
     handle(socket, d, 'conversation:reassign', Reassign, async (p) => {
       const conv = await load(p.conversationId);
-      if (roleOf(conv.siteId) === 'operator') throw new BeckonError('FORBIDDEN', 'Only supervisors and admins can reassign.');
+      if ((await roleOf(conv.siteId)) !== 'admin' && (await roleOf(conv.siteId)) !== 'supervisor') throw new BeckonError('FORBIDDEN', 'Only supervisors and admins can reassign.');
       return { conversation: await d.chat.summary(await d.chat.router.transfer({ accountId, name }, conv, { operatorId: p.operatorId }, '', 'reassigned')) };
     });
     handle(socket, d, 'conversation:why', ConversationRef, async (p) => {

@@ -142,7 +142,14 @@ export function createClient(o: ClientOptions) {
     set({ typing: t.typing ? t.name || state.site?.appearance.teamName || '' : null });
     if (t.typing) typingTimer = setTimeout(() => set({ typing: null }), 6000);
   });
-  socket.on('disconnect', () => set({ connection: 'reconnecting', typing: null }));
+  // Socket.IO does not reconnect by itself after the server ended the connection ("io server
+  // disconnect"): that is every deploy (SIGTERM) and a site's revoked access. Come back after a
+  // random 1–6 s so thousands of widgets do not return in the same instant; a blocked visitor
+  // or a removed site is refused at the handshake and stops there (connect_error below).
+  socket.on('disconnect', (reason) => {
+    set({ connection: 'reconnecting', typing: null });
+    if (reason === 'io server disconnect') retryLater();
+  });
   socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
     const code = err.data?.code;
     if (code === 'ORIGIN_NOT_ALLOWED' || code === 'UNKNOWN_SITE' || code === 'VALIDATION_FAILED' || code === 'BLOCKED') {
@@ -151,8 +158,13 @@ export function createClient(o: ClientOptions) {
     }
     set({ connection: state.site ? 'reconnecting' : 'connecting' });
     // refusals by the server's middleware are not retried by Socket.IO itself
-    if (!socket.active) setTimeout(() => socket.connect(), 5000);
+    if (!socket.active) retryLater();
   });
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  function retryLater() {
+    clearTimeout(retry);
+    retry = setTimeout(() => socket.connect(), 1000 + Math.random() * 5000);
+  }
   document.addEventListener('visibilitychange', markRead);
 
   return {

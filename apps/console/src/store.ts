@@ -262,8 +262,10 @@ export function setDraft(id: string, text: string): void {
   set({ drafts: { ...state.drafts, [id]: text } });
 }
 
-function deliver(id: string, p: Pending): void {
+function deliver(id: string, p: Pending, attempt = 0): void {
   void call<{ message: Message }>('message:send', { conversationId: id, clientId: p.clientId, body: p.body }).then((r) => {
+    // a locked database answers BUSY: the same message id again, a little later, is stored once
+    if (!r.ok && r.error.code === 'BUSY' && attempt < 6) return void setTimeout(() => deliver(id, p, attempt + 1), 500 * 2 ** attempt);
     if (!r.ok) return patchConv(id, (c) => ({ pending: c.pending.map((x) => (x.clientId === p.clientId ? { ...x, status: 'failed', error: r.error.code } : x)) }));
     const m = r.data.message;
     patchConv(id, (c) => {

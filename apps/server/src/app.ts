@@ -114,7 +114,12 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   await app.register(siteRoutes({ store, chat, presence, operators, now, onSiteChanged: (id) => void engage.reload(id) }));
   await app.register(engageRoutes({ store, engage, now }));
   await app.register(toolsRoutes({ store, now }));
-  app.get('/health', async () => ({ ok: true, uptime: Math.round(process.uptime()), visitors: visitors.sockets.size, operators: operators.sockets.size, rejected: counters.rejected, rateLimited: counters.rateLimited }));
+  // the public (a load balancer) learns whether to send traffic; counts are for signed-in staff only
+  app.get('/health', async (req) => {
+    const status = store.healthy() ? 'ok' : 'degraded';
+    if (!req.account) return { status };
+    return { status, uptime: Math.round(process.uptime()), visitors: visitors.sockets.size, operators: operators.sockets.size, rejected: counters.rejected, rateLimited: counters.rateLimited };
+  });
   await app.register(
     staticRoutes({
       widgetDir: opts.widgetDir ?? here('../../../packages/widget/dist'),

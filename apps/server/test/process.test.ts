@@ -46,7 +46,7 @@ it('starts with embedded defaults, prints the demo passwords once, and shuts dow
     await first.ready;
     expect(first.output()).toMatch(/admin\s+admin@demo\.beckon\s+[a-z2-9]{4}-/);
     const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
-    expect(health.ok).toBe(true);
+    expect(health.status).toBe('ok');
     const demo = await (await fetch(`http://127.0.0.1:${demoPort}/`)).text();
     const key = demo.match(/data-site="([\w-]+)"/)![1]!;
     expect(demo).toContain(`src="http://localhost:${port}/widget/beckon.js"`);

@@ -27,7 +27,7 @@ export async function meView(store: Store, account: AccountRow): Promise<MeView>
 export function resolveAccounts(app: FastifyInstance, sessions: Sessions): void {
   app.decorateRequest('account', null);
   app.addHook('onRequest', async (req) => {
-    if (req.url.startsWith('/api/')) req.account = (await sessions.fromToken(req.cookies[SESSION_COOKIE]))?.account ?? null;
+    if (req.url.startsWith('/api/') || req.url === '/health') req.account = (await sessions.fromToken(req.cookies[SESSION_COOKIE]))?.account ?? null;
   });
 }
 

@@ -11,9 +11,10 @@ export function createActions(ctx: WidgetContext) {
   const state = ctx.getState;
   const mark = (clientId: string, status: PendingMessage['status']) => ctx.set({ pending: state().pending.map((x) => (x.clientId === clientId ? { ...x, status } : x)) });
 
-  /** Sends with the message's own id: a retry after a lost ack is stored once. */
-  function deliver(p: PendingMessage) {
+  /** Sends with the message's own id: a retry after a lost ack is stored once. BUSY (a locked database) is retried by itself. */
+  function deliver(p: PendingMessage, attempt = 0) {
     socket.timeout(ACK_TIMEOUT).emit('message:send', { clientId: p.clientId, body: p.body, ...(p.start ? { start: p.start } : {}) }, (err: Error | null, res?: Result<{ message: Message; conversation: VisitorConversation }>) => {
+      if (res && !res.ok && res.error.code === 'BUSY' && attempt < 6) return void setTimeout(() => deliver(p, attempt + 1), 500 * 2 ** attempt);
       if (err || !res || !res.ok) {
         if (res && !res.ok) console.warn(`[Beckon] message not sent: ${res.error.code}`);
         return mark(p.clientId, 'failed');

@@ -22,8 +22,10 @@ import { Sessions } from './http/sessions';
 import { siteRoutes } from './http/site-routes';
 import { staticRoutes } from './http/static-routes';
 import { ensureSecret } from './bootstrap';
+import { hardening } from './http/hardening';
 import { setupOperatorNamespace } from './realtime/operator-namespace';
 import { setupVisitorNamespace } from './realtime/visitor-namespace';
+import { connectError } from './realtime/connect-error';
 import { clockFrom, realClock, type Clock } from './lib/clock';
 import { Scheduler } from './lib/scheduler';
 
@@ -64,6 +66,8 @@ export interface Beckon {
   scheduler: Scheduler;
   clock: Clock;
   counters: { rejected: number; rateLimited: number };
+  /** every HTTP route registered (the tenant test walks them all) */
+  routes: { method: string; url: string }[];
 }
 
 /** how long journey events and hold reasons are kept */
@@ -78,6 +82,10 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   const store = opts.store ?? openSqliteStore({ file: opts.dbFile ?? ':memory:', durability: opts.durability ?? 'normal' });
   const app = Fastify({ logger: opts.logger ?? false, logController: new LogController({ disableRequestLogging: !opts.logRequests }), bodyLimit: LIMITS.httpBodyBytes, trustProxy: opts.trustProxy ?? false, return503OnClosing: true });
   const counters = { rejected: 0, rateLimited: 0 };
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
 
   const io = new Server(app.server, {
     maxHttpBufferSize: LIMITS.frameBytes,
@@ -87,6 +95,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     pingInterval: 20_000,
     pingTimeout: 20_000,
   });
+  // only our two namespaces exist: the default one refuses everyone
+  io.of('/').use((_socket, next) => next(connectError('NOT_FOUND', 'Connect to /visitor or /operator.')));
   const visitors = io.of('/visitor') as unknown as VisitorNamespace;
   const operators = io.of('/operator') as unknown as OperatorNamespace;
   const presence = new Presence();
@@ -107,6 +117,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   setupOperatorNamespace(operators, { ...guard, eventRate: opts.operatorEventRate ?? { perSecond: 50, burst: 200 }, store, chat, engage, presence, sessions, consoleOrigins });
 
   registerErrorHandler(app, counters);
+  await hardening(app, { consoleOrigins, https: (opts.publicUrl ?? '').startsWith('https:') || !!opts.secureCookies });
   await app.register(cookie);
   resolveAccounts(app, sessions);
   // a password change ends every session: open consoles reconnect, and only those with the new cookie get back in
@@ -165,5 +176,5 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     if (ownStore) await store.close();
   });
 
-  return { app, io, store, chat, engage, scheduler, clock, counters };
+  return { app, io, store, chat, engage, scheduler, clock, counters, routes };
 }

@@ -22,7 +22,8 @@ export class Sessions {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = this.now() + TTL_MS;
     await this.store.createAuthSession({ id: digest(token), accountId, expiresAt }, this.now());
-    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: this.secure, expires: new Date(expiresAt) });
+    // Secure when configured, and whenever the browser reached us over https (behind a proxy: X-Forwarded-Proto with BECKON_TRUST_PROXY=1)
+    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: this.secure || reply.request.protocol === 'https', expires: new Date(expiresAt) });
   }
 
   async end(reply: FastifyReply, token: string | undefined): Promise<void> {

@@ -20,7 +20,7 @@ export interface OperatorNsDeps extends GuardContext {
   consoleOrigins: string[];
 }
 
-const EVENTS = ['operator:status', 'conversation:list', 'conversation:sync', 'conversation:history', 'conversation:read', 'conversation:close', 'conversation:take', 'message:send', 'typing:set', 'visitors:watch', 'visitors:unwatch', 'visitor:invite', 'visitor:journey', 'conversation:transfer', 'conversation:reassign', 'conversation:why', 'note:add', 'note:list', 'visitor:block', 'floor:get'] as const;
+export const OPERATOR_EVENTS = ['operator:status', 'conversation:list', 'conversation:sync', 'conversation:history', 'conversation:read', 'conversation:close', 'conversation:take', 'message:send', 'typing:set', 'visitors:watch', 'visitors:unwatch', 'visitor:invite', 'visitor:journey', 'conversation:transfer', 'conversation:reassign', 'conversation:why', 'note:add', 'note:list', 'visitor:block', 'floor:get'] as const;
 const StatusRequest = z.object({ status: z.enum(['online', 'away']) });
 
 export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps): void {
@@ -71,7 +71,7 @@ export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps)
       return conv;
     };
 
-    rejectUnknown(socket, d, EVENTS);
+    rejectUnknown(socket, d, OPERATOR_EVENTS);
     handle(socket, d, 'operator:status', StatusRequest, async ({ status }) => {
       const before = d.presence.status(accountId);
       d.presence.choose(accountId, status);

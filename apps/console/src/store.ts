@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { io, type Socket } from 'socket.io-client';
 import { phraseGuard, type FloorView, type Note, type PhraseHit, type PhraseRule, type RoutingEvent, type VisitorDetails } from '@beckon/protocol';
-import type { ConversationSummary, HistoryResult, Lang, MeView, Message, OperatorClientEvents, OperatorServerEvents, OperatorStatus, Result, SyncResult, VisitorsPage } from '@beckon/protocol';
+import type { ConversationSummary, ListCursor, HistoryResult, Lang, MeView, Message, OperatorClientEvents, OperatorServerEvents, OperatorStatus, Result, SyncResult, VisitorsPage } from '@beckon/protocol';
 import { initialLang } from './i18n';
 import { api } from './api';
 import { chime, desktopNotify, setTitleBadge } from './notify';
@@ -45,6 +45,8 @@ export interface ConsoleState {
   status: OperatorStatus;
   autoAway: boolean;
   convs: Record<string, Conv>;
+  /** where the next page of open conversations starts (null: all loaded) */
+  listNext: ListCursor | null;
   panes: string[];
   drafts: Record<string, string>;
   filter: Filter;
@@ -86,6 +88,7 @@ export let state: ConsoleState = {
   status: 'offline',
   autoAway: false,
   convs: {},
+  listNext: null,
   panes: session.get<string[]>('panes', []),
   drafts: session.get<Record<string, string>>('drafts', {}),
   filter: 'open',
@@ -145,8 +148,9 @@ export function connect(me: MeView): void {
   s.on('connect', async () => {
     set({ connection: 'online' });
     if (boardQuery) void watchVisitors(boardQuery.filter, boardQuery.offset);
-    const r = await call<{ conversations: ConversationSummary[] }>('conversation:list', {});
+    const r = await call<{ conversations: ConversationSummary[]; next: ListCursor | null }>('conversation:list', {});
     if (!r.ok) return;
+    set({ listNext: r.data.next });
     const convs: Record<string, Conv> = {};
     for (const sum of r.data.conversations) convs[sum.id] = state.convs[sum.id] ? { ...state.convs[sum.id]!, summary: sum } : emptyConv(sum);
     // panes of conversations that are no longer listed stay open if we hold them
@@ -260,6 +264,16 @@ export function closePane(id: string): void {
 
 export function setDraft(id: string, text: string): void {
   set({ drafts: { ...state.drafts, [id]: text } });
+}
+
+/** The next page of open conversations (the list comes in pages of 100). */
+export async function loadMoreConversations(): Promise<void> {
+  if (!state.listNext) return;
+  const r = await call<{ conversations: ConversationSummary[]; next: ListCursor | null }>('conversation:list', { after: state.listNext });
+  if (!r.ok) return;
+  const convs = { ...state.convs };
+  for (const sum of r.data.conversations) convs[sum.id] = convs[sum.id] ? { ...convs[sum.id]!, summary: sum } : emptyConv(sum);
+  set({ convs, listNext: r.data.next });
 }
 
 function deliver(id: string, p: Pending, attempt = 0): void {
@@ -403,8 +417,8 @@ export async function whyRouted(id: string): Promise<RoutingEvent[]> {
   return r.ok ? r.data.events : [];
 }
 
-export async function blockVisitor(visitorId: string, reason: string): Promise<string | null> {
-  const r = await call<{ blocked: true }>('visitor:block', { visitorId, reason });
+export async function blockVisitor(visitorId: string, reason: string, byAddress = false): Promise<string | null> {
+  const r = await call<{ blocked: true }>('visitor:block', { visitorId, reason, byAddress });
   return r.ok ? null : r.error.message;
 }
 

@@ -26,6 +26,7 @@ import { hardening } from './http/hardening';
 import { setupOperatorNamespace } from './realtime/operator-namespace';
 import { setupVisitorNamespace } from './realtime/visitor-namespace';
 import { connectError } from './realtime/connect-error';
+import { Abuse, ABUSE_LIMITS, type AbuseLimits } from './realtime/abuse';
 import { clockFrom, realClock, type Clock } from './lib/clock';
 import { Scheduler } from './lib/scheduler';
 
@@ -55,6 +56,8 @@ export interface BuildOptions {
   operatorEventRate?: { perSecond: number; burst: number };
   /** visitor handshakes per IP per minute */
   connectionsPerMinute?: number;
+  /** per visitor and per address (realtime/abuse.ts) */
+  abuseLimits?: Partial<AbuseLimits>;
 }
 
 export interface Beckon {
@@ -101,7 +104,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   const operators = io.of('/operator') as unknown as OperatorNamespace;
   const presence = new Presence();
   const scheduler = new Scheduler(store.deadlines, clock, app.log);
-  const chat = new ChatService({ store, presence, visitors, operators, log: app.log, now, scheduler });
+  const abuse = new Abuse({ ...ABUSE_LIMITS, ...opts.abuseLimits });
+  const chat = new ChatService({ store, presence, visitors, operators, log: app.log, now, scheduler, abuse });
   const engage = new EngageService({ store, chat, presence, visitors, operators, log: app.log, now, scheduler, clock });
   chat.hooks.conversation = (c) => engage.conversationChanged(c);
   chat.hooks.capacity = (siteId) => engage.capacityChanged(siteId);
@@ -110,7 +114,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   const secret = await ensureSecret(store);
   const guard = { log: app.log, now, counters, eventRate: opts.eventRate ?? { perSecond: LIMITS.socketEventsPerSecond, burst: LIMITS.socketEventBurst } };
 
-  setupVisitorNamespace(visitors, { ...guard, store, chat, engage, secret, connectionsPerMinute: opts.connectionsPerMinute ?? 600 });
+  setupVisitorNamespace(visitors, { ...guard, store, chat, engage, secret, connectionsPerMinute: opts.connectionsPerMinute ?? 600, abuse, trustProxy: opts.trustProxy ?? false });
   const consoleOrigins = opts.publicUrl ? [new URL(opts.publicUrl).origin] : [];
   // a console opens several chats at once, each with its history, notes, journey and routing: a signed-in
   // operator gets more room than the public endpoint (still bounded)

@@ -419,6 +419,16 @@ class SqliteStore implements Store {
     const closed = this.db.select().from(s.conversations).where(and(inArray(s.conversations.siteId, siteIds), eq(s.conversations.status, 'closed'))).orderBy(desc(s.conversations.closedAt)).limit(closedLimit).all();
     return [...open, ...closed];
   }
+  async listOpenPage(siteIds: string[], after: { at: number; id: string } | null, limit: number) {
+    if (!siteIds.length) return [];
+    const c = s.conversations;
+    const keyset = after ? [sql`(${c.lastMessageAt} < ${after.at} or (${c.lastMessageAt} = ${after.at} and ${c.id} < ${after.id}))`] : [];
+    return this.db.select().from(c).where(and(inArray(c.siteId, siteIds), ne(c.status, 'closed'), ...keyset)).orderBy(desc(c.lastMessageAt), desc(c.id)).limit(limit).all();
+  }
+  async listClosed(siteIds: string[], limit: number) {
+    if (!siteIds.length) return [];
+    return this.db.select().from(s.conversations).where(and(inArray(s.conversations.siteId, siteIds), eq(s.conversations.status, 'closed'))).orderBy(desc(s.conversations.closedAt)).limit(limit).all();
+  }
   async activeCounts() {
     const rows = this.db.select({ id: s.conversations.assigneeId, n: sql<number>`count(*)` }).from(s.conversations).where(eq(s.conversations.status, 'active')).groupBy(s.conversations.assigneeId).all();
     return new Map(rows.filter((r) => r.id).map((r) => [r.id as string, r.n]));

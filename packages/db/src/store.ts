@@ -263,6 +263,9 @@ export interface Store {
   closeConversation(id: string, reason: CloseReason, now: number): Promise<ConversationRow | null>;
   /** open ones (queued and active) plus the newest closed ones, of these sites */
   listConversations(siteIds: string[], closedLimit: number): Promise<ConversationRow[]>;
+  /** a page of open conversations, latest activity first (keyset: after the cursor) */
+  listOpenPage(siteIds: string[], after: { at: number; id: string } | null, limit: number): Promise<ConversationRow[]>;
+  listClosed(siteIds: string[], limit: number): Promise<ConversationRow[]>;
   /** active conversations per assignee */
   activeCounts(): Promise<Map<string, number>>;
   listQueued(siteId: string): Promise<ConversationRow[]>;

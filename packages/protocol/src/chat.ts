@@ -104,7 +104,10 @@ export const OperatorHistoryRequest = HistoryRequest.extend(WithConversation.sha
 export const OperatorReadRequest = ReadRequest.extend(WithConversation.shape);
 export const OperatorTypingRequest = TypingRequest.extend(WithConversation.shape);
 export const ConversationRef = WithConversation;
-export const ListRequest = z.object({}).optional();
+/** A page of open conversations, newest activity first; the first page also carries the newest closed ones. */
+export const ListCursor = z.object({ at: z.number().int(), id: z.string().min(1).max(64) });
+export type ListCursor = z.infer<typeof ListCursor>;
+export const ListRequest = z.object({ after: ListCursor.optional(), limit: z.number().int().min(1).max(200).default(100) }).default({ limit: 100 });
 
 /** The visitor's Socket.IO handshake `auth`. */
 export const VisitorHandshake = z.object({

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Ack, Result } from './errors';
 import { ConversationSummary, Message, VisitorConversation } from './chat';
 import type {
+  ListCursor,
   HistoryRequest,
   HistoryResult,
   OperatorHistoryRequest,
@@ -83,7 +84,8 @@ export type InboxAnswer = z.infer<typeof InboxAnswer>;
 export const Transfer = z.object({ conversationId: Id, operatorId: Id.optional(), department: DepartmentId.optional(), note: z.string().trim().max(2000).default('') }).refine((t) => !!t.operatorId !== !!t.department, 'transfer to an operator or to a department');
 export const Reassign = z.object({ conversationId: Id, operatorId: Id });
 export const NoteAdd = z.object({ conversationId: Id, body: MessageBody });
-export const BlockVisitor = z.object({ visitorId: Id, reason: z.string().trim().min(1).max(300) });
+/** by visitor id; `byAddress` also blocks their network address (an office or a phone network may share it) */
+export const BlockVisitor = z.object({ visitorId: Id, reason: z.string().trim().min(1).max(300), byAddress: z.boolean().default(false) });
 export const SiteRef = z.object({ siteId: Id });
 
 export const Note = z.object({ id: Id, conversationId: Id, authorName: z.string(), body: z.string(), createdAt: z.number().int() });
@@ -124,7 +126,7 @@ export interface VisitorsPage {
 
 export interface OperatorClientEvents {
   'operator:status': (p: { status: OperatorStatus }, ack: Ack<{ status: OperatorStatus }>) => void;
-  'conversation:list': (p: Record<string, never>, ack: Ack<{ conversations: ConversationSummary[] }>) => void;
+  'conversation:list': (p: { after?: ListCursor; limit?: number }, ack: Ack<{ conversations: ConversationSummary[]; next: ListCursor | null }>) => void;
   'conversation:sync': (p: In<typeof OperatorSyncRequest>, ack: Ack<SyncResult<ConversationSummary>>) => void;
   'conversation:history': (p: In<typeof OperatorHistoryRequest>, ack: Ack<HistoryResult>) => void;
   'conversation:read': (p: In<typeof OperatorReadRequest>) => void;

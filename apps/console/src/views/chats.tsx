@@ -4,7 +4,7 @@ import type { ConversationSummary } from '@beckon/protocol';
 import { api } from '../api';
 import { TOOLS } from '../i18n-tools';
 import { STRINGS, type Strings } from '../i18n';
-import { openPane, set, useConsole, type ConsoleState, type Filter } from '../store';
+import { loadMoreConversations, openPane, set, useConsole, type ConsoleState, type Filter } from '../store';
 import { Pane } from './pane';
 
 export function ago(ms: number, lang: string, t: Strings): string {
@@ -116,6 +116,11 @@ export function Chats() {
           ))}
         </ul>
         {list.length === 0 && <p class="empty">{total === 0 ? t.noChats : t.noChatsFilter}</p>}
+        {s.listNext && s.filter !== 'closed' && (
+          <button type="button" class="more" onClick={() => void loadMoreConversations()}>
+            {t.showMore}
+          </button>
+        )}
       </aside>
       <section class={`panes n${Math.min(panes.length, 3)}`} aria-label={t.chats}>
         {panes.length === 0 ? <p class="empty big">{t.pickChat}</p> : panes.map((id) => <Pane key={id} id={id} />)}

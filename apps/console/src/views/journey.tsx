@@ -143,7 +143,10 @@ export function Journey({ sum }: { sum: ConversationSummary }) {
         class="ghost small danger block-btn"
         onClick={async () => {
           const reason = prompt(x.blockReason);
-          if (reason && reason.trim()) alert((await blockVisitor(sum.visitorId, reason.trim())) ?? x.blocked);
+          if (!reason || !reason.trim()) return;
+          // by visitor id unless asked: behind one address there may be a whole office
+          const byAddress = confirm(x.blockAddress);
+          alert((await blockVisitor(sum.visitorId, reason.trim(), byAddress)) ?? x.blocked);
         }}
       >
         {x.block}

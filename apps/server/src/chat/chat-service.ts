@@ -9,6 +9,7 @@ import type { Presence } from './presence';
 import { rooms, type OperatorNamespace, type VisitorNamespace } from './types';
 import { Router } from './router';
 import type { Scheduler } from '../lib/scheduler';
+import type { Abuse } from '../realtime/abuse';
 import { isOpen } from '@beckon/rules';
 
 export interface ChatDeps {
@@ -19,6 +20,8 @@ export interface ChatDeps {
   log: FastifyBaseLogger;
   now: () => number;
   scheduler: Scheduler;
+  /** limits on new conversations per visitor and address (../realtime/abuse.ts) */
+  abuse?: Abuse;
 }
 
 export function visitorDisplayName(visitorId: string, name: string | null): string {
@@ -190,6 +193,7 @@ export class ChatService {
       }
       // checked where a conversation starts (a block also ends the open one and the visitor's connections)
       if (await this.d.store.isBlocked(v.siteId, v.visitorId, v.ip ?? null)) throw new BeckonError('BLOCKED');
+      await this.d.abuse?.newConversation(v.visitorId, v.ip ?? null);
       const site = await this.d.store.getSite(v.siteId);
       const department = p.start?.department && site?.routing.departments.some((x) => x.id === p.start!.department) ? p.start.department : null;
       const priority = (await this.hooks.priorityOf?.(v.siteId, v.visitorId)) ?? 0;

@@ -9,6 +9,8 @@ export interface VisitorData {
   lang: 'en' | 'ru';
   /** a crawler's user agent: its journey is not tracked */
   bot: boolean;
+  /** the browser's address (behind a trusted proxy: from X-Forwarded-For) */
+  address: string;
 }
 
 export interface OperatorData {

@@ -17,11 +17,21 @@ export interface GuardContext {
 }
 
 const buckets = new WeakMap<Socket, TokenBucket>();
+/** refusals a socket may collect (5 a second, bursts of 50) before it is disconnected */
+const strikes = new WeakMap<Socket, TokenBucket>();
 
 function allowed(socket: Socket, ctx: GuardContext): boolean {
   let b = buckets.get(socket);
   if (!b) buckets.set(socket, (b = new TokenBucket(ctx.eventRate.perSecond, ctx.eventRate.burst, ctx.now())));
-  return b.take(ctx.now());
+  if (b.take(ctx.now())) return true;
+  // a client that keeps flooding after RATE_LIMITED is not a widget having a bad second: it goes
+  let s = strikes.get(socket);
+  if (!s) strikes.set(socket, (s = new TokenBucket(5, 50, ctx.now())));
+  if (!s.take(ctx.now())) {
+    ctx.log.warn({ id: socket.id, nsp: socket.nsp.name }, 'socket disconnected: it kept flooding after RATE_LIMITED');
+    socket.disconnect(true);
+  }
+  return false;
 }
 
 export function firstIssue(error: z.ZodError): string {

@@ -9,6 +9,7 @@ import { connectError } from './connect-error';
 import { handle, rejectUnknown, type GuardContext } from './guard';
 import { WindowCounter } from './rate-limit';
 import { signVisitor, verifyVisitor } from './visitor-token';
+import { clientAddress, type Abuse } from './abuse';
 
 export interface VisitorNsDeps extends GuardContext {
   store: Store;
@@ -16,6 +17,9 @@ export interface VisitorNsDeps extends GuardContext {
   engage: EngageService;
   secret: string;
   connectionsPerMinute: number;
+  abuse: Abuse;
+  /** BECKON_TRUST_PROXY: the client address comes from X-Forwarded-For */
+  trustProxy: boolean;
 }
 
 const EVENTS = ['message:send', 'conversation:sync', 'conversation:history', 'conversation:read', 'typing:set', 'journey:batch', 'offer:dismiss', 'offer:accept', 'offer:lead', 'offer:callback', 'inbox:message', 'inbox:seen'] as const;
@@ -25,7 +29,8 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
 
   ns.use(async (socket, next) => {
     try {
-      if (!perIp.hit(socket.handshake.address, d.now())) return next(connectError('RATE_LIMITED'));
+      const address = clientAddress(socket, d.trustProxy);
+      if (!perIp.hit(address, d.now())) return next(connectError('RATE_LIMITED'));
       const auth = VisitorHandshake.safeParse(socket.handshake.auth);
       if (!auth.success) return next(connectError('VALIDATION_FAILED', 'auth.siteKey is missing or malformed'));
       const site = await d.store.getSiteByKey(auth.data.siteKey);
@@ -37,11 +42,11 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       }
       // A forged or foreign token does not resume anyone: the visitor simply gets a new id.
       const visitorId = verifyVisitor(d.secret, site.id, auth.data.token) ?? newId();
-      if (await d.store.isBlocked(site.id, visitorId, socket.handshake.address)) return next(connectError('BLOCKED'));
+      if (await d.store.isBlocked(site.id, visitorId, address)) return next(connectError('BLOCKED'));
       const ua = socket.handshake.headers['user-agent'];
       await d.store.touchVisitor({ id: visitorId, siteId: site.id, lang: auth.data.lang?.slice(0, 35) ?? null, userAgent: ua ? ua.slice(0, 300) : null }, d.now());
       const lang = /^ru/i.test(auth.data.lang ?? '') ? 'ru' : /^en/i.test(auth.data.lang ?? '') ? 'en' : site.defaultLang;
-      socket.data = { siteId: site.id, visitorId, token: signVisitor(d.secret, site.id, visitorId), lang, bot: !!ua && BOT_UA.test(ua) };
+      socket.data = { siteId: site.id, visitorId, token: signVisitor(d.secret, site.id, visitorId), lang, bot: !!ua && BOT_UA.test(ua), address };
       next();
     } catch (err) {
       d.log.error({ err }, 'visitor handshake failed');
@@ -64,7 +69,12 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
     const view = (c: Parameters<ChatService['visitorView']>[0]) => d.chat.visitorView(c);
 
     rejectUnknown(socket, d, EVENTS);
-    handle(socket, d, 'message:send', VisitorSendMessage, (p) => d.chat.visitorSend({ ...me, ip: socket.handshake.address }, p));
+    const address = socket.data.address;
+    handle(socket, d, 'message:send', VisitorSendMessage, async (p) => {
+      // per visitor, whatever the number of tabs (./abuse.ts)
+      await d.abuse.message(visitorId);
+      return d.chat.visitorSend({ ...me, ip: address }, p);
+    });
     handle(socket, d, 'conversation:sync', SyncRequest, async (p) => d.chat.sync(await latest(), p.lastSeq, view, p.conversationId));
     handle(socket, d, 'conversation:history', HistoryRequest, async (p) => {
       const c = await own(p.conversationId);
@@ -78,7 +88,10 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       const fresh = await d.store.getConversation(c.id);
       if (fresh) d.chat.visitorsOf(visitorId).emit('conversation:update', await view(fresh));
     });
-    handle(socket, d, 'journey:batch', JourneyBatch, async (p) => ({ received: await d.engage.journey({ ...me, socketId: socket.id, bot: socket.data.bot }, p.events) }));
+    handle(socket, d, 'journey:batch', JourneyBatch, async (p) => {
+      await d.abuse.journeyEvents(visitorId, p.events.length);
+      return { received: await d.engage.journey({ ...me, socketId: socket.id, bot: socket.data.bot }, p.events) };
+    });
     handle(socket, d, 'offer:dismiss', OfferRef, (p) => d.engage.dismiss(visitorId, p.offerId));
     handle(socket, d, 'offer:accept', OfferAccept, (p) => d.engage.accept(visitorId, p.offerId, p.how));
     handle(socket, d, 'offer:lead', LeadSubmit, (p) => d.engage.submit(me, 'lead', p.offerId, { name: p.name, email: p.email, phone: p.phone, time: '' }));
@@ -93,7 +106,7 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       d.chat.operatorsOf(c.siteId).emit('typing:update', { conversationId: c.id, typing: p.typing, ...(peek ? { text: p.text } : {}) });
     });
     handle(socket, d, 'inbox:message', OfflineMessage, async (p) => {
-      if (await d.store.isBlocked(siteId, visitorId, socket.handshake.address)) throw new BeckonError('BLOCKED');
+      if (await d.store.isBlocked(siteId, visitorId, address)) throw new BeckonError('BLOCKED');
       return d.engage.offlineMessage(me, p);
     });
     handle(socket, d, 'inbox:seen', InboxSeen, async (p) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Request } from 'playwright-core';
-import { consoleLogin, pageServer, shot, chatWorld, visitorPage, visitorSays, type World } from './harness';
+import { consoleLogin, pageServer, personUA, shot, chatWorld, visitorPage, visitorSays, type World } from './harness';
 
 // The budgets of DESIGN.md, as Chromium fetches the files (served compressed).
 import { BEFORE_OPEN_CEILING, OPEN_CEILING } from '@beckon/widget/budgets';
@@ -109,6 +109,52 @@ describe('the widget on hostile and unusual pages', () => {
     expect(logs.some((l) => l.includes('[Beckon]') && l.includes('localStorage is blocked'))).toBe(true);
     expect(errors).toEqual([]);
     await shot(page, 'widget-hostile');
+    await context.close();
+    await pages.close();
+  });
+
+  it('is not hidden by `div { display: none !important }`, survives Prototype.js-style toJSON, splits 40 long URLs into frames the server takes, and links mailto addresses whole', async () => {
+    const site = (await w.beckon.store.getSite(w.siteId))!;
+    const pages = await pageServer();
+    await w.beckon.store.updateSite(site.id, { allowedOrigins: [...site.allowedOrigins, pages.origin] });
+    const context = await w.browser.newContext({ userAgent: personUA(w) });
+    await context.addInitScript(() => {
+      // Prototype.js 1.6: JSON.stringify([1]) becomes '"[1]"'
+      (Array.prototype as unknown as { toJSON: () => string }).toJSON = function (this: unknown[]) {
+        return '[' + this.join(',') + ']';
+      };
+      (String.prototype as unknown as { toJSON: () => string }).toJSON = function (this: string) {
+        return '"' + this + '"';
+      };
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    pages.put('/hides', `<!doctype html><html><head><style>div { display: none !important; } [data-beckon], body > * { display: none !important; visibility: hidden !important; }</style>${snippet(site.key)}</head><body><h1>Shop</h1></body></html>`);
+    await page.goto(pages.origin + '/hides');
+    await page.waitForSelector('.bk-launcher:not([hidden])');
+    expect(await page.locator('.bk-launcher').isVisible()).toBe(true);
+    const box = await page.locator('.bk-launcher').boundingBox();
+    expect(box).toMatchObject({ width: 60, height: 60 });
+    await visitorSays(page, 'write to mailto:bob@example.com.');
+    const href = await page.locator('[data-beckon] >> .bk-me a').getAttribute('href');
+    expect(href).toBe('mailto:bob@example.com');
+    const conv = (await w.beckon.store.listConversations([w.siteId], 50)).find((c) => c.lastMessagePreview.includes('bob@example.com'))!;
+    // forty single-page-app route changes with long URLs while the network is away: sent when it is
+    // back, in frames the server takes (one 83 KB batch used to drop the connection, again and again)
+    await context.setOffline(true);
+    await page.waitForSelector('[data-beckon] >> .bk-banner');
+    await page.evaluate(async () => {
+      for (let i = 0; i < 40; i++) {
+        history.pushState({}, '', `/hides?${'q'.repeat(1900)}&n=${i}`);
+        await new Promise((r) => setTimeout(r, 80));
+      }
+    });
+    await context.setOffline(false);
+    await expect.poll(async () => (await w.beckon.store.journeyOf(conv.visitorId, 200)).filter((e) => e.type === 'page' && String(e.data.url).includes('&n=')).length, { timeout: 30_000 }).toBe(40);
+    await page.waitForSelector('[data-beckon] >> .bk-banner', { state: 'detached' });
+    expect(errors).toEqual([]);
+    await shot(page, 'widget-hides');
     await context.close();
     await pages.close();
   });

@@ -244,3 +244,23 @@ describe('accounts and settings', () => {
     await login(h, 'op@shop.test', 'a brand new password');
   });
 });
+
+describe('odd text', () => {
+  it('refuses a lone surrogate with VALIDATION_FAILED (the ack and the history never disagree); whole emoji pass', async () => {
+    const h = await startServer();
+    const { socket: v } = await visitorReady(h);
+    for (const body of ['half \uD83D of a smile', 'tail \uDE00 only', '\uDBFF']) {
+      const r = await call(v, 'message:send', { clientId: `s-${body.length}`, body });
+      expect(r, JSON.stringify(body)).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    }
+    const good = await expectOk(call<Sent>(v, 'message:send', { clientId: 'emoji', body: 'a whole one 😀 and ‮gnp.exe' }));
+    const sync = await expectOk(call<SyncResult<VisitorConversation>>(v, 'conversation:sync', { lastSeq: 0 }));
+    expect(sync.messages.map((m) => m.body)).toEqual([good.message.body]);
+    expect(good.message.body).toBe('a whole one 😀 and ‮gnp.exe');
+    // and over HTTP
+    const admin = await login(h, 'admin@shop.test');
+    const res = await fetch(`${h.url}/api/sites/${h.site.id}`, { method: 'PATCH', headers: { cookie: admin, 'content-type': 'application/json' }, body: '{"name":"Shop \\ud800"}' });
+    expect(res.status).toBe(400);
+    expect((await h.store.getSite(h.site.id))!.name).toBe('Shop');
+  });
+});

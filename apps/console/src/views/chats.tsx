@@ -6,6 +6,7 @@ import { TOOLS } from '../i18n-tools';
 import { STRINGS, type Strings } from '../i18n';
 import { loadMoreConversations, openPane, set, useConsole, type ConsoleState, type Filter } from '../store';
 import { Pane } from './pane';
+import { Name } from './text';
 
 export function ago(ms: number, lang: string, t: Strings): string {
   const s = Math.round((Date.now() - ms) / 1000);
@@ -36,10 +37,14 @@ function Row({ c, s, t }: { c: ConversationSummary; s: ConsoleState; t: Strings 
         </span>
         <span class="row-main">
           <span class="row-top">
-            <b>{c.visitorName}</b>
+            <b>
+              <Name text={c.visitorName} />
+            </b>
             <time>{ago(c.lastMessageAt, s.lang, t)}</time>
           </span>
-          <span class="preview">{c.lastMessagePreview || '…'}</span>
+          <span class="preview">
+            <bdi>{c.lastMessagePreview || '…'}</bdi>
+          </span>
           <span class={`chip ${c.status}`}>{state}</span>
         </span>
         {c.unread > 0 && (
@@ -86,7 +91,9 @@ export function Chats() {
                 <button type="button" class="row" onClick={() => openPane(h.conversationId)}>
                   <span class="row-main">
                     <span class="row-top">
-                      <b>{h.visitorName}</b>
+                      <b>
+                        <Name text={h.visitorName} />
+                      </b>
                       <time>{new Date(h.createdAt).toLocaleDateString(s.lang)}</time>
                     </span>
                     <span class="preview">{h.body}</span>

@@ -1,4 +1,5 @@
 /** The supervisor's floor: every operator with status, load and chats; the queue with waits and why; reassign. */
+import { Name } from './text';
 import { useEffect, useState } from 'preact/hooks';
 import type { FloorView } from '@beckon/protocol';
 import { STRINGS } from '../i18n';
@@ -51,7 +52,7 @@ export function Floor() {
                   {o.chats.map((c) => (
                     <li>
                       <button type="button" class="link" onClick={() => openPane(c.id)}>
-                        {c.visitorName}
+                        <Name text={c.visitorName} />
                       </button>{' '}
                       <span class="muted small">{duration(Date.now() - c.since, s.lang)}</span>
                       {role !== 'operator' && (
@@ -92,7 +93,7 @@ export function Floor() {
                     <td class="num">{q.position}</td>
                     <td>
                       <button type="button" class="link" onClick={() => openPane(q.id)}>
-                        {q.visitorName}
+                        <Name text={q.visitorName} />
                       </button>
                       {q.priority > 0 && <span class="chip prio">{x.priority}</span>} {q.department && <span class="chip">{q.department}</span>}
                       {q.why && <div class="muted small">{x.whyCodes[String(q.why.code)] ?? String(q.why.code)}</div>}

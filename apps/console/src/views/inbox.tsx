@@ -1,4 +1,5 @@
 /** Leads, callback requests and offline messages: one list, worked by the team. */
+import { Name } from './text';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ENGAGE } from '../i18n-engage';
@@ -67,7 +68,9 @@ export function Inbox() {
           <li class="inbox-item" key={i.id}>
             <span class={`chip kind-${i.kind}`}>{t.itemKinds[i.kind]}</span>
             <div class="inbox-main">
-              <b>{i.name || i.visitorName || '—'}</b>
+              <b>
+                <Name text={i.name || i.visitorName || '—'} />
+              </b>
               <div class="contact">
                 {i.email && <a href={`mailto:${i.email}`}>{i.email}</a>}
                 {i.phone && <a href={`tel:${i.phone.replace(/[^\d+]/g, '')}`}>{i.phone}</a>}

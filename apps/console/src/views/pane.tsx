@@ -1,4 +1,5 @@
 /** One open conversation: history, typing, composer with its own draft. */
+import { Body, Name } from './text';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Message, Note, PhraseHit } from '@beckon/protocol';
 import { STRINGS } from '../i18n';
@@ -38,7 +39,9 @@ export function Pane({ id }: { id: string }) {
     <article class="pane" aria-label={sum.visitorName}>
       <header>
         <div>
-          <h3>{sum.visitorName}</h3>
+          <h3>
+            <Name text={sum.visitorName} />
+          </h3>
           <span class={`chip ${sum.status}`}>{sum.status === 'queued' ? (sum.queuePosition ? x.queuePos(sum.queuePosition) : t.waiting) : sum.status === 'active' ? t.assignedTo(mine ? t.you : (sum.assigneeName ?? '?')) : t.closed}</span>
           {sum.priority > 0 && <span class="chip prio">{x.priority}</span>}
         </div>
@@ -87,9 +90,11 @@ export function Pane({ id }: { id: string }) {
           'seq' in m ? (
             <div key={m.id} class={`msg ${m.sender === 'visitor' ? 'them' : m.sender === 'system' && !m.authorName ? 'sys' : 'us'}`}>
               <div class="meta">
-                {m.sender === 'visitor' ? sum.visitorName : (m.authorName ?? 'Beckon')} · {time(m.createdAt, s.lang)}
+                {m.sender === 'visitor' ? <Name text={sum.visitorName} /> : (m.authorName ?? 'Beckon')} · {time(m.createdAt, s.lang)}
               </div>
-              <div class="bubble">{m.body}</div>
+              <div class="bubble">
+                <Body text={m.body} />
+              </div>
             </div>
           ) : (
             <div key={m.id} class="msg note">

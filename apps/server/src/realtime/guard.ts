@@ -17,7 +17,7 @@ export interface GuardContext {
 }
 
 const buckets = new WeakMap<Socket, TokenBucket>();
-/** refusals a socket may collect (5 a second, bursts of 50) before it is disconnected */
+/** refusals a socket may collect (as many again as its burst, refilled at its rate) before it is disconnected */
 const strikes = new WeakMap<Socket, TokenBucket>();
 
 function allowed(socket: Socket, ctx: GuardContext): boolean {
@@ -26,12 +26,25 @@ function allowed(socket: Socket, ctx: GuardContext): boolean {
   if (b.take(ctx.now())) return true;
   // a client that keeps flooding after RATE_LIMITED is not a widget having a bad second: it goes
   let s = strikes.get(socket);
-  if (!s) strikes.set(socket, (s = new TokenBucket(5, 50, ctx.now())));
+  if (!s) strikes.set(socket, (s = new TokenBucket(ctx.eventRate.perSecond, ctx.eventRate.burst, ctx.now())));
   if (!s.take(ctx.now())) {
     ctx.log.warn({ id: socket.id, nsp: socket.nsp.name }, 'socket disconnected: it kept flooding after RATE_LIMITED');
     socket.disconnect(true);
   }
   return false;
+}
+
+const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A string with half a surrogate pair is not text: SQLite and JSON would store and send it
+ * differently from what was acknowledged, so it is refused (VALIDATION_FAILED) at the boundary.
+ */
+export function loneSurrogate(v: unknown, depth = 0): boolean {
+  if (typeof v === 'string') return LONE.test(v);
+  if (depth > 8 || v === null || typeof v !== 'object') return false;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) if (loneSurrogate(x, depth + 1)) return true;
+  return Array.isArray(v) ? false : Object.keys(v).some((k) => LONE.test(k));
 }
 
 export function firstIssue(error: z.ZodError): string {
@@ -49,6 +62,11 @@ export function handle<S extends z.ZodType, T>(socket: Socket, ctx: GuardContext
       return;
     }
     const parsed = schema.safeParse(typeof payload === 'function' ? undefined : payload);
+    if (parsed.success && loneSurrogate(parsed.data)) {
+      ctx.counters.rejected++;
+      reply?.(fail('VALIDATION_FAILED', 'text with a lone surrogate (half of a character) is not accepted'));
+      return;
+    }
     if (!parsed.success) {
       ctx.counters.rejected++;
       reply?.(fail('VALIDATION_FAILED', firstIssue(parsed.error)));

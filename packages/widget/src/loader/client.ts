@@ -7,6 +7,22 @@ import { io } from 'socket.io-client';
 import type { Message, Result, VisitorConversation, VisitorSession, SyncResult } from '@beckon/protocol';
 import type { PendingMessage, VisitorSocket, WidgetState } from '../shared/types';
 import type { SafeStorage } from './storage';
+import { Decoder, Encoder } from 'socket.io-parser';
+import { stringify } from './json-safe';
+
+/** socket.io-parser's encoder, with JSON that survives a page's changed prototypes (./json-safe.ts) */
+class SafeEncoder extends Encoder {
+  // socket.io-parser calls JSON.stringify(data, this.replacer); a replacer cannot undo a toJSON
+  override encode(obj: Parameters<Encoder['encode']>[0]) {
+    const json = JSON.stringify;
+    JSON.stringify = stringify as typeof JSON.stringify;
+    try {
+      return super.encode(obj);
+    } finally {
+      JSON.stringify = json;
+    }
+  }
+}
 
 export interface ClientOptions {
   base: string;
@@ -50,7 +66,7 @@ export function createClient(o: ClientOptions) {
 
   const set = (patch: Partial<WidgetState>) => {
     state = { ...state, ...patch };
-    if (patch.pending) o.local.set(k('outbox'), state.pending.length ? JSON.stringify(state.pending.map(({ clientId, body, createdAt }) => ({ clientId, body, createdAt }))) : null);
+    if (patch.pending) o.local.set(k('outbox'), state.pending.length ? stringify(state.pending.map(({ clientId, body, createdAt }) => ({ clientId, body, createdAt }))) : null);
     if ('open' in patch) o.session.set(k('open'), state.open ? '1' : null);
     subs.forEach((f) => f());
   };
@@ -64,6 +80,7 @@ export function createClient(o: ClientOptions) {
     // loader inside its size budget (DESIGN.md "What fast means").
     transports: ['websocket'],
     reconnectionDelayMax: 10_000,
+    parser: { Encoder: SafeEncoder, Decoder },
   });
 
   function markRead() {

@@ -113,8 +113,11 @@ function run(siteKey: string, base: string, lang: Lang, langFixed: boolean, emit
     client.socket.on('disconnect', () => tracker.disconnected());
   }
 
-  const host = document.createElement('div');
+  // a custom element (no `div { display: none !important }` of the page matches it) with its
+  // essentials inline and !important, which beats any stylesheet's !important
+  const host = document.createElement('beckon-widget');
   host.setAttribute('data-beckon', '');
+  host.setAttribute('style', 'display:block!important;visibility:visible!important;opacity:1!important;position:static!important;transform:none!important;filter:none!important;contain:none!important;clip-path:none!important;width:0!important;height:0!important;overflow:visible!important;margin:0!important;padding:0!important');
   const shadow = host.attachShadow ? host.attachShadow({ mode: 'open' }) : null;
   if (!shadow) {
     log('error', 'this browser has no Shadow DOM; the chat is not shown.');

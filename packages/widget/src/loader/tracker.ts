@@ -6,6 +6,7 @@
  * devices have no such signal (guessing from a quick scroll up annoys more than it helps), so
  * rules for phones use time, scroll depth or pages instead.
  */
+import { stringify } from './json-safe';
 import type { JourneyEvent } from '@beckon/protocol';
 
 const IDLE_MS = 30_000;
@@ -37,7 +38,16 @@ export function createTracker(send: (events: JourneyEvent[], done: (ok: boolean)
     timer = undefined;
     if (!connected || inFlight || !queue.length) return;
     const now = Date.now();
-    const batch = queue.slice(0, 40);
+    // at most 40 events and ~24 KB a batch: a frame past the server's 64 KiB limit drops the
+    // connection, and the same batch would be sent again on every reconnect
+    let bytes = 0;
+    let n = 0;
+    while (n < queue.length && n < 40) {
+      bytes += stringify(queue[n]).length + 20;
+      if (n && bytes > 24_000) break;
+      n++;
+    }
+    const batch = queue.slice(0, n);
     inFlight = true;
     send(
       batch.map(({ t, ...e }) => (t ? { ...e, ago: Math.min(120_000, now - t) } : e) as JourneyEvent),

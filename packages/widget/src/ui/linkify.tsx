@@ -1,7 +1,8 @@
 /** Message text as text; http(s) and mailto links become links, nothing else does. */
 import type { ComponentChildren } from 'preact';
 
-const LINK = /\b(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]|mailto:[^\s<>"']+@[^\s<>"'.,;:!?)\]]+)/gi;
+// the address of a mailto runs to its last letter: `mailto:bob@example.com.` links bob@example.com
+const LINK = /\b(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]|mailto:[^\s<>"'@]+@[^\s<>"']*[^\s<>"'.,;:!?)\]])/gi;
 
 export function Linkified({ text }: { text: string }) {
   const out: ComponentChildren[] = [];

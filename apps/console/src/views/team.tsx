@@ -54,7 +54,10 @@ export function Team() {
         <tbody>
           {members.map((m) => (
             <tr key={m.accountId}>
-              <td>{m.name}</td>
+              <td>
+                {m.name}
+                {m.disabled && <span class="muted"> · {t.disabledNote}</span>}
+              </td>
               <td>{m.email}</td>
               <td>
                 <i class={`dot ${m.status}`} aria-hidden="true" /> {t[m.status]}
@@ -93,9 +96,15 @@ export function Team() {
               {admin && (
                 <td>
                   {m.accountId !== s.me!.account.id && (
-                    <button type="button" class="danger small" onClick={() => void run(() => api('DELETE', `${base}/${m.accountId}`))}>
-                      {t.remove}
-                    </button>
+                    <>
+                      {/* disabled: keeps their history, takes their chats back to the queue, no sign-in to this site */}
+                      <button type="button" class="ghost small" onClick={() => void run(() => api('PATCH', `${base}/${m.accountId}`, { disabled: !m.disabled }))}>
+                        {m.disabled ? t.enable : t.disable}
+                      </button>{' '}
+                      <button type="button" class="danger small" onClick={() => void run(() => api('DELETE', `${base}/${m.accountId}`))}>
+                        {t.remove}
+                      </button>
+                    </>
                   )}
                 </td>
               )}

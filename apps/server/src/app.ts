@@ -71,10 +71,10 @@ export interface Beckon {
   counters: { rejected: number; rateLimited: number };
   /** every HTTP route registered (the tenant test walks them all) */
   routes: { method: string; url: string }[];
+  /** run the retention sweep now (it runs hourly by itself) */
+  applyRetention(): Promise<void>;
 }
 
-/** how long journey events and hold reasons are kept */
-export const JOURNEY_DAYS = 180;
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -126,7 +126,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   resolveAccounts(app, sessions);
   // a password change ends every session: open consoles reconnect, and only those with the new cookie get back in
   await app.register(authRoutes({ store, sessions, now, revoke: (id) => operators.in(rooms.account(id)).disconnectSockets(true) }));
-  await app.register(siteRoutes({ store, chat, presence, operators, now, onSiteChanged: (id) => void engage.reload(id) }));
+  await app.register(siteRoutes({ store, chat, presence, operators, now, onSiteChanged: (id) => void engage.reload(id), onSiteDeleted: (id) => engage.forgetSite(id), onVisitorErased: (id) => engage.forgetVisitor(id) }));
   await app.register(engageRoutes({ store, engage, now }));
   await app.register(toolsRoutes({ store, now }));
   // the public (a load balancer) learns whether to send traffic; counts are for signed-in staff only
@@ -142,8 +142,15 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     }),
   );
 
+  /** each site keeps each kind of data as long as its retention settings say (Settings → Privacy) */
+  async function applyRetention(): Promise<void> {
+    for (const site of await store.listSites()) {
+      const gone = await store.applyRetention(site.id, site.retention, now());
+      if (Object.values(gone).some((n) => n > 0)) app.log.info({ site: site.id, ...gone }, 'retention: old data deleted');
+    }
+  }
   const sweepEvery = opts.idleSweepMs ?? 60_000;
-  // the journey trail and hold reasons are kept for JOURNEY_DAYS; offers and conversations stay
+  // each site's retention (journey 180 days by default; conversations, visitors and inbox kept until the site says otherwise)
   let lastPrune = 0;
   const sweeper =
     sweepEvery > 0
@@ -151,7 +158,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
           engage.sweep();
           if (now() - lastPrune > 3_600_000) {
             lastPrune = now();
-            void store.pruneJourney(now() - JOURNEY_DAYS * 86_400_000).catch((err) => app.log.error({ err }, 'journey prune failed'));
+            void applyRetention().catch((err) => app.log.error({ err }, 'retention sweep failed'));
           }
           void chat.sweepIdle().catch((err) => app.log.error({ err }, 'idle sweep failed'));
         }, sweepEvery)
@@ -180,5 +187,5 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     if (ownStore) await store.close();
   });
 
-  return { app, io, store, chat, engage, scheduler, clock, counters, routes };
+  return { app, io, store, chat, engage, scheduler, clock, counters, routes, applyRetention };
 }

@@ -1,6 +1,6 @@
 /** First start: the server secret, and the demo site with its admin and operator. */
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_APPEARANCE, LIMITS, RuleInput, type Role, type SiteView } from '@beckon/protocol';
+import { DEFAULT_APPEARANCE, Email, LIMITS, RuleInput, SiteCreate, type Role, type SiteView } from '@beckon/protocol';
 import type { Store } from '@beckon/db';
 import { demoRules } from './demo-rules';
 import { generatePassword, hashPassword } from './http/passwords';
@@ -24,6 +24,24 @@ export async function createMember(store: Store, site: SiteView, who: { email: s
   const account = await store.createAccount({ email: who.email, name: who.name, passwordHash: await hashPassword(password) }, now);
   await store.putMembership({ accountId: account.id, siteId: site.id, role: who.role, capacity: LIMITS.defaultCapacity }, now);
   return { email: who.email, password, role: who.role };
+}
+
+/**
+ * A clean install's first site and its first admin (`beckon init`, or BECKON_SITE_NAME… at
+ * the first start with BECKON_DEMO=0). Origins are checked like the console checks them.
+ */
+export async function createSiteWithAdmin(store: Store, o: { name: string; origins: string[]; adminEmail: string; adminName: string; lang?: 'en' | 'ru' }, now: number): Promise<{ site: SiteView; credentials: Credentials | null }> {
+  const input = SiteCreate.safeParse({ name: o.name, allowedOrigins: o.origins.map((x) => x.toLowerCase().replace(/\/+$/, '')), defaultLang: o.lang ?? 'en' });
+  if (!input.success) throw new Error(`site: ${input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const email = Email.safeParse(o.adminEmail);
+  if (!email.success) throw new Error(`admin email: ${o.adminEmail} is not an email address`);
+  const site = await store.createSite({ name: input.data.name, allowedOrigins: input.data.allowedOrigins, appearance: { ...DEFAULT_APPEARANCE, teamName: input.data.name }, defaultLang: input.data.defaultLang, idleCloseMinutes: 30 }, now);
+  const existing = await store.getAccountByEmail(email.data);
+  if (existing) {
+    await store.putMembership({ accountId: existing.id, siteId: site.id, role: 'admin', capacity: LIMITS.defaultCapacity }, now);
+    return { site, credentials: null };
+  }
+  return { site, credentials: await createMember(store, site, { email: email.data, name: o.adminName, role: 'admin' }, now) };
 }
 
 /**

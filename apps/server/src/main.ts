@@ -4,14 +4,21 @@ import { join } from 'node:path';
 import { startDemo } from '@beckon/demo';
 import { openSqliteStore } from '@beckon/db';
 import { buildApp } from './app';
-import { seedDemo } from './bootstrap';
+import { createSiteWithAdmin, seedDemo, type Credentials } from './bootstrap';
 import { loadConfig } from './config';
 
 const config = loadConfig();
 mkdirSync(config.dataDir, { recursive: true });
 const store = openSqliteStore({ file: join(config.dataDir, 'beckon.db'), durability: config.durability });
-const demoOrigins = config.demoPort ? [...new Set([`http://localhost:${config.demoPort}`, `http://127.0.0.1:${config.demoPort}`, `http://${config.demoHost}:${config.demoPort}`])] : [];
-const seeded = await seedDemo(store, { demoOrigins, now: Date.now() });
+// the demo by default (the README's promise); BECKON_DEMO=0 is a production install that starts clean
+const demoPort = config.demo ? config.demoPort : 0;
+const demoOrigins = demoPort ? [...new Set([`http://localhost:${demoPort}`, `http://127.0.0.1:${demoPort}`, `http://${config.demoHost}:${demoPort}`])] : [];
+let seeded: { credentials: Credentials[] } | null = null;
+if (config.demo) seeded = await seedDemo(store, { demoOrigins, now: Date.now() });
+else if (config.firstSite && !(await store.listSites()).length) {
+  const made = await createSiteWithAdmin(store, config.firstSite, Date.now());
+  seeded = { credentials: made.credentials ? [made.credentials] : [] };
+}
 
 const { app } = await buildApp({
   store,
@@ -25,13 +32,14 @@ const { app } = await buildApp({
 await app.listen({ host: config.host, port: config.port });
 
 const site = (await store.listSites())[0];
-const demo = config.demoPort && site ? await startDemo({ host: config.demoHost, port: config.demoPort, beckonUrl: config.publicUrl, siteKey: site.key }) : null;
+const demo = demoPort && site ? await startDemo({ host: config.demoHost, port: demoPort, beckonUrl: config.publicUrl, siteKey: site.key }) : null;
 
 const lines = ['', `  Beckon console   ${config.publicUrl}`];
-if (demo) lines.push(`  Demo shop        http://localhost:${config.demoPort}`);
+if (demo) lines.push(`  Demo shop        http://localhost:${demoPort}`);
+if (!site) lines.push('', '  No site yet. Create the first one with its admin:', '    pnpm beckon init --site "My shop" --origin https://shop.example.com --admin you@example.com');
 lines.push(`  Data             ${config.dataDir}`);
 if (seeded) {
-  lines.push('', '  First start: demo accounts created. The passwords are shown only now:');
+  lines.push('', config.demo ? '  First start: demo accounts created. The passwords are shown only now:' : '  First start: the first admin was created. The password is shown only now:');
   for (const c of seeded.credentials) lines.push(`    ${c.role.padEnd(9)} ${c.email.padEnd(24)} ${c.password}`);
   lines.push('  (lost one? `pnpm beckon reset-password <email>`)');
 }

@@ -51,10 +51,11 @@ describe('another site’s admin', () => {
       'PATCH /api/inbox/:itemId': { status: 'resolved' },
       'POST /api/sites/:siteId/canned': { shortcut: 'x', body: 'y' },
       'PUT /api/sites/:siteId/phrases': { phrases: [] },
+      'DELETE /api/sites/:siteId': { confirmName: 'Shop' },
     };
     const queries: Record<string, string> = { 'GET /api/sites/:siteId/search': '?q=card', 'GET /api/sites/:siteId/funnel': '?days=30', 'GET /api/sites/:siteId/inbox': '?status=open' };
     // routes that belong to no site: the caller's own account
-    const own = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/auth/me', 'POST /api/auth/password']);
+    const own = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/auth/me', 'POST /api/auth/password', 'POST /api/sites']);
     const tenantRoutes = h.beckon.routes.filter((r) => r.url.startsWith('/api/') && !own.has(`${r.method} ${r.url}`));
     expect(tenantRoutes.length).toBeGreaterThan(15);
 

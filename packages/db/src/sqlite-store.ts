@@ -8,10 +8,11 @@ import Database from 'better-sqlite3';
 import { and, asc, desc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { DEFAULT_ENGAGEMENT, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_ROUTING, type PhraseRule, type RoutingSettings, type Appearance, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
+import { DEFAULT_ENGAGEMENT, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_RETENTION, DEFAULT_ROUTING, type RetentionSettings, type PhraseRule, type RoutingSettings, type Appearance, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
 import { BeckonError } from '@beckon/protocol';
 import { newId } from './ids';
 import { SqliteDeadlines } from './sqlite-deadlines';
+import { applyRetention, deleteSite, eraseVisitor, exportVisitor } from './sqlite-privacy';
 import * as s from './schema';
 import type { AppendResult, ConversationRow, InboxRow, NewInboxItem, NewMessage, NewSite, OfferRow, RouteUpdate, Store, VisitorPatch } from './store';
 
@@ -38,6 +39,7 @@ const toSite = (r: SiteRecord): SiteView => ({
   engagement: { ...DEFAULT_ENGAGEMENT, ...((r.engagement as EngagementSettings | null) ?? {}) },
   hours: (r.hours as BusinessHours | null) ?? DEFAULT_HOURS,
   routing: { ...DEFAULT_ROUTING, ...((r.routing as RoutingSettings | null) ?? {}) },
+  retention: { ...DEFAULT_RETENTION, ...((r.retention as RetentionSettings | null) ?? {}) },
   identitySecret: r.identitySecret ?? undefined,
   createdAt: r.createdAt,
 });
@@ -212,6 +214,32 @@ class SqliteStore implements Store {
   async updateSite(id: string, patch: Partial<Omit<SiteView, 'id' | 'key' | 'createdAt'>>) {
     if (Object.keys(patch).length) this.db.update(s.sites).set(patch).where(eq(s.sites.id, id)).run();
     return this.getSite(id);
+  }
+
+  async deleteSite(id: string) {
+    return deleteSite(this.sqlite, id);
+  }
+  async recordSighting(siteId: string, origin: string, allowed: boolean, now: number) {
+    const o = s.originSightings;
+    this.db
+      .insert(o)
+      .values({ siteId, origin: origin.slice(0, 200), allowed, lastSeenAt: now, count: 1 })
+      .onConflictDoUpdate({ target: [o.siteId, o.origin], set: { allowed, lastSeenAt: now, count: sql`${o.count} + 1` } })
+      .run();
+    // bounded: a refused origin can be anything a stranger types
+    this.sqlite.prepare('delete from origin_sightings where site_id = ? and origin not in (select origin from origin_sightings where site_id = ? order by last_seen_at desc limit 50)').run(siteId, siteId);
+  }
+  async sightings(siteId: string) {
+    return this.db.select({ origin: s.originSightings.origin, allowed: s.originSightings.allowed, lastSeenAt: s.originSightings.lastSeenAt, count: s.originSightings.count }).from(s.originSightings).where(eq(s.originSightings.siteId, siteId)).orderBy(desc(s.originSightings.lastSeenAt)).all();
+  }
+  async exportVisitor(visitorId: string) {
+    return exportVisitor(this.sqlite, visitorId);
+  }
+  async eraseVisitor(visitorId: string) {
+    return eraseVisitor(this.sqlite, visitorId);
+  }
+  async applyRetention(siteId: string, r: RetentionSettings, now: number) {
+    return applyRetention(this.sqlite, siteId, r, now);
   }
 
   async createAccount(a: { email: string; name: string; passwordHash: string }, now: number) {

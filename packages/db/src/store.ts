@@ -2,7 +2,7 @@
  * The store interface the server talks to. Async, so it can be backed by PostgreSQL later
  * (DESIGN.md "Persistence"); the embedded default is SQLite (./sqlite-store.ts).
  */
-import type { PhraseRule, Appearance, CloseReason, ConversationStatus, FunnelRow, JourneyEntry, Lang, Message, Role, Rule, RuleDef, Sender, SiteView } from '@beckon/protocol';
+import type { OriginSighting, RetentionSettings, PhraseRule, Appearance, CloseReason, ConversationStatus, FunnelRow, JourneyEntry, Lang, Message, Role, Rule, RuleDef, Sender, SiteView } from '@beckon/protocol';
 
 export interface AccountRow {
   id: string;
@@ -200,6 +200,18 @@ export interface Store {
   getSiteByKey(key: string): Promise<SiteView | null>;
   listSites(): Promise<SiteView[]>;
   updateSite(id: string, patch: Partial<Omit<SiteView, 'id' | 'key' | 'createdAt'>>): Promise<SiteView | null>;
+  /** the site and everything of it (conversations, visitors, rules, memberships, …) */
+  deleteSite(id: string): Promise<boolean>;
+  /** the widget connected from (allowed) or was refused on an origin; kept per site, the 50 latest */
+  recordSighting(siteId: string, origin: string, allowed: boolean, now: number): Promise<void>;
+  sightings(siteId: string): Promise<OriginSighting[]>;
+
+  /** everything stored about one visitor, by table (null: no such visitor) */
+  exportVisitor(visitorId: string): Promise<Record<string, unknown[]> | null>;
+  /** erase everything about one visitor from every table */
+  eraseVisitor(visitorId: string): Promise<boolean>;
+  /** delete what the site's retention keeps no longer */
+  applyRetention(siteId: string, r: RetentionSettings, now: number): Promise<Record<string, number>>;
 
   createAccount(a: { email: string; name: string; passwordHash: string }, now: number): Promise<AccountRow>;
   getAccount(id: string): Promise<AccountRow | null>;

@@ -66,6 +66,21 @@ export const RoutingSettings = z.object({
 export type RoutingSettings = z.infer<typeof RoutingSettings>;
 export const DEFAULT_ROUTING: RoutingSettings = RoutingSettings.parse({});
 
+/** How long each kind of data is kept, in days; null keeps it forever (issue 8 §8). */
+const Days = z.number().int().min(1).max(3650).nullable();
+export const RetentionSettings = z.object({
+  /** closed conversations with their messages, notes and routing history */
+  conversationsDays: Days.default(null),
+  /** journey events and the reasons offers were held back */
+  journeyDays: Days.default(180),
+  /** visitors not seen for this long, with everything about them */
+  visitorsDays: Days.default(null),
+  /** resolved inbox items (messages, callback requests, leads) */
+  inboxDays: Days.default(null),
+});
+export type RetentionSettings = z.infer<typeof RetentionSettings>;
+export const DEFAULT_RETENTION: RetentionSettings = RetentionSettings.parse({});
+
 export const SiteSettings = z.object({
   name: z.string().trim().min(1).max(100),
   allowedOrigins: z.array(Origin).max(LIMITS.originsPerSite),
@@ -78,10 +93,25 @@ export const SiteSettings = z.object({
   /** business hours, in the site's time zone */
   hours: BusinessHours.default(DEFAULT_HOURS),
   routing: RoutingSettings.default(DEFAULT_ROUTING),
+  retention: RetentionSettings.default(DEFAULT_RETENTION),
 });
 export type SiteSettings = z.infer<typeof SiteSettings>;
 
-export const SitePatch = SiteSettings.partial().extend({ appearance: Appearance.partial().optional(), engagement: EngagementSettings.partial().optional(), routing: RoutingSettings.partial().optional() });
+export const SitePatch = SiteSettings.partial().extend({ appearance: Appearance.partial().optional(), engagement: EngagementSettings.partial().optional(), routing: RoutingSettings.partial().optional(), retention: RetentionSettings.partial().optional() });
+
+/** A new site: its name and where its widget may run (admins of any site may create more). */
+export const SiteCreate = z.object({ name: z.string().trim().min(1).max(100), allowedOrigins: z.array(Origin).max(LIMITS.originsPerSite).default([]), defaultLang: Lang.default('en') });
+export type SiteCreate = z.infer<typeof SiteCreate>;
+/** Deleting a site takes all its data: the admin types its name to confirm. */
+export const SiteDelete = z.object({ confirmName: z.string().max(100) });
+
+/** Where the widget was seen (allowed) or refused, for the Install page. */
+export interface OriginSighting {
+  origin: string;
+  allowed: boolean;
+  lastSeenAt: number;
+  count: number;
+}
 export type SitePatch = z.infer<typeof SitePatch>;
 
 export interface SiteView extends SiteSettings {

@@ -1,4 +1,5 @@
 /** The visitor's journey beside a conversation: where they came from, what they saw, what started the chat. */
+import { ADMIN } from '../i18n-admin';
 import { useEffect, useState } from 'preact/hooks';
 import type { ConversationSummary, RoutingEvent, Rule, VisitorDetails } from '@beckon/protocol';
 import { TOOLS } from '../i18n-tools';
@@ -25,6 +26,16 @@ const short = (url: string) => {
     return url;
   }
 };
+
+/** everything stored about the visitor, downloaded as a JSON file */
+async function exportVisitor(siteId: string, visitorId: string): Promise<void> {
+  const data = await api<unknown>('GET', `/api/sites/${siteId}/visitors/${visitorId}/export`);
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+  a.download = `beckon-visitor-${visitorId}.json`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
 
 export function Journey({ sum }: { sum: ConversationSummary }) {
   const s = useConsole();
@@ -137,6 +148,26 @@ export function Journey({ sum }: { sum: ConversationSummary }) {
               ))}
           </ul>
         </div>
+      )}
+      {s.me!.memberships.find((m) => m.siteId === sum.siteId)?.role === 'admin' && (
+        <p class="data-actions">
+          <button type="button" class="ghost small" onClick={() => void exportVisitor(sum.siteId, sum.visitorId)}>
+            {ADMIN[s.lang].exportData}
+          </button>{' '}
+          <button
+            type="button"
+            class="ghost small danger"
+            onClick={async () => {
+              if (!confirm(ADMIN[s.lang].eraseConfirm)) return;
+              await api('DELETE', `/api/sites/${sum.siteId}/visitors/${sum.visitorId}`).then(
+                () => alert(ADMIN[s.lang].erased),
+                (e: Error) => alert(e.message),
+              );
+            }}
+          >
+            {ADMIN[s.lang].eraseData}
+          </button>
+        </p>
       )}
       <button
         type="button"

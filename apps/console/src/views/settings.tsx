@@ -1,4 +1,5 @@
 /** Site and widget settings (admins), and the snippet to install. */
+import { InstallStatus, SiteAdmin } from './site-admin';
 import { useEffect, useState } from 'preact/hooks';
 import { SitePatch, type SiteView } from '@beckon/protocol';
 import { api, ApiError } from '../api';
@@ -56,7 +57,8 @@ export function SiteSettings() {
   };
 
   return (
-    <form class="page settings" onSubmit={save}>
+    <div class="page">
+    <form class="settings" onSubmit={save}>
       <h1>{t.siteSettings}</h1>
       {!admin && <p class="banner">{t.adminOnly}</p>}
       <fieldset disabled={!admin}>
@@ -198,6 +200,8 @@ export function SiteSettings() {
         <SaveRow label={t.save} outcome={msg} />
       </fieldset>
     </form>
+    {admin && site && <SiteAdmin site={site} />}
+    </div>
   );
 }
 
@@ -238,6 +242,7 @@ export function Install() {
         {t.siteKey}: <code>{site.key}</code>
       </p>
       <p>{t.langOverride}</p>
+      <InstallStatus site={site} admin={s.me!.memberships.find((m) => m.siteId === s.siteId)?.role === 'admin'} />
       {site.identitySecret && (
         <>
           <h2>{ENGAGE[s.lang].identitySecret}</h2>

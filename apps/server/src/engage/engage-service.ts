@@ -110,6 +110,22 @@ export class EngageService {
     if (c && c.status !== 'closed') await this.d.chat.close(c, 'visitor_left');
   }
 
+  /** A visitor's data was erased: nothing of them stays in memory, and their open tabs are closed. */
+  forgetVisitor(visitorId: string): void {
+    const l = this.live.get(visitorId);
+    l?.timer?.cancel();
+    this.live.delete(visitorId);
+    this.d.visitors.in(rooms.visitor(visitorId)).disconnectSockets(true);
+  }
+
+  /** A site was deleted: its visitors' live state and connections go with it. */
+  forgetSite(siteId: string): void {
+    for (const [id, l] of this.live) if (l.siteId === siteId) this.forgetVisitor(id);
+    this.sites.delete(siteId);
+    this.settled.delete(siteId);
+    this.d.visitors.in(rooms.siteVisitors(siteId)).disconnectSockets(true);
+  }
+
   /** At start-up no widget is connected: open conversations get the time to come back a dropped tab gets. */
   async recover(): Promise<void> {
     for (const site of await this.d.store.listSites()) {

@@ -1,7 +1,7 @@
 /** Site settings and members: admins change them, every member may read them. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { BeckonError, Id, LIMITS, MemberCreate, MemberPatch, SitePatch, type MemberView, type Role } from '@beckon/protocol';
+import { BeckonError, DEFAULT_APPEARANCE, Id, LIMITS, MemberCreate, MemberPatch, SiteCreate, SiteDelete, SitePatch, type MemberView, type Role } from '@beckon/protocol';
 import type { Store } from '@beckon/db';
 import type { ChatService } from '../chat/chat-service';
 import type { Presence } from '../chat/presence';
@@ -22,6 +22,9 @@ export interface SiteRouteDeps {
   now: () => number;
   /** settings changed: engagement recompiles */
   onSiteChanged?: (siteId: string) => void;
+  /** a site or a visitor is gone: live state and open connections go too */
+  onSiteDeleted?: (siteId: string) => void;
+  onVisitorErased?: (visitorId: string) => void;
 }
 
 export function siteRoutes(d: SiteRouteDeps) {
@@ -49,6 +52,62 @@ export function siteRoutes(d: SiteRouteDeps) {
 
     app.addHook('preHandler', requireAccount);
 
+    // a new site; its creator is its first admin (any admin of a site may create more)
+    app.post('/api/sites', async (req, reply) => {
+      const body = parse(SiteCreate, req.body);
+      if (!(await store.membershipsOf(req.account!.id)).some((m) => m.role === 'admin')) throw new BeckonError('FORBIDDEN', 'Only admins can create sites.');
+      const site = await store.createSite({ name: body.name, allowedOrigins: [...new Set(body.allowedOrigins)], appearance: { ...DEFAULT_APPEARANCE, teamName: body.name }, defaultLang: body.defaultLang, idleCloseMinutes: 30 }, d.now());
+      await store.putMembership({ accountId: req.account!.id, siteId: site.id, role: 'admin', capacity: LIMITS.defaultCapacity }, d.now());
+      await refreshSessions(req.account!.id);
+      reply.status(201);
+      return site;
+    });
+
+    app.delete('/api/sites/:siteId', async (req) => {
+      const { siteId } = parse(SiteParams, req.params);
+      await roleOn(req, siteId, 'admin');
+      const { confirmName } = parse(SiteDelete, req.body ?? {});
+      const site = await store.getSite(siteId);
+      if (!site) throw new BeckonError('NOT_FOUND');
+      if (confirmName.trim() !== site.name) throw new BeckonError('VALIDATION_FAILED', 'Type the site name exactly to confirm: everything of the site is deleted.');
+      const members = await store.listMembers(siteId, { includeDisabled: true });
+      await store.deleteSite(siteId);
+      d.onSiteDeleted?.(siteId);
+      for (const m of members) await refreshSessions(m.accountId);
+      return { ok: true };
+    });
+
+    /** The Install page: where the widget has been seen and where it was refused. */
+    app.get('/api/sites/:siteId/install', async (req) => {
+      const { siteId } = parse(SiteParams, req.params);
+      await roleOn(req, siteId);
+      const site = await store.getSite(siteId);
+      return { allowedOrigins: site?.allowedOrigins ?? [], sightings: await store.sightings(siteId) };
+    });
+
+    const VisitorParams = SiteParams.extend({ visitorId: Id });
+    const visitorOf = async (req: FastifyRequest) => {
+      const { siteId, visitorId } = parse(VisitorParams, req.params);
+      await roleOn(req, siteId, 'admin');
+      const v = await store.getVisitor(visitorId);
+      if (!v || v.siteId !== siteId) throw new BeckonError('NOT_FOUND');
+      return v;
+    };
+    /** everything stored about one visitor, as JSON (a data-subject request) */
+    app.get('/api/sites/:siteId/visitors/:visitorId/export', async (req, reply) => {
+      const v = await visitorOf(req);
+      const data = await store.exportVisitor(v.id);
+      reply.header('content-disposition', `attachment; filename="beckon-visitor-${v.id}.json"`);
+      return { exportedAt: d.now(), visitorId: v.id, data };
+    });
+    /** erase everything about one visitor: messages, journey, offers, inbox items, identity */
+    app.delete('/api/sites/:siteId/visitors/:visitorId', async (req) => {
+      const v = await visitorOf(req);
+      d.onVisitorErased?.(v.id);
+      await store.eraseVisitor(v.id);
+      return { ok: true };
+    });
+
     app.get('/api/sites/:siteId', async (req) => {
       const { siteId } = parse(SiteParams, req.params);
       const role = await roleOn(req, siteId);
@@ -63,10 +122,11 @@ export function siteRoutes(d: SiteRouteDeps) {
       const patch = parse(SitePatch, req.body);
       const site = await store.getSite(siteId);
       if (!site) throw new BeckonError('NOT_FOUND');
-      const { appearance, allowedOrigins, engagement, routing, ...rest } = patch;
+      const { appearance, allowedOrigins, engagement, routing, retention, ...rest } = patch;
       const updated = await store.updateSite(siteId, {
         ...rest,
         ...(routing ? { routing: { ...site.routing, ...routing } } : {}),
+        ...(retention ? { retention: { ...site.retention, ...retention } } : {}),
         ...(engagement ? { engagement: { ...site.engagement, ...engagement } } : {}),
         ...(allowedOrigins ? { allowedOrigins: [...new Set(allowedOrigins)] } : {}),
         ...(appearance ? { appearance: { ...site.appearance, ...appearance } } : {}),

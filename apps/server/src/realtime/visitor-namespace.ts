@@ -26,17 +26,29 @@ const EVENTS = ['message:send', 'conversation:sync', 'conversation:history', 'co
 
 export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): void {
   const perIp = new WindowCounter(d.connectionsPerMinute, 60_000);
+  // the Install page shows where the widget runs and where it was refused; written at most every 10 minutes per origin
+  const sighted = new Map<string, number>();
+  const sighting = (siteId: string, origin: string, allowed: boolean) => {
+    const key = `${siteId} ${allowed ? 1 : 0} ${origin}`;
+    const now = d.now();
+    if ((sighted.get(key) ?? -Infinity) > now - 600_000) return;
+    if (sighted.size > 10_000) sighted.clear();
+    sighted.set(key, now);
+    d.store.recordSighting(siteId, origin, allowed, now).catch((err: unknown) => d.log.warn({ err }, 'origin sighting not stored'));
+  };
 
   ns.use(async (socket, next) => {
     try {
       const address = clientAddress(socket, d.trustProxy);
       if (!perIp.hit(address, d.now())) return next(connectError('RATE_LIMITED'));
+      // (sightings of allowed origins are recorded below, once the handshake is through)
       const auth = VisitorHandshake.safeParse(socket.handshake.auth);
       if (!auth.success) return next(connectError('VALIDATION_FAILED', 'auth.siteKey is missing or malformed'));
       const site = await d.store.getSiteByKey(auth.data.siteKey);
       if (!site) return next(connectError('UNKNOWN_SITE'));
       const origin = socket.handshake.headers.origin?.toLowerCase();
       if (!origin || !site.allowedOrigins.includes(origin)) {
+        if (origin && origin.length <= 200) sighting(site.id, origin, false);
         d.log.warn({ origin, site: site.id }, 'visitor handshake from an origin not allowed for the site');
         return next(connectError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} is not in the site's allowed origins.`));
       }
@@ -46,6 +58,7 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       const ua = socket.handshake.headers['user-agent'];
       await d.store.touchVisitor({ id: visitorId, siteId: site.id, lang: auth.data.lang?.slice(0, 35) ?? null, userAgent: ua ? ua.slice(0, 300) : null }, d.now());
       const lang = /^ru/i.test(auth.data.lang ?? '') ? 'ru' : /^en/i.test(auth.data.lang ?? '') ? 'en' : site.defaultLang;
+      sighting(site.id, origin, true);
       socket.data = { siteId: site.id, visitorId, token: signVisitor(d.secret, site.id, visitorId), lang, bot: !!ua && BOT_UA.test(ua), address };
       next();
     } catch (err) {

@@ -4,6 +4,7 @@
  *   const { app } = await buildApp({ dbFile: 'data/beckon.db' });
  *   await app.listen({ port: 0 });
  */
+import { background } from './lib/background';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -126,7 +127,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   resolveAccounts(app, sessions);
   // a password change ends every session: open consoles reconnect, and only those with the new cookie get back in
   await app.register(authRoutes({ store, sessions, now, revoke: (id) => operators.in(rooms.account(id)).disconnectSockets(true) }));
-  await app.register(siteRoutes({ store, chat, presence, operators, now, onSiteChanged: (id) => void engage.reload(id), onSiteDeleted: (id) => engage.forgetSite(id), onVisitorErased: (id) => engage.forgetVisitor(id) }));
+  await app.register(siteRoutes({ store, chat, presence, operators, now, onSiteChanged: (id) => background(engage.reload(id), app.log, 'rules reload'), onSiteDeleted: (id) => engage.forgetSite(id), onVisitorErased: (id) => engage.forgetVisitor(id) }));
   await app.register(engageRoutes({ store, engage, now }));
   await app.register(toolsRoutes({ store, now }));
   // the public (a load balancer) learns whether to send traffic; counts are for signed-in staff only

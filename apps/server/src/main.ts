@@ -57,5 +57,10 @@ async function stop(signal: string) {
   await store.close();
   process.exit(0);
 }
-process.on('SIGTERM', () => void stop('SIGTERM'));
-process.on('SIGINT', () => void stop('SIGINT'));
+const stopOn = (signal: string) => () =>
+  stop(signal).catch((err: unknown) => {
+    console.error('shutdown failed', err);
+    process.exit(1);
+  });
+process.on('SIGTERM', stopOn('SIGTERM'));
+process.on('SIGINT', stopOn('SIGINT'));

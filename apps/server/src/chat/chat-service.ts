@@ -2,6 +2,7 @@
  * The chat core: conversations, messages, assignment, and who hears about what.
  * Sockets and HTTP call it; it talks to the store, the pure router and the namespaces.
  */
+import { background } from '../lib/background';
 import type { FastifyBaseLogger } from 'fastify';
 import { BeckonError, LIMITS, type CloseReason, type ConversationSummary, type Message, type SyncResult, type VisitorConversation, type WidgetSite } from '@beckon/protocol';
 import type { ConversationRow, Store } from '@beckon/db';
@@ -58,9 +59,13 @@ export class ChatService {
     const next = prev.then(fn, fn);
     const settled = next.catch(() => undefined);
     this.chains.set(key, settled);
-    void settled.then(() => {
-      if (this.chains.get(key) === settled) this.chains.delete(key);
-    });
+    background(
+      settled.then(() => {
+        if (this.chains.get(key) === settled) this.chains.delete(key);
+      }),
+      this.d.log,
+      'queue cleanup',
+    );
     return next;
   }
 
@@ -162,7 +167,7 @@ export class ChatService {
       }
       await this.publish(conv);
       if (greeting) this.announce(conv, greeting);
-      void this.dispatch(o.siteId);
+      background(this.dispatch(o.siteId), this.d.log, 'dispatch');
       return { created: true, id: conv.id, conversation: await this.visitorView(conv) };
     });
   }
@@ -208,7 +213,7 @@ export class ChatService {
       if (created) await this.publish(result.conversation);
       this.announce(result.conversation, result.message);
       if (!created) this.d.operators.to(rooms.siteOperators(v.siteId)).emit('conversation:upsert', await this.summary(result.conversation));
-      if (created) void this.dispatch(v.siteId);
+      if (created) background(this.dispatch(v.siteId), this.d.log, 'dispatch');
     }
     // a duplicate may belong to an earlier conversation: the visitor is told about the current one
     return { message: result.message, conversation: await this.visitorView(result.kind === 'duplicate' && latest ? latest : result.conversation) };
@@ -250,7 +255,7 @@ export class ChatService {
     const closed = await this.d.store.closeConversation(conv.id, reason, this.d.now());
     if (!closed) return null;
     await this.publish(closed);
-    if (conv.assigneeId) void this.dispatch(conv.siteId);
+    if (conv.assigneeId) background(this.dispatch(conv.siteId), this.d.log, 'dispatch');
     return closed;
   }
 
@@ -268,7 +273,7 @@ export class ChatService {
       if (!taken) throw new BeckonError('CONVERSATION_CLOSED');
       this.d.presence.markAssigned(accountId, now);
       await this.d.store.addRoutingEvent({ siteId: conv.siteId, conversationId: conv.id, kind: 'taken', operatorId: accountId, reason: { code: 'taken_by_hand' }, at: now });
-      void this.dispatch(conv.siteId);
+      background(this.dispatch(conv.siteId), this.d.log, 'dispatch');
       await this.publish(taken);
       return taken;
     });

@@ -5,6 +5,7 @@
  * unanswered conversations on (bounded); re-queues an operator's chats once their grace period
  * after the last tab dropped is over; transfers; and stores every decision with its reason.
  */
+import { background } from '../lib/background';
 import { assign, expectedWait, graceStep, MAX_SAMPLES, noAnswer, pickOperator, type OperatorLoad, type WaitingConversation } from '@beckon/routing';
 import { BeckonError, type FloorView, type RoutingSettings } from '@beckon/protocol';
 import type { ConversationRow } from '@beckon/db';
@@ -259,7 +260,7 @@ export class Router {
       }
       await this.chat.publish(moved.conv);
       await this.tell(moved.conv, { en: moved.told, ru: moved.toldRu });
-      void this.dispatch(c.siteId);
+      background(this.dispatch(c.siteId), this.d.log, 'dispatch');
       return moved.conv;
     }
     return moved;

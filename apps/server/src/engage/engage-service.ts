@@ -4,6 +4,7 @@
  * shown in one visible tab and hidden in all, their fate recorded, and held-back offers
  * explained (DESIGN.md "Journey and rules").
  */
+import { background } from '../lib/background';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { BeckonError, type Fact, type HoldReason, type JourneyEventParsed, type Lang, type LiveVisitor, type OfferView, type Rule, type SiteView, type Texts, type Variant, type VisitorsPage } from '@beckon/protocol';
@@ -87,7 +88,7 @@ export class EngageService {
 
   constructor(private readonly d: EngageDeps) {
     // the visitors board: batched, about once a second, only for sites that changed
-    this.flusher = setInterval(() => void this.flushBoards(), 1000);
+    this.flusher = setInterval(() => background(this.flushBoards(), d.log, 'visitors board'), 1000);
     this.flusher.unref();
     // an offer's expiry is a stored deadline: after a restart the card still goes, and is recorded as expired
     d.scheduler.on('offer_expiry', (offerId, p) => this.expireDue(offerId, (p as { visitorId: string }).visitorId));
@@ -686,7 +687,7 @@ export class EngageService {
 
   private markDirty(siteId: string): void {
     const p = this.sites.get(siteId);
-    void p?.then((ctx) => (ctx.dirty = true)).catch(() => undefined);
+    p?.then((ctx) => (ctx.dirty = true)).catch(() => undefined);
   }
 
   private async flushBoards(): Promise<void> {

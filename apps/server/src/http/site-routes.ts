@@ -1,4 +1,5 @@
 /** Site settings and members: admins change them, every member may read them. */
+import { background } from '../lib/background';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { BeckonError, DEFAULT_APPEARANCE, Id, LIMITS, MemberCreate, MemberPatch, SiteCreate, SiteDelete, SitePatch, type MemberView, type Role } from '@beckon/protocol';
@@ -177,7 +178,7 @@ export function siteRoutes(d: SiteRouteDeps) {
       if (body.disabled && !current.disabled) await d.chat.router.requeueAll(accountId, siteId, 'operator_disabled');
       if ((body.role && body.role !== current.role) || body.disabled !== undefined) await refreshSessions(accountId);
       if (body.capacity || body.skills || body.disabled !== undefined) {
-        void d.chat.dispatch(siteId);
+        background(d.chat.dispatch(siteId), app.log, 'dispatch');
         d.chat.hooks.capacity?.(siteId);
       }
       return (await members(siteId)).find((m) => m.accountId === accountId);

@@ -8,6 +8,7 @@
  *   await scheduler.at('no_answer', conversationId, now + 30_000);
  *   await scheduler.cancel('no_answer', conversationId); // answered in time
  */
+import { background } from './background';
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DeadlineRow, DeadlineStore } from '@beckon/db';
@@ -131,7 +132,7 @@ export class Scheduler {
     this.timer = this.clock.setTimer(() => {
       this.timer = null;
       this.wakeAt = Infinity;
-      void this.tick();
+      background(this.tick(), this.log, 'scheduler round');
     }, at - this.clock.now());
   }
 }

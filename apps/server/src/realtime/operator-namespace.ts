@@ -1,4 +1,5 @@
 /** `/operator`: the console's namespace, authenticated by the session cookie. */
+import { background } from '../lib/background';
 import { z } from 'zod';
 import { BeckonError, BlockVisitor, ManualInvite, NoteAdd, Reassign, SiteRef, Transfer, VisitorRef, VisitorsWatch, ConversationRef, ListRequest, OperatorHistoryRequest, OperatorReadRequest, OperatorSendMessage, OperatorSyncRequest, OperatorTypingRequest } from '@beckon/protocol';
 import type { ConversationRow, Store } from '@beckon/db';
@@ -46,14 +47,14 @@ export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps)
   ns.on('connection', (socket) => {
     const { accountId, name, sites } = socket.data;
     const siteIds = sites.map((s) => s.siteId);
-    void socket.join([rooms.account(accountId), ...siteIds.map(rooms.siteOperators)]);
+    background(socket.join([rooms.account(accountId), ...siteIds.map(rooms.siteOperators)]), d.log, 'joining rooms');
 
     const presenceChanged = (before: string, after: string) => {
       if (before === after) return;
       d.chat.router.presenceChanged(accountId, siteIds, after);
       for (const id of siteIds) {
-        void d.chat.broadcastSite(id);
-        if (after === 'online') void d.chat.dispatch(id);
+        background(d.chat.broadcastSite(id), d.log, 'site broadcast');
+        if (after === 'online') background(d.chat.dispatch(id), d.log, 'dispatch');
       }
     };
     const c = d.presence.connect(accountId);

@@ -1,4 +1,5 @@
 /** `/visitor`: the public namespace the widget talks to (DESIGN.md "The wire"). */
+import { background } from '../lib/background';
 import { BeckonError, CallbackSubmit, HistoryRequest, InboxSeen, JourneyBatch, LeadSubmit, OfferAccept, OfferRef, OfflineMessage, ReadRequest, SyncRequest, VisitorHandshake, VisitorSendMessage, VisitorTypingRequest } from '@beckon/protocol';
 import { newId, type Store } from '@beckon/db';
 import type { ChatService } from '../chat/chat-service';
@@ -69,7 +70,7 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
 
   ns.on('connection', (socket) => {
     const { siteId, visitorId } = socket.data;
-    void socket.join([rooms.visitor(visitorId), rooms.siteVisitors(siteId)]);
+    background(socket.join([rooms.visitor(visitorId), rooms.siteVisitors(siteId)]), d.log, 'joining rooms');
     const me = { siteId, visitorId };
     const latest = () => d.store.latestConversationOf(visitorId);
     /** a conversation of this visitor: the named one, or their latest */

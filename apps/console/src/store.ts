@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { io, type Socket } from 'socket.io-client';
 import { phraseGuard, type FloorView, type Note, type PhraseHit, type PhraseRule, type RoutingEvent, type VisitorDetails } from '@beckon/protocol';
-import type { ConversationSummary, ListCursor, HistoryResult, Lang, MeView, Message, OperatorClientEvents, OperatorServerEvents, OperatorStatus, Result, SyncResult, VisitorsPage } from '@beckon/protocol';
+import type { AckData, ConversationSummary, ListCursor, HistoryResult, Lang, MeView, Message, OperatorClientEvents, OperatorServerEvents, OperatorStatus, Result, SyncResult, VisitorsPage } from '@beckon/protocol';
 import { initialLang } from './i18n';
 import { api } from './api';
 import { chime, desktopNotify, setTitleBadge } from './notify';
@@ -133,11 +133,16 @@ const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
 let socket: OpSocket | null = null;
 
-function call<T>(event: keyof OperatorClientEvents, payload: unknown): Promise<Result<T>> {
-  return new Promise((res) => {
-    if (!socket) return res({ ok: false, error: { code: 'INTERNAL', message: 'not connected' } });
-    (socket.timeout(10_000) as unknown as { emit: (e: string, p: unknown, cb: (err: Error | null, r: Result<T>) => void) => void }).emit(event, payload, (err, r) => res(err ? { ok: false, error: { code: 'INTERNAL', message: 'no answer from the server' } } : r));
-  });
+/** Events that answer: what they carry back is typed by protocol's event map. */
+type Answering = { [E in keyof OperatorClientEvents]: AckData<OperatorClientEvents[E]> extends void ? never : E }[keyof OperatorClientEvents];
+
+/** An event with its acknowledgement, typed end to end; no answer within 10 s is an error, not a hang. */
+async function call<E extends Answering>(event: E, payload: Parameters<OperatorClientEvents[E]>[0]): Promise<Result<AckData<OperatorClientEvents[E]>>> {
+  if (!socket) return { ok: false, error: { code: 'INTERNAL', message: 'not connected' } };
+  const timed = socket.timeout(10_000);
+  // the one place the generic event meets Socket.IO's own typing (which cannot resolve an open E); callers are typed
+  const emit = timed.emitWithAck.bind(timed) as (e: E, p: Parameters<OperatorClientEvents[E]>[0]) => Promise<Result<AckData<OperatorClientEvents[E]>>>;
+  return emit(event, payload).catch(() => ({ ok: false, error: { code: 'INTERNAL', message: 'no answer from the server' } }) as const);
 }
 
 export function connect(me: MeView): void {
@@ -148,7 +153,7 @@ export function connect(me: MeView): void {
   s.on('connect', async () => {
     set({ connection: 'online' });
     if (boardQuery) void watchVisitors(boardQuery.filter, boardQuery.offset);
-    const r = await call<{ conversations: ConversationSummary[]; next: ListCursor | null }>('conversation:list', {});
+    const r = await call('conversation:list', {});
     if (!r.ok) return;
     set({ listNext: r.data.next });
     const convs: Record<string, Conv> = {};
@@ -223,7 +228,7 @@ async function sync(id: string): Promise<void> {
   const c = state.convs[id];
   if (!c) return;
   const lastSeq = c.loaded ? (c.messages[c.messages.length - 1]?.seq ?? 0) : 0;
-  const r = await call<SyncResult<ConversationSummary>>('conversation:sync', { conversationId: id, lastSeq });
+  const r = await call('conversation:sync', { conversationId: id, lastSeq });
   if (!r.ok) return;
   patchConv(id, (cur) => {
     const tail = cur.messages[cur.messages.length - 1]?.seq ?? 0;
@@ -247,12 +252,12 @@ export function openPane(id: string): void {
   set({ view: 'chats', panes: state.panes.includes(id) ? state.panes : [...state.panes, id] });
   if (!c.loaded) void sync(id);
   else markRead(id);
-  void call<{ notes: Note[] }>('note:list', { conversationId: id }).then((r) => r.ok && patchConv(id, { notes: r.data.notes }));
+  void call('note:list', { conversationId: id }).then((r) => r.ok && patchConv(id, { notes: r.data.notes }));
 }
 
 /** Open a conversation that is not in the list (an old one found by search). */
 export async function openConversation(id: string): Promise<void> {
-  const r = await call<SyncResult<ConversationSummary>>('conversation:sync', { conversationId: id, lastSeq: 0 });
+  const r = await call('conversation:sync', { conversationId: id, lastSeq: 0 });
   if (!r.ok || !r.data.conversation) return set({ notice: r.ok ? 'NOT_FOUND' : r.error.message });
   set({ convs: { ...state.convs, [id]: { ...emptyConv(r.data.conversation), messages: r.data.messages, loaded: true, hasMore: r.data.hasMore } } });
   openPane(id);
@@ -269,7 +274,7 @@ export function setDraft(id: string, text: string): void {
 /** The next page of open conversations (the list comes in pages of 100). */
 export async function loadMoreConversations(): Promise<void> {
   if (!state.listNext) return;
-  const r = await call<{ conversations: ConversationSummary[]; next: ListCursor | null }>('conversation:list', { after: state.listNext });
+  const r = await call('conversation:list', { after: state.listNext });
   if (!r.ok) return;
   const convs = { ...state.convs };
   for (const sum of r.data.conversations) convs[sum.id] = convs[sum.id] ? { ...convs[sum.id]!, summary: sum } : emptyConv(sum);
@@ -277,7 +282,7 @@ export async function loadMoreConversations(): Promise<void> {
 }
 
 function deliver(id: string, p: Pending, attempt = 0): void {
-  void call<{ message: Message }>('message:send', { conversationId: id, clientId: p.clientId, body: p.body }).then((r) => {
+  void call('message:send', { conversationId: id, clientId: p.clientId, body: p.body }).then((r) => {
     // a locked database answers BUSY: the same message id again, a little later, is stored once
     if (!r.ok && r.error.code === 'BUSY' && attempt < 6) return void setTimeout(() => deliver(id, p, attempt + 1), 500 * 2 ** attempt);
     if (!r.ok) return patchConv(id, (c) => ({ pending: c.pending.map((x) => (x.clientId === p.clientId ? { ...x, status: 'failed', error: r.error.code } : x)) }));
@@ -311,7 +316,7 @@ export async function loadOlder(id: string): Promise<void> {
   const first = c?.messages[0];
   if (!c || !first || c.loadingOlder) return;
   patchConv(id, { loadingOlder: true });
-  const r = await call<HistoryResult>('conversation:history', { conversationId: id, beforeSeq: first.seq });
+  const r = await call('conversation:history', { conversationId: id, beforeSeq: first.seq });
   patchConv(id, (cur) => (r.ok ? { loadingOlder: false, hasMore: r.data.hasMore, messages: [...r.data.messages.filter((m) => m.seq < first.seq), ...cur.messages] } : { loadingOlder: false }));
 }
 
@@ -324,12 +329,12 @@ export function typing(id: string, on: boolean): void {
 }
 
 export async function endChat(id: string): Promise<void> {
-  const r = await call<{ conversation: ConversationSummary }>('conversation:close', { conversationId: id });
+  const r = await call('conversation:close', { conversationId: id });
   if (!r.ok) set({ notice: r.error.message });
 }
 
 export async function take(id: string): Promise<boolean> {
-  const r = await call<{ conversation: ConversationSummary }>('conversation:take', { conversationId: id });
+  const r = await call('conversation:take', { conversationId: id });
   if (!r.ok) set({ notice: r.error.code });
   return r.ok;
 }
@@ -364,7 +369,7 @@ let boardQuery: { filter: string; offset: number } | null = null;
 export async function watchVisitors(filter: string, offset: number): Promise<void> {
   boardQuery = { filter, offset };
   if (!state.siteId) return;
-  const r = await call<VisitorsPage>('visitors:watch', { siteId: state.siteId, filter, offset });
+  const r = await call('visitors:watch', { siteId: state.siteId, filter, offset });
   if (r.ok) set({ board: r.data });
 }
 
@@ -374,12 +379,12 @@ export function unwatchVisitors(): void {
 }
 
 export async function inviteVisitor(visitorId: string, text: string): Promise<string | null> {
-  const r = await call<{ offerId: string }>('visitor:invite', { visitorId, text });
+  const r = await call('visitor:invite', { visitorId, text });
   return r.ok ? null : r.error.message || r.error.code;
 }
 
 export async function visitorJourney(visitorId: string): Promise<VisitorDetails | null> {
-  const r = await call<VisitorDetails>('visitor:journey', { visitorId });
+  const r = await call('visitor:journey', { visitorId });
   return r.ok ? r.data : null;
 }
 
@@ -396,34 +401,34 @@ let guard: (text: string) => PhraseHit[] = () => [];
 export const checkPhrases = (text: string): PhraseHit[] => guard(text);
 
 export async function addNote(id: string, body: string): Promise<string | null> {
-  const r = await call<{ note: Note }>('note:add', { conversationId: id, body });
+  const r = await call('note:add', { conversationId: id, body });
   if (!r.ok) return r.error.message;
   patchConv(id, (c) => (c.notes.some((x) => x.id === r.data.note.id) ? {} : { notes: [...c.notes, r.data.note] }));
   return null;
 }
 
 export async function transfer(id: string, to: { operatorId?: string; department?: string }, note: string): Promise<string | null> {
-  const r = await call<{ conversation: ConversationSummary }>('conversation:transfer', { conversationId: id, ...to, note });
+  const r = await call('conversation:transfer', { conversationId: id, ...to, note });
   return r.ok ? null : r.error.message || r.error.code;
 }
 
 export async function reassign(id: string, operatorId: string): Promise<string | null> {
-  const r = await call<{ conversation: ConversationSummary }>('conversation:reassign', { conversationId: id, operatorId });
+  const r = await call('conversation:reassign', { conversationId: id, operatorId });
   return r.ok ? null : r.error.message || r.error.code;
 }
 
 export async function whyRouted(id: string): Promise<RoutingEvent[]> {
-  const r = await call<{ events: RoutingEvent[] }>('conversation:why', { conversationId: id });
+  const r = await call('conversation:why', { conversationId: id });
   return r.ok ? r.data.events : [];
 }
 
 export async function blockVisitor(visitorId: string, reason: string, byAddress = false): Promise<string | null> {
-  const r = await call<{ blocked: true }>('visitor:block', { visitorId, reason, byAddress });
+  const r = await call('visitor:block', { visitorId, reason, byAddress });
   return r.ok ? null : r.error.message;
 }
 
 export async function floor(): Promise<FloorView | null> {
   if (!state.siteId) return null;
-  const r = await call<FloorView>('floor:get', { siteId: state.siteId });
+  const r = await call('floor:get', { siteId: state.siteId });
   return r.ok ? r.data : null;
 }

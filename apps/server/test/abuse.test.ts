@@ -82,8 +82,8 @@ describe('lists the console loads', () => {
     }
     const op = await operator(h);
     type Page = { conversations: { id: string; lastMessagePreview: string }[]; next: { at: number; id: string } | null };
-    const pages: Page[] = [await expectOk(call<Page>(op, 'conversation:list', {}))];
-    while (pages[pages.length - 1]!.next && pages.length < 10) pages.push(await expectOk(call<Page>(op, 'conversation:list', { after: pages[pages.length - 1]!.next })));
+    const pages: Page[] = [await expectOk(call(op, 'conversation:list', {}))];
+    while (pages[pages.length - 1]!.next && pages.length < 10) pages.push(await expectOk(call(op, 'conversation:list', { after: pages[pages.length - 1]!.next! })));
     expect(pages.map((p) => p.conversations.length)).toEqual([100, 100, 50]);
     const all = pages.flatMap((p) => p.conversations);
     expect(new Set(all.map((c) => c.id)).size).toBe(250);

@@ -29,7 +29,7 @@ describe('a database locked by another process', () => {
       const health = await (await fetch(`${h.url}/health`)).json();
       expect(health.status).toBe('degraded');
       // reads go on: the operator's console still loads the conversation
-      const list = await expectOk(call<{ conversations: unknown[] }>(op, 'conversation:list', {}));
+      const list = await expectOk(call(op, 'conversation:list', {}));
       expect(list.conversations).toHaveLength(1);
       loop.disable();
       // today's code waited 5 s per write with the loop frozen; a wait of at most ~200 ms once, then none
@@ -42,9 +42,9 @@ describe('a database locked by another process', () => {
 
     await expect.poll(async () => (await (await fetch(`${h.url}/health`)).json()).status, { timeout: 5000 }).toBe('ok');
     // the widget sends the same ids again: each stored once, in order
-    for (let i = 0; i < 10; i++) await expectOk(call<{ message: Message }>(v, 'message:send', { clientId: `locked-${i}`, body: `during the lock ${i}` }));
+    for (let i = 0; i < 10; i++) await expectOk(call(v, 'message:send', { clientId: `locked-${i}`, body: `during the lock ${i}` }));
     await expectOk(call(v, 'message:send', { clientId: 'locked-3', body: 'during the lock 3' }));
-    const sync = await expectOk(call<SyncResult<VisitorConversation>>(v, 'conversation:sync', { lastSeq: 0 }));
+    const sync = await expectOk(call(v, 'conversation:sync', { lastSeq: 0 }));
     expect(sync.messages.map((m) => m.body)).toEqual(['before the lock', ...Array.from({ length: 10 }, (_, i) => `during the lock ${i}`)]);
     expect(session.visitorId).toBeTruthy();
   });

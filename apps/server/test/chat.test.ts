@@ -14,7 +14,7 @@ describe('a conversation between a visitor and an operator', () => {
 
     const upserted = next<ConversationSummary>(op, 'conversation:upsert', (c) => c.status === 'active');
     const opGot = next<Message>(op, 'message:new');
-    const sent = await expectOk(call<Sent>(v, 'message:send', { clientId: 'm1', body: 'Do you ship to Riga?' }));
+    const sent = await expectOk(call(v, 'message:send', { clientId: 'm1', body: 'Do you ship to Riga?' }));
     expect(sent.message).toMatchObject({ seq: 1, sender: 'visitor', body: 'Do you ship to Riga?' });
     expect((await opGot).body).toBe('Do you ship to Riga?');
     const conv = await upserted;
@@ -43,17 +43,17 @@ describe('a conversation between a visitor and an operator', () => {
     const h = await startServer();
     const op = await operator(h);
     const first = await visitorReady(h);
-    const { conversation } = await expectOk(call<Sent>(first.socket, 'message:send', { clientId: 'a', body: 'hello' }));
+    const { conversation } = await expectOk(call(first.socket, 'message:send', { clientId: 'a', body: 'hello' }));
     first.socket.disconnect();
     for (let i = 1; i <= 3; i++) await expectOk(call(op, 'message:send', { conversationId: conversation.id, clientId: `r${i}`, body: `reply ${i}` }));
     const again = await visitorReady(h, { token: first.session.token });
     expect(again.session.conversation?.lastSeq).toBe(4);
-    const sync = await expectOk(call<SyncResult<VisitorConversation>>(again.socket, 'conversation:sync', { lastSeq: 1, conversationId: conversation.id }));
+    const sync = await expectOk(call(again.socket, 'conversation:sync', { lastSeq: 1, conversationId: conversation.id }));
     expect(sync.reset).toBe(false);
     expect(sync.messages.map((m) => [m.seq, m.body])).toEqual([[2, 'reply 1'], [3, 'reply 2'], [4, 'reply 3']]);
-    const none = await expectOk(call<SyncResult<VisitorConversation>>(again.socket, 'conversation:sync', { lastSeq: 4, conversationId: conversation.id }));
+    const none = await expectOk(call(again.socket, 'conversation:sync', { lastSeq: 4, conversationId: conversation.id }));
     expect(none.messages).toEqual([]);
-    const fresh = await expectOk(call<SyncResult<VisitorConversation>>(again.socket, 'conversation:sync', { lastSeq: 0 }));
+    const fresh = await expectOk(call(again.socket, 'conversation:sync', { lastSeq: 0 }));
     expect(fresh).toMatchObject({ reset: true, hasMore: false });
     expect(fresh.messages).toHaveLength(4);
   });
@@ -61,12 +61,12 @@ describe('a conversation between a visitor and an operator', () => {
   it('stores a repeated client id once and refuses the same id with another body', async () => {
     const h = await startServer();
     const { socket: v } = await visitorReady(h);
-    const one = await expectOk(call<Sent>(v, 'message:send', { clientId: 'same', body: 'once' }));
-    const two = await expectOk(call<Sent>(v, 'message:send', { clientId: 'same', body: 'once' }));
+    const one = await expectOk(call(v, 'message:send', { clientId: 'same', body: 'once' }));
+    const two = await expectOk(call(v, 'message:send', { clientId: 'same', body: 'once' }));
     expect(two.message.id).toBe(one.message.id);
     const clash = await call(v, 'message:send', { clientId: 'same', body: 'different' });
     expect(clash).toMatchObject({ ok: false, error: { code: 'DUPLICATE_ID_CONFLICT' } });
-    const sync = await expectOk(call<SyncResult<VisitorConversation>>(v, 'conversation:sync', { lastSeq: 0 }));
+    const sync = await expectOk(call(v, 'conversation:sync', { lastSeq: 0 }));
     expect(sync.messages.map((m) => m.body)).toEqual(['once']);
   });
 
@@ -74,13 +74,13 @@ describe('a conversation between a visitor and an operator', () => {
     const h = await startServer();
     const a = await visitorReady(h);
     const acked: number[] = [];
-    for (let i = 1; i <= 10; i++) acked.push((await expectOk(call<Sent>(a.socket, 'message:send', { clientId: `m${i}`, body: `message ${i}` }))).message.seq);
+    for (let i = 1; i <= 10; i++) acked.push((await expectOk(call(a.socket, 'message:send', { clientId: `m${i}`, body: `message ${i}` }))).message.seq);
     await h.restart();
     const b = await visitorReady(h, { token: a.session.token });
     expect(b.session.visitorId).toBe(a.session.visitorId);
     // a retry of a message the client never saw acknowledged is stored once, not twice
-    await expectOk(call<Sent>(b.socket, 'message:send', { clientId: 'm10', body: 'message 10' }));
-    const sync = await expectOk(call<SyncResult<VisitorConversation>>(b.socket, 'conversation:sync', { lastSeq: 0 }));
+    await expectOk(call(b.socket, 'message:send', { clientId: 'm10', body: 'message 10' }));
+    const sync = await expectOk(call(b.socket, 'conversation:sync', { lastSeq: 0 }));
     expect(sync.messages.map((m) => m.seq)).toEqual(acked);
     expect(sync.messages.map((m) => m.body)).toEqual(acked.map((i) => `message ${i}`));
   });
@@ -88,13 +88,13 @@ describe('a conversation between a visitor and an operator', () => {
   it('pages back through history', async () => {
     const h = await startServer();
     const { socket: v, session } = await visitorReady(h);
-    const { conversation } = await expectOk(call<Sent>(v, 'message:send', { clientId: 'm1', body: 'm1' }));
+    const { conversation } = await expectOk(call(v, 'message:send', { clientId: 'm1', body: 'm1' }));
     // seeded straight into the store: 60 sends in a row would (rightly) hit the rate limit
     for (let i = 2; i <= 60; i++) await h.store.appendMessage({ conversationId: conversation.id, clientId: `m${i}`, sender: 'visitor', senderId: session.visitorId, authorName: null, body: `m${i}`, now: Date.now() });
-    const first = await expectOk(call<SyncResult<VisitorConversation>>(v, 'conversation:sync', { lastSeq: 0 }));
+    const first = await expectOk(call(v, 'conversation:sync', { lastSeq: 0 }));
     expect(first.messages).toHaveLength(50);
     expect(first.hasMore).toBe(true);
-    const older = await expectOk(call<{ messages: Message[]; hasMore: boolean }>(v, 'conversation:history', { beforeSeq: first.messages[0]!.seq }));
+    const older = await expectOk(call(v, 'conversation:history', { beforeSeq: first.messages[0]!.seq }));
     expect(older.messages.map((m) => m.seq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
     expect(older.hasMore).toBe(false);
   });
@@ -103,11 +103,11 @@ describe('a conversation between a visitor and an operator', () => {
     const h = await startServer();
     const op = await operator(h);
     const { socket: v } = await visitorReady(h);
-    const first = await expectOk(call<Sent>(v, 'message:send', { clientId: 'a', body: 'hi' }));
+    const first = await expectOk(call(v, 'message:send', { clientId: 'a', body: 'hi' }));
     const closedSeen = next<VisitorConversation>(v, 'conversation:update', (c) => c.status === 'closed');
     await expectOk(call(op, 'conversation:close', { conversationId: first.conversation.id }));
     expect((await closedSeen).closedReason).toBe('operator');
-    const second = await expectOk(call<Sent>(v, 'message:send', { clientId: 'b', body: 'one more thing' }));
+    const second = await expectOk(call(v, 'message:send', { clientId: 'b', body: 'one more thing' }));
     expect(second.conversation.id).not.toBe(first.conversation.id);
     expect(second.message.seq).toBe(1);
     expect((await h.store.getConversation(second.conversation.id))?.previousId).toBe(first.conversation.id);
@@ -118,7 +118,7 @@ describe('a conversation between a visitor and an operator', () => {
     const h = await startServer({ now: () => clock });
     const op = await operator(h);
     const { socket: v } = await visitorReady(h);
-    await expectOk(call<Sent>(v, 'message:send', { clientId: 'a', body: 'hi' }));
+    await expectOk(call(v, 'message:send', { clientId: 'a', body: 'hi' }));
     const opSaw = next<ConversationSummary>(op, 'conversation:upsert', (c) => c.status === 'closed');
     const vSaw = next<VisitorConversation>(v, 'conversation:update', (c) => c.status === 'closed');
     clock += 29 * 60_000;
@@ -133,9 +133,9 @@ describe('a conversation between a visitor and an operator', () => {
     const h = await startServer();
     const op = await operator(h);
     const { socket: v } = await visitorReady(h);
-    const sent = await expectOk(call<Sent>(v, 'message:send', { clientId: 'a', body: 'one' }));
+    const sent = await expectOk(call(v, 'message:send', { clientId: 'a', body: 'one' }));
     await expectOk(call(v, 'message:send', { clientId: 'b', body: 'two' }));
-    const list = await expectOk(call<{ conversations: ConversationSummary[] }>(op, 'conversation:list', {}));
+    const list = await expectOk(call(op, 'conversation:list', {}));
     expect(list.conversations.find((c) => c.id === sent.conversation.id)?.unread).toBe(2);
     const read = next<ConversationSummary>(op, 'conversation:upsert', (c) => c.unread === 0);
     op.emit('conversation:read', { conversationId: sent.conversation.id, seq: 2 });
@@ -151,7 +151,7 @@ describe('a conversation between a visitor and an operator', () => {
     const a = await visitorReady(h);
     await expectOk(call(a.socket, 'message:send', { clientId: 'a', body: 'first' }));
     const b = await visitorReady(h);
-    const second = await expectOk(call<Sent>(b.socket, 'message:send', { clientId: 'a', body: 'second' }));
+    const second = await expectOk(call(b.socket, 'message:send', { clientId: 'a', body: 'second' }));
     await sleep(100);
     expect(second.conversation.status).toBe('queued');
     expect(upserts.filter((c) => c.id === second.conversation.id).every((c) => c.status === 'queued')).toBe(true);
@@ -163,7 +163,7 @@ describe('a conversation between a visitor and an operator', () => {
     const h = await startServer();
     const a = await visitorReady(h);
     const b = await visitorReady(h, { token: a.session.token });
-    const [x, y] = await Promise.all([expectOk(call<Sent>(a.socket, 'message:send', { clientId: 'a1', body: 'from A' })), expectOk(call<Sent>(b.socket, 'message:send', { clientId: 'b1', body: 'from B' }))]);
+    const [x, y] = await Promise.all([expectOk(call(a.socket, 'message:send', { clientId: 'a1', body: 'from A' })), expectOk(call(b.socket, 'message:send', { clientId: 'b1', body: 'from B' }))]);
     expect(x.conversation.id).toBe(y.conversation.id);
     expect([x.message.seq, y.message.seq].sort()).toEqual([1, 2]);
   });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, expect } from 'vitest';
-import { DEFAULT_APPEARANCE, OperatorServerEventSchemas, VisitorServerEventSchemas, type OperatorClientEvents, type OperatorServerEvents, type Result, type SiteView, type VisitorClientEvents, type VisitorServerEvents, type VisitorSession } from '@beckon/protocol';
+import { DEFAULT_APPEARANCE, OperatorServerEventSchemas, type AckData, VisitorServerEventSchemas, type OperatorClientEvents, type OperatorServerEvents, type Result, type SiteView, type VisitorClientEvents, type VisitorServerEvents, type VisitorSession } from '@beckon/protocol';
 import { openSqliteStore, type Store } from '@beckon/db';
 import { buildApp, createMember, type Beckon, type BuildOptions } from '../src/index';
 
@@ -120,8 +120,21 @@ export async function operator(h: Harness, email = 'op@shop.test'): Promise<Oper
   return s;
 }
 
-/** Emit with an ack and unwrap it (the ack is a Result). */
-export function call<T>(socket: Socket, event: string, payload?: unknown): Promise<Result<T>> {
+// socket.io's own EventsMap: protocol's event interfaces fit it
+type Events = { [event: string]: any };
+
+/**
+ * Emit an event of the socket's own map and get its acknowledgement, typed by protocol: the
+ * payload must fit the event and the result is the event's ack data.
+ *
+ *   const r = await call(visitorSocket, 'message:send', { clientId: 'a', body: 'hi' }); // Result<{ message; conversation }>
+ */
+export function call<M extends Events, E extends keyof M & string>(socket: Socket<Events, M>, event: E, payload?: Parameters<M[E]>[0]): Promise<Result<AckData<M[E]>>> {
+  return callRaw(socket as unknown as Socket, event, payload) as Promise<Result<AckData<M[E]>>>;
+}
+
+/** Anything at all, for tests of what the server does with bad input. */
+export function callRaw(socket: Socket, event: string, payload?: unknown): Promise<Result<unknown>> {
   return new Promise((res) => (payload === undefined ? socket.emit(event, res) : socket.emit(event, payload, res)));
 }
 export async function expectOk<T>(p: Promise<Result<T>>): Promise<T> {

@@ -41,7 +41,7 @@ describe('one visitor’s data', () => {
     await h.beckon.chat.idle();
     const conv = (await h.store.latestConversationOf(id))!;
     await expectOk(call(op, 'note:add', { conversationId: conv.id, body: 'Zelda is a regular' }));
-    await expectOk(call<ConversationSummary>(op, 'conversation:close', { conversationId: conv.id }));
+    await expectOk(call(op, 'conversation:close', { conversationId: conv.id }));
     await h.beckon.chat.idle();
     const admin = await login(h, 'admin@shop.test');
 

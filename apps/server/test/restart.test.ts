@@ -21,7 +21,7 @@ async function memberId(h: Harness, email: string): Promise<string> {
 /** a visitor writes and the chat goes to the one operator online */
 async function chatWith(h: Harness) {
   const v = await visitorReady(h);
-  const sent = await expectOk(call<{ conversation: VisitorConversation }>(v.socket, 'message:send', { clientId: 'hello-1', body: 'hello' }));
+  const sent = await expectOk(call(v.socket, 'message:send', { clientId: 'hello-1', body: 'hello' }));
   await h.beckon.chat.idle();
   return { v, conversationId: sent.conversation.id };
 }
@@ -171,7 +171,7 @@ describe('operators who may no longer work', () => {
     expect((await h.store.getConversation(conversationId))!.status).toBe('queued');
     // the console that reconnects sees no site, so no conversation of it
     const again = await operator(h);
-    const list = await expectOk(call<{ conversations: unknown[] }>(again, 'conversation:list', {}));
+    const list = await expectOk(call(again, 'conversation:list', {}));
     expect(list.conversations).toEqual([]);
     expect((await h.store.getConversation(conversationId))!.status).toBe('queued');
   });
@@ -205,12 +205,12 @@ describe('a message id retried after its conversation closed', () => {
     await expectOk(call(op, 'conversation:close', { conversationId }));
     // the visitor writes again (a new conversation), then an old retry of the first message arrives
     await expectOk(call(v.socket, 'message:send', { clientId: 'hello-2', body: 'one more thing' }));
-    const retry = await expectOk(call<{ message: Message }>(v.socket, 'message:send', { clientId: 'hello-1', body: 'hello' }));
+    const retry = await expectOk(call(v.socket, 'message:send', { clientId: 'hello-1', body: 'hello' }));
     expect(retry.message.conversationId).toBe(conversationId);
     const latest = await h.store.latestConversationOf(v.session.visitorId);
     expect(latest!.id).not.toBe(conversationId);
     expect((await h.store.messagesAfter(latest!.id, 0, 10)).map((m) => m.body)).toEqual(['one more thing']);
-    const sync = await expectOk(call<SyncResult<VisitorConversation>>(v.socket, 'conversation:sync', { lastSeq: 0 }));
+    const sync = await expectOk(call(v.socket, 'conversation:sync', { lastSeq: 0 }));
     expect(sync.messages.map((m) => m.body)).toEqual(['one more thing']);
     // the same id with other words is refused
     const conflict = await call(v.socket, 'message:send', { clientId: 'hello-1', body: 'something else' });

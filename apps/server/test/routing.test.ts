@@ -23,7 +23,7 @@ async function capacity(h: Harness, email: string, n: number) {
   return m.accountId;
 }
 
-const viewOf = async (v: VisitorSocket) => (await expectOk(call<SyncResult<VisitorConversation>>(v, 'conversation:sync', { lastSeq: 0 }))).conversation!;
+const viewOf = async (v: VisitorSocket) => (await expectOk(call(v, 'conversation:sync', { lastSeq: 0 }))).conversation!;
 
 describe('capacity and the queue', () => {
   it('20 conversations at once with 3 operators of capacity 5: nobody over capacity, 5 queued with honest positions that move up as slots free', async () => {
@@ -63,7 +63,7 @@ describe('capacity and the queue', () => {
     expect(Math.max(...(await h.store.activeCounts()).values())).toBeLessThanOrEqual(5);
 
     // the floor: every operator with status and load, the queue with waits and why
-    const floor = await expectOk(call<FloorView>(ops[1]!, 'floor:get', { siteId: h.site.id }));
+    const floor = await expectOk(call(ops[1]!, 'floor:get', { siteId: h.site.id }));
     expect(floor.operators.map((o) => `${o.name} ${o.status} ${o.active}/${o.capacity}`).sort()).toEqual(['Ada online 5/5', 'Oleg online 5/5', 'Tanya online 5/5']);
     expect(floor.queue.map((q) => q.position)).toEqual([1, 2, 3, 4]);
     expect(floor.queue[0]!.why).toEqual({ code: 'all_busy', online: 3 });
@@ -119,7 +119,7 @@ describe('moving on', () => {
     const moved = next<ConversationSummary>(b, 'conversation:upsert', (c) => c.id === first.id && c.assigneeName === 'Ada', 13_000);
     expect((await told).body).toBe('Connecting you to another operator…');
     await moved;
-    const why = await expectOk(call<{ events: { kind: string; operatorName: string | null; reason: { code?: string } }[] }>(b, 'conversation:why', { conversationId: first.id }));
+    const why = await expectOk(call(b, 'conversation:why', { conversationId: first.id }));
     expect(why.events.map((e) => `${e.kind} ${e.operatorName}`)).toEqual(['assigned Ada', 'moved Oleg', 'assigned Oleg']);
     expect(why.events[1]!.reason.code).toBe('no_answer');
   }, 20_000);
@@ -167,18 +167,18 @@ describe('moving on', () => {
     const olegId = (await h.store.getAccountByEmail('op@shop.test'))!.id;
     expect(await call(oleg, 'conversation:reassign', { conversationId: conv.id, operatorId: adaId })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     const told = next<Message>(v.socket, 'message:new', (m) => m.sender === 'system');
-    const moved = await expectOk(call<{ conversation: ConversationSummary }>(oleg, 'conversation:transfer', { conversationId: conv.id, operatorId: adaId, note: 'Order #123, courier delay' }));
+    const moved = await expectOk(call(oleg, 'conversation:transfer', { conversationId: conv.id, operatorId: adaId, note: 'Order #123, courier delay' }));
     expect(moved.conversation.assigneeName).toBe('Ada');
     expect((await told).body).toBe('You are now chatting with Ada.');
-    const history = await expectOk(call<{ messages: Message[] }>(ada, 'conversation:history', { conversationId: conv.id, beforeSeq: 100 }));
+    const history = await expectOk(call(ada, 'conversation:history', { conversationId: conv.id, beforeSeq: 100 }));
     expect(history.messages.map((m) => m.body)).toEqual(['my order is late', 'Let me check', 'You are now chatting with Ada.']);
-    const notes = await expectOk(call<{ notes: Note[] }>(ada, 'note:list', { conversationId: conv.id }));
+    const notes = await expectOk(call(ada, 'note:list', { conversationId: conv.id }));
     expect(notes.notes.map((n) => `${n.authorName}: ${n.body}`)).toEqual(['Oleg: ↪ Order #123, courier delay']);
     // notes never reach the visitor
-    const visitorSync = await expectOk(call<SyncResult<VisitorConversation>>(v.socket, 'conversation:sync', { lastSeq: 0 }));
+    const visitorSync = await expectOk(call(v.socket, 'conversation:sync', { lastSeq: 0 }));
     expect(visitorSync.messages.map((m) => m.body).join(' ')).not.toContain('courier delay');
     // the admin (a supervisor's rights) gives it back
-    const back = await expectOk(call<{ conversation: ConversationSummary }>(ada, 'conversation:reassign', { conversationId: conv.id, operatorId: olegId }));
+    const back = await expectOk(call(ada, 'conversation:reassign', { conversationId: conv.id, operatorId: olegId }));
     expect(back.conversation.assigneeName).toBe('Oleg');
   });
 });
@@ -255,7 +255,7 @@ describe('inbox and blocks', () => {
     expect(first.session.site.online).toBe(false);
     const bad = await call(first.socket, 'inbox:message', { name: 'Ann', email: 'not-an-email', body: 'hi' });
     expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
-    const { itemId } = await expectOk(call<{ itemId: string }>(first.socket, 'inbox:message', { name: 'Ann', email: 'ann@example.com', body: 'Do you ship to Kazan?' }));
+    const { itemId } = await expectOk(call(first.socket, 'inbox:message', { name: 'Ann', email: 'ann@example.com', body: 'Do you ship to Kazan?' }));
     const cookie = await login(h, 'op@shop.test');
     const inbox = await api<{ items: { id: string; kind: string; body: string }[] }>(h, cookie, 'GET', `/api/sites/${h.site.id}/inbox`);
     expect(inbox.body.items.map((i) => `${i.kind}: ${i.body}`)).toEqual(['message: Do you ship to Kazan?']);

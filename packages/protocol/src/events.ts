@@ -5,19 +5,20 @@
 import { z } from 'zod';
 import type { Ack, Result } from './errors';
 import { ConversationSummary, Message, VisitorConversation } from './chat';
-import type {
-  ListCursor,
+import {
+  ListRequest,
+  type ListCursor,
   HistoryRequest,
-  HistoryResult,
+  type HistoryResult,
   OperatorHistoryRequest,
   OperatorReadRequest,
   OperatorSendMessage,
   OperatorSyncRequest,
   OperatorTypingRequest,
   ReadRequest,
-  SendMessage,
+  type SendMessage,
   SyncRequest,
-  SyncResult,
+  type SyncResult,
   ConversationRef,
   VisitorSendMessage,
   VisitorTypingRequest,
@@ -125,8 +126,8 @@ export interface VisitorsPage {
 }
 
 export interface OperatorClientEvents {
-  'operator:status': (p: { status: OperatorStatus }, ack: Ack<{ status: OperatorStatus }>) => void;
-  'conversation:list': (p: { after?: ListCursor; limit?: number }, ack: Ack<{ conversations: ConversationSummary[]; next: ListCursor | null }>) => void;
+  'operator:status': (p: In<typeof StatusRequest>, ack: Ack<{ status: OperatorStatus }>) => void;
+  'conversation:list': (p: In<typeof ListRequest>, ack: Ack<{ conversations: ConversationSummary[]; next: ListCursor | null }>) => void;
   'conversation:sync': (p: In<typeof OperatorSyncRequest>, ack: Ack<SyncResult<ConversationSummary>>) => void;
   'conversation:history': (p: In<typeof OperatorHistoryRequest>, ack: Ack<HistoryResult>) => void;
   'conversation:read': (p: In<typeof OperatorReadRequest>) => void;
@@ -136,7 +137,7 @@ export interface OperatorClientEvents {
   'typing:set': (p: In<typeof OperatorTypingRequest>) => void;
   /** the live visitors board: one page, filtered; refreshed by `visitors:page` about once a second */
   'visitors:watch': (p: In<typeof VisitorsWatch>, ack: Ack<VisitorsPage>) => void;
-  'visitors:unwatch': (p: Record<string, never>) => void;
+  'visitors:unwatch': (p: In<typeof Nothing>) => void;
   'visitor:invite': (p: In<typeof ManualInvite>, ack: Ack<{ offerId: string }>) => void;
   'conversation:transfer': (p: In<typeof Transfer>, ack: Ack<{ conversation: ConversationSummary }>) => void;
   /** supervisors and admins: give a conversation to another operator */
@@ -185,3 +186,52 @@ export const OperatorServerEventSchemas = {
   'inbox:new': z.object({ id: Id, kind: z.enum(['message', 'callback', 'lead']) }),
   'visitors:page': z.object({ siteId: Id, total: z.number().int(), offset: z.number().int(), visitors: z.array(z.looseObject({ visitorId: Id })) }) as unknown as z.ZodType<VisitorsPage>,
 } satisfies { [K in keyof OperatorServerEvents]: z.ZodType<Parameters<OperatorServerEvents[K]>[0]> };
+
+export const StatusRequest = z.object({ status: z.enum(['online', 'away']) });
+const Nothing = z.object({}).optional();
+
+/**
+ * Schemas of what clients send, event by event, beside the server-event ones above: the server
+ * registers each handler with its schema from here (realtime/guard.ts), and the event maps
+ * above give the payload and the acknowledgement their types, end to end.
+ */
+export const VisitorClientEventSchemas = {
+  'message:send': VisitorSendMessage,
+  'conversation:sync': SyncRequest,
+  'conversation:history': HistoryRequest,
+  'conversation:read': ReadRequest,
+  'typing:set': VisitorTypingRequest,
+  'inbox:message': OfflineMessage,
+  'inbox:seen': InboxSeen,
+  'journey:batch': JourneyBatch,
+  'offer:dismiss': OfferRef,
+  'offer:accept': OfferAccept,
+  'offer:lead': LeadSubmit,
+  'offer:callback': CallbackSubmit,
+} satisfies { [K in keyof VisitorClientEvents]: z.ZodType<unknown, Parameters<VisitorClientEvents[K]>[0]> };
+
+export const OperatorClientEventSchemas = {
+  'operator:status': StatusRequest,
+  'conversation:list': ListRequest,
+  'conversation:sync': OperatorSyncRequest,
+  'conversation:history': OperatorHistoryRequest,
+  'conversation:read': OperatorReadRequest,
+  'conversation:close': ConversationRef,
+  'conversation:take': ConversationRef,
+  'message:send': OperatorSendMessage,
+  'typing:set': OperatorTypingRequest,
+  'visitors:watch': VisitorsWatch,
+  'visitors:unwatch': Nothing,
+  'visitor:invite': ManualInvite,
+  'conversation:transfer': Transfer,
+  'conversation:reassign': Reassign,
+  'conversation:why': ConversationRef,
+  'note:add': NoteAdd,
+  'note:list': ConversationRef,
+  'visitor:block': BlockVisitor,
+  'floor:get': SiteRef,
+  'visitor:journey': VisitorRef,
+} satisfies { [K in keyof OperatorClientEvents]: z.ZodType<unknown, Parameters<OperatorClientEvents[K]>[0]> };
+
+/** The data an event's acknowledgement carries (void for events without one). */
+export type AckData<F> = F extends (p: never, ack: (r: Result<infer T>) => void) => void ? T : void;

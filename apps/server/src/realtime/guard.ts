@@ -4,7 +4,7 @@
  */
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
-import { fail, ok, BeckonError, type Result } from '@beckon/protocol';
+import { fail, ok, BeckonError, type AckData, type Result } from '@beckon/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { TokenBucket } from './rate-limit';
 
@@ -97,4 +97,18 @@ export function rejectUnknown(socket: Socket, ctx: GuardContext, known: readonly
     const last = args[args.length - 1];
     if (typeof last === 'function') (last as (r: unknown) => void)(fail('UNKNOWN_EVENT'));
   });
+}
+
+/**
+ * The handlers of one namespace, each with its schema from protocol's table and its
+ * acknowledgement typed by protocol's event map; events not in the table are UNKNOWN_EVENT.
+ *
+ *   const on = handlers<VisitorClientEvents>()(socket, ctx, VisitorClientEventSchemas);
+ *   on('message:send', async (p) => chat.visitorSend(me, p)); // p parsed; the result must fit the ack
+ */
+export function handlers<M>() {
+  return <S extends { [K in keyof M]: z.ZodType }>(socket: Socket, ctx: GuardContext, schemas: S) => {
+    rejectUnknown(socket, ctx, Object.keys(schemas));
+    return <E extends keyof M & keyof S & string>(event: E, run: (data: z.output<S[E]>) => Promise<AckData<M[E]> | void>) => handle(socket, ctx, event, schemas[event], run);
+  };
 }

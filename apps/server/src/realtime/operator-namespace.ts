@@ -1,7 +1,6 @@
 /** `/operator`: the console's namespace, authenticated by the session cookie. */
 import { background } from '../lib/background';
-import { z } from 'zod';
-import { BeckonError, BlockVisitor, ManualInvite, NoteAdd, Reassign, SiteRef, Transfer, VisitorRef, VisitorsWatch, ConversationRef, ListRequest, OperatorHistoryRequest, OperatorReadRequest, OperatorSendMessage, OperatorSyncRequest, OperatorTypingRequest } from '@beckon/protocol';
+import { BeckonError, OperatorClientEventSchemas, type OperatorClientEvents } from '@beckon/protocol';
 import type { ConversationRow, Store } from '@beckon/db';
 import type { ChatService } from '../chat/chat-service';
 import type { EngageService } from '../engage/engage-service';
@@ -9,7 +8,7 @@ import type { Presence } from '../chat/presence';
 import { rooms, type OperatorNamespace } from '../chat/types';
 import type { Sessions } from '../http/sessions';
 import { connectError } from './connect-error';
-import { handle, rejectUnknown, type GuardContext } from './guard';
+import { handlers, type GuardContext } from './guard';
 
 export interface OperatorNsDeps extends GuardContext {
   store: Store;
@@ -21,8 +20,8 @@ export interface OperatorNsDeps extends GuardContext {
   consoleOrigins: string[];
 }
 
-export const OPERATOR_EVENTS = ['operator:status', 'conversation:list', 'conversation:sync', 'conversation:history', 'conversation:read', 'conversation:close', 'conversation:take', 'message:send', 'typing:set', 'visitors:watch', 'visitors:unwatch', 'visitor:invite', 'visitor:journey', 'conversation:transfer', 'conversation:reassign', 'conversation:why', 'note:add', 'note:list', 'visitor:block', 'floor:get'] as const;
-const StatusRequest = z.object({ status: z.enum(['online', 'away']) });
+/** every event the console may send (the tenant test walks them all) */
+export const OPERATOR_EVENTS = Object.keys(OperatorClientEventSchemas);
 
 export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps): void {
   ns.use(async (socket, next) => {
@@ -72,8 +71,8 @@ export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps)
       return conv;
     };
 
-    rejectUnknown(socket, d, OPERATOR_EVENTS);
-    handle(socket, d, 'operator:status', StatusRequest, async ({ status }) => {
+    const on = handlers<OperatorClientEvents>()(socket, d, OperatorClientEventSchemas);
+    on('operator:status', async ({ status }) => {
       const before = d.presence.status(accountId);
       d.presence.choose(accountId, status);
       ns.to(rooms.account(accountId)).emit('operator:status', { status });
@@ -81,7 +80,7 @@ export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps)
       return { status };
     });
     // paged (601 open conversations in one answer took 2.2 s): open ones newest first, the newest closed ones with the first page
-    handle(socket, d, 'conversation:list', ListRequest, async (p) => {
+    on('conversation:list', async (p) => {
       const open = await d.store.listOpenPage(siteIds, p.after ?? null, p.limit + 1);
       const more = open.length > p.limit;
       const page = open.slice(0, p.limit);
@@ -89,57 +88,57 @@ export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps)
       const last = page[page.length - 1];
       return { conversations: await Promise.all(rows.map((r) => d.chat.summary(r))), next: more && last ? { at: last.lastMessageAt, id: last.id } : null };
     });
-    handle(socket, d, 'conversation:sync', OperatorSyncRequest, async (p) => d.chat.sync(await load(p.conversationId), p.lastSeq, (c) => d.chat.summary(c)));
-    handle(socket, d, 'conversation:history', OperatorHistoryRequest, async (p) => d.chat.history(await load(p.conversationId), p.beforeSeq, p.limit));
-    handle(socket, d, 'conversation:read', OperatorReadRequest, async (p) => {
+    on('conversation:sync', async (p) => d.chat.sync(await load(p.conversationId), p.lastSeq, (c) => d.chat.summary(c)));
+    on('conversation:history', async (p) => d.chat.history(await load(p.conversationId), p.beforeSeq, p.limit));
+    on('conversation:read', async (p) => {
       const conv = await load(p.conversationId);
       await d.store.markRead(conv.id, 'operator', p.seq);
       const fresh = await d.store.getConversation(conv.id);
       if (fresh) d.chat.operatorsOf(fresh.siteId).emit('conversation:upsert', await d.chat.summary(fresh));
     });
-    handle(socket, d, 'conversation:close', ConversationRef, async (p) => {
+    on('conversation:close', async (p) => {
       const conv = await load(p.conversationId);
       const closed = (await d.chat.close(conv, 'operator')) ?? (await load(conv.id));
       return { conversation: await d.chat.summary(closed) };
     });
-    handle(socket, d, 'conversation:take', ConversationRef, async (p) => ({ conversation: await d.chat.summary(await d.chat.take(accountId, await load(p.conversationId))) }));
-    handle(socket, d, 'message:send', OperatorSendMessage, async (p) => d.chat.operatorSend({ accountId, name }, await load(p.conversationId), p));
-    handle(socket, d, 'visitors:watch', VisitorsWatch, async (p) => {
+    on('conversation:take', async (p) => ({ conversation: await d.chat.summary(await d.chat.take(accountId, await load(p.conversationId))) }));
+    on('message:send', async (p) => d.chat.operatorSend({ accountId, name }, await load(p.conversationId), p));
+    on('visitors:watch', async (p) => {
       if (!siteIds.includes(p.siteId)) throw new BeckonError('NOT_FOUND');
       return d.engage.watch(socket.id, p);
     });
-    handle(socket, d, 'visitors:unwatch', z.object({}).optional(), async () => d.engage.unwatch(socket.id));
-    handle(socket, d, 'visitor:invite', ManualInvite, (p) => d.engage.invite({ id: accountId, name }, siteIds, p.visitorId, p.text));
+    on('visitors:unwatch', async () => d.engage.unwatch(socket.id));
+    on('visitor:invite', (p) => d.engage.invite({ id: accountId, name }, siteIds, p.visitorId, p.text));
     // read where the data is, on every use: a role changed a moment ago applies to this open socket now
     const roleOf = async (siteId: string) => (await d.store.membershipsOf(accountId)).find((x) => x.siteId === siteId)?.role;
-    handle(socket, d, 'conversation:transfer', Transfer, async (p) => {
+    on('conversation:transfer', async (p) => {
       const conv = await load(p.conversationId);
       return { conversation: await d.chat.summary(await d.chat.router.transfer({ accountId, name }, conv, { operatorId: p.operatorId, department: p.department }, p.note)) };
     });
-    handle(socket, d, 'conversation:reassign', Reassign, async (p) => {
+    on('conversation:reassign', async (p) => {
       const conv = await load(p.conversationId);
       if ((await roleOf(conv.siteId)) !== 'admin' && (await roleOf(conv.siteId)) !== 'supervisor') throw new BeckonError('FORBIDDEN', 'Only supervisors and admins can reassign.');
       return { conversation: await d.chat.summary(await d.chat.router.transfer({ accountId, name }, conv, { operatorId: p.operatorId }, '', 'reassigned')) };
     });
-    handle(socket, d, 'conversation:why', ConversationRef, async (p) => {
+    on('conversation:why', async (p) => {
       const conv = await load(p.conversationId);
       const events = await d.store.routingEventsOf(conv.id, 20);
       const names = new Map<string, string>();
       for (const e of events) if (e.operatorId && !names.has(e.operatorId)) names.set(e.operatorId, (await d.store.getAccount(e.operatorId))?.name ?? '?');
       return { events: events.map((e) => ({ kind: e.kind, operatorName: e.operatorId ? names.get(e.operatorId)! : null, reason: e.reason, at: e.at })) };
     });
-    handle(socket, d, 'note:add', NoteAdd, async (p) => {
+    on('note:add', async (p) => {
       const conv = await load(p.conversationId);
       const note = await d.store.addNote({ conversationId: conv.id, authorId: accountId, authorName: name, body: p.body }, d.now());
       const view = { id: note.id, conversationId: note.conversationId, authorName: note.authorName, body: note.body, createdAt: note.createdAt };
       d.chat.operatorsOf(conv.siteId).emit('note:new', view);
       return { note: view };
     });
-    handle(socket, d, 'note:list', ConversationRef, async (p) => {
+    on('note:list', async (p) => {
       const conv = await load(p.conversationId);
       return { notes: (await d.store.notesOf(conv.id)).map((n) => ({ id: n.id, conversationId: n.conversationId, authorName: n.authorName, body: n.body, createdAt: n.createdAt })) };
     });
-    handle(socket, d, 'visitor:block', BlockVisitor, async (p) => {
+    on('visitor:block', async (p) => {
       const v = await d.store.getVisitor(p.visitorId);
       if (!v || !siteIds.includes(v.siteId)) throw new BeckonError('NOT_FOUND');
       // the address of the visitor's open tabs, only when asked: behind one address there may be many people
@@ -151,17 +150,17 @@ export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps)
       d.chat.visitorsOf(v.id).disconnectSockets(true);
       return { blocked: true as const };
     });
-    handle(socket, d, 'floor:get', SiteRef, async (p) => {
+    on('floor:get', async (p) => {
       if (!siteIds.includes(p.siteId)) throw new BeckonError('NOT_FOUND');
       return d.chat.router.floor(p.siteId);
     });
-    handle(socket, d, 'visitor:journey', VisitorRef, async (p) => {
+    on('visitor:journey', async (p) => {
       const v = await d.store.getVisitor(p.visitorId);
       if (!v || !siteIds.includes(v.siteId)) throw new BeckonError('NOT_FOUND');
       const previous = (await d.store.conversationsOfVisitor(v.id, 10)).map((c) => ({ id: c.id, status: c.status, createdAt: c.createdAt, preview: c.lastMessagePreview }));
       return { visitor: d.engage.liveVisitor(p.visitorId), entries: await d.store.journeyOf(p.visitorId, 100), identity: { userId: v.userId, name: v.name, email: v.email }, previous };
     });
-    handle(socket, d, 'typing:set', OperatorTypingRequest, async (p) => {
+    on('typing:set', async (p) => {
       const conv = await load(p.conversationId);
       if (conv.status !== 'closed') d.chat.visitorsOf(conv.visitorId).emit('typing:update', { typing: p.typing, name });
     });

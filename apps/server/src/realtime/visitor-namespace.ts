@@ -1,13 +1,13 @@
 /** `/visitor`: the public namespace the widget talks to (DESIGN.md "The wire"). */
 import { background } from '../lib/background';
-import { BeckonError, CallbackSubmit, HistoryRequest, InboxSeen, JourneyBatch, LeadSubmit, OfferAccept, OfferRef, OfflineMessage, ReadRequest, SyncRequest, VisitorHandshake, VisitorSendMessage, VisitorTypingRequest } from '@beckon/protocol';
+import { BeckonError, VisitorClientEventSchemas, VisitorHandshake, type VisitorClientEvents } from '@beckon/protocol';
 import { newId, type Store } from '@beckon/db';
 import type { ChatService } from '../chat/chat-service';
 import type { EngageService } from '../engage/engage-service';
 import { BOT_UA } from '../engage/journey';
 import { rooms, type VisitorNamespace } from '../chat/types';
 import { connectError } from './connect-error';
-import { handle, rejectUnknown, type GuardContext } from './guard';
+import { handlers, type GuardContext } from './guard';
 import { WindowCounter } from './rate-limit';
 import { signVisitor, verifyVisitor } from './visitor-token';
 import { clientAddress, type Abuse } from './abuse';
@@ -23,7 +23,6 @@ export interface VisitorNsDeps extends GuardContext {
   trustProxy: boolean;
 }
 
-const EVENTS = ['message:send', 'conversation:sync', 'conversation:history', 'conversation:read', 'typing:set', 'journey:batch', 'offer:dismiss', 'offer:accept', 'offer:lead', 'offer:callback', 'inbox:message', 'inbox:seen'] as const;
 
 export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): void {
   const perIp = new WindowCounter(d.connectionsPerMinute, 60_000);
@@ -82,19 +81,19 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
     };
     const view = (c: Parameters<ChatService['visitorView']>[0]) => d.chat.visitorView(c);
 
-    rejectUnknown(socket, d, EVENTS);
+    const on = handlers<VisitorClientEvents>()(socket, d, VisitorClientEventSchemas);
     const address = socket.data.address;
-    handle(socket, d, 'message:send', VisitorSendMessage, async (p) => {
+    on('message:send', async (p) => {
       // per visitor, whatever the number of tabs (./abuse.ts)
       await d.abuse.message(visitorId);
       return d.chat.visitorSend({ ...me, ip: address }, p);
     });
-    handle(socket, d, 'conversation:sync', SyncRequest, async (p) => d.chat.sync(await latest(), p.lastSeq, view, p.conversationId));
-    handle(socket, d, 'conversation:history', HistoryRequest, async (p) => {
+    on('conversation:sync', async (p) => d.chat.sync(await latest(), p.lastSeq, view, p.conversationId));
+    on('conversation:history', async (p) => {
       const c = await own(p.conversationId);
       return c ? d.chat.history(c, p.beforeSeq, p.limit) : { messages: [], hasMore: false };
     });
-    handle(socket, d, 'conversation:read', ReadRequest, async (p) => {
+    on('conversation:read', async (p) => {
       const c = await latest();
       if (!c) return;
       await d.store.markRead(c.id, 'visitor', p.seq);
@@ -102,16 +101,16 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       const fresh = await d.store.getConversation(c.id);
       if (fresh) d.chat.visitorsOf(visitorId).emit('conversation:update', await view(fresh));
     });
-    handle(socket, d, 'journey:batch', JourneyBatch, async (p) => {
+    on('journey:batch', async (p) => {
       await d.abuse.journeyEvents(visitorId, p.events.length);
       return { received: await d.engage.journey({ ...me, socketId: socket.id, bot: socket.data.bot }, p.events) };
     });
-    handle(socket, d, 'offer:dismiss', OfferRef, (p) => d.engage.dismiss(visitorId, p.offerId));
-    handle(socket, d, 'offer:accept', OfferAccept, (p) => d.engage.accept(visitorId, p.offerId, p.how));
-    handle(socket, d, 'offer:lead', LeadSubmit, (p) => d.engage.submit(me, 'lead', p.offerId, { name: p.name, email: p.email, phone: p.phone, time: '' }));
-    handle(socket, d, 'offer:callback', CallbackSubmit, (p) => d.engage.submit(me, 'callback', p.offerId, { name: p.name, email: '', phone: p.phone, time: p.time }));
+    on('offer:dismiss', (p) => d.engage.dismiss(visitorId, p.offerId));
+    on('offer:accept', (p) => d.engage.accept(visitorId, p.offerId, p.how));
+    on('offer:lead', (p) => d.engage.submit(me, 'lead', p.offerId, { name: p.name, email: p.email, phone: p.phone, time: '' }));
+    on('offer:callback', (p) => d.engage.submit(me, 'callback', p.offerId, { name: p.name, email: '', phone: p.phone, time: p.time }));
     socket.on('disconnect', () => d.engage.disconnect(visitorId, socket.id));
-    handle(socket, d, 'typing:set', VisitorTypingRequest, async (p) => {
+    on('typing:set', async (p) => {
       if (p.typing) d.engage.typing(visitorId);
       const c = await latest();
       if (!c || c.status === 'closed') return;
@@ -119,11 +118,11 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       const peek = p.text !== undefined && (await d.store.getSite(siteId))?.routing.sneakPeek;
       d.chat.operatorsOf(c.siteId).emit('typing:update', { conversationId: c.id, typing: p.typing, ...(peek ? { text: p.text } : {}) });
     });
-    handle(socket, d, 'inbox:message', OfflineMessage, async (p) => {
+    on('inbox:message', async (p) => {
       if (await d.store.isBlocked(siteId, visitorId, address)) throw new BeckonError('BLOCKED');
       return d.engage.offlineMessage(me, p);
     });
-    handle(socket, d, 'inbox:seen', InboxSeen, async (p) => {
+    on('inbox:seen', async (p) => {
       for (const item of await d.store.unseenAnswers(visitorId)) if (p.ids.includes(item.id)) await d.store.updateInboxItem(item.id, { answerSeenAt: d.now() });
     });
 

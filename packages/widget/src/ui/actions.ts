@@ -35,8 +35,12 @@ export function createActions(ctx: WidgetContext) {
     },
     /** an offline message or a callback request for the inbox; resolves with an error text or null */
     leave(event: 'inbox:message' | 'offer:callback', form: Record<string, string>): Promise<string | null> {
-      return new Promise((done) =>
-        socket.timeout(ACK_TIMEOUT).emit(event as 'inbox:message', { ...form, ...(event === 'offer:callback' ? { offerId: null } : {}) } as never, (err: Error | null, res?: Result<{ itemId: string }>) => done(err || !res ? '' : res.ok ? null : res.error.message)),
+      const t = socket.timeout(ACK_TIMEOUT);
+      const f = (k: string) => form[k] ?? '';
+      const sent = event === 'offer:callback' ? t.emitWithAck('offer:callback', { offerId: null, name: f('name'), phone: f('phone'), time: f('time') }) : t.emitWithAck('inbox:message', { name: f('name'), email: f('email'), body: f('body') });
+      return sent.then(
+        (res) => (res.ok ? null : res.error.message),
+        () => '',
       );
     },
     seen() {

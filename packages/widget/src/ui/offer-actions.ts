@@ -31,13 +31,18 @@ export function createOfferActions(ctx: WidgetContext) {
     /** resolves with null when sent, the server's message when refused, '' when unreachable */
     submit(event: 'offer:lead' | 'offer:callback', form: LeadForm | CallbackForm): Promise<string | null> {
       const o = current();
-      return new Promise((done) =>
-        socket.timeout(ACK_TIMEOUT).emit(event as 'offer:lead', { ...(form as LeadForm), offerId: o ? o.id : null } as never, (err: Error | null, res?: Result<{ itemId: string }>) => {
-          if (err || !res) return done('');
-          if (!res.ok) return done(res.error.message || res.error.code);
+      const t = socket.timeout(ACK_TIMEOUT);
+      // each event with its own payload, typed by protocol's event map
+      // (the form's consent box is required; without it the server would refuse the same way)
+      if ('consent' in form && !form.consent) return Promise.resolve('consent is needed');
+      const sent = event === 'offer:lead' && o && 'email' in form ? t.emitWithAck('offer:lead', { offerId: o.id, name: form.name, email: form.email, phone: form.phone, consent: true }) : t.emitWithAck('offer:callback', { offerId: o ? o.id : null, name: form.name, phone: form.phone, time: 'time' in form ? form.time : '' });
+      return sent.then(
+        (res) => {
+          if (!res.ok) return res.error.message || res.error.code;
           if (o) ctx.emitPublic('offer:accepted', { id: o.id, kind: o.kind, how: 'form' });
-          done(null);
-        }),
+          return null;
+        },
+        () => '',
       );
     },
   };

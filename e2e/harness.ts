@@ -28,6 +28,8 @@ export interface World {
   browser: Browser;
   /** stop the server gracefully and start a new one on the same port and database */
   restart(): Promise<void>;
+  /** the SQLite file (tests lock it from outside, as a backup tool would) */
+  dbFile: string;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startWorld(): Promise<World> {
     args: ['--no-sandbox', '--disable-blink-features=AutomationControlled', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   const world: World = {
+    dbFile: join(dir, 'beckon.db'),
     beckon,
     demo,
     url,

@@ -28,7 +28,7 @@ import { setupOperatorNamespace } from './realtime/operator-namespace';
 import { setupVisitorNamespace } from './realtime/visitor-namespace';
 import { connectError } from './realtime/connect-error';
 import { Abuse, ABUSE_LIMITS, type AbuseLimits } from './realtime/abuse';
-import { clockFrom, realClock, type Clock } from './lib/clock';
+import { clockFrom, realClock, type Clock, type Timer } from './lib/clock';
 import { Scheduler } from './lib/scheduler';
 
 export interface BuildOptions {
@@ -153,18 +153,22 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   const sweepEvery = opts.idleSweepMs ?? 60_000;
   // each site's retention (journey 180 days by default; conversations, visitors and inbox kept until the site says otherwise)
   let lastPrune = 0;
-  const sweeper =
-    sweepEvery > 0
-      ? setInterval(() => {
-          engage.sweep();
-          if (now() - lastPrune > 3_600_000) {
-            lastPrune = now();
-            void applyRetention().catch((err) => app.log.error({ err }, 'retention sweep failed'));
-          }
-          void chat.sweepIdle().catch((err) => app.log.error({ err }, 'idle sweep failed'));
-        }, sweepEvery)
-      : null;
-  sweeper?.unref();
+  // idle close: the due time is stored (a conversation's last message + the site's idle minutes),
+  // so a sweep on the clock finds every one that fell due, also those of before a restart, and
+  // closes each once (a conditional update)
+  let sweeper: Timer | null = null;
+  const sweep = () => {
+    sweeper = clock.setTimer(() => {
+      engage.sweep();
+      if (now() - lastPrune > 3_600_000) {
+        lastPrune = now();
+        background(applyRetention(), app.log, 'retention sweep');
+      }
+      background(chat.sweepIdle(), app.log, 'idle sweep');
+      sweep();
+    }, sweepEvery);
+  };
+  if (sweepEvery > 0) sweep();
 
   // deadlines that fell due while no process ran are acted on now; chats of operators who were
   // online before the restart get a grace period to come back
@@ -173,7 +177,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   await scheduler.start();
 
   app.addHook('preClose', async () => {
-    if (sweeper) clearInterval(sweeper);
+    sweeper?.cancel();
+    sweeper = null;
     scheduler.stop();
     engage.stop();
     // io.local is only the main namespace: close ours, then every engine connection

@@ -2,7 +2,7 @@
 import { io as connect } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { VisitorServerEventSchemas } from '@beckon/protocol';
-import { call, expectOk, onCleanup, operator, SHOP, startServer, visitorReady, type Harness, type VisitorSocket } from './harness';
+import { call, expectOk, login, onCleanup, operator, SHOP, startServer, visitorReady, type Harness, type VisitorSocket } from './harness';
 
 /** a visitor's socket arriving through a reverse proxy that names the browser's address */
 async function viaProxy(h: Harness, address: string, token: string | null = null) {
@@ -89,5 +89,27 @@ describe('lists the console loads', () => {
     expect(new Set(all.map((c) => c.id)).size).toBe(250);
     expect(all[0]!.lastMessagePreview).toBe('question 249');
     expect(all[249]!.lastMessagePreview).toBe('question 0');
+  });
+
+  it('the inbox comes in pages of 50 with a cursor; rules and saved replies are capped per site, so their lists stay bounded', async () => {
+    const h = await startServer();
+    const v = await h.store.touchVisitor({ id: 'inbox-visitor-000001', siteId: h.site.id, lang: 'en', userAgent: null }, Date.now());
+    for (let i = 0; i < 120; i++) await h.store.createInboxItem({ siteId: h.site.id, visitorId: v.id, kind: 'message', name: `n${i}`, email: '', phone: '', preferredTime: '', body: `item ${i}`, offerId: null, pageUrl: '' }, Date.now() - 1000 + i);
+    const admin = await login(h, 'admin@shop.test');
+    const get = async (q: string) => (await fetch(`${h.url}/api/sites/${h.site.id}/inbox?status=open${q}`, { headers: { cookie: admin } })).json();
+    const pages = [await get('')];
+    while (pages[pages.length - 1].next && pages.length < 10) pages.push(await get(`&before=${encodeURIComponent(pages[pages.length - 1].next)}`));
+    expect(pages.map((p: { items: unknown[] }) => p.items.length)).toEqual([50, 50, 20]);
+    const bodies = pages.flatMap((p: { items: { body: string }[] }) => p.items.map((i) => i.body));
+    expect(new Set(bodies).size).toBe(120);
+    expect(bodies[0]).toBe('item 119');
+    expect((await fetch(`${h.url}/api/sites/${h.site.id}/inbox?before=drop%20table`, { headers: { cookie: admin } })).status).toBe(400);
+
+    const { demoRules } = await import('../src/demo-rules');
+    const { RuleInput, LIMITS } = await import('@beckon/protocol');
+    for (let i = 0; i < LIMITS.rulesPerSite; i++) await h.store.createRule(h.site.id, RuleInput.parse(demoRules(null)[0]), Date.now());
+    const over = await fetch(`${h.url}/api/sites/${h.site.id}/rules`, { method: 'POST', headers: { cookie: admin, origin: h.url, 'content-type': 'application/json' }, body: JSON.stringify(demoRules(null)[0]) });
+    expect(over.status).toBe(400);
+    expect((await over.json()).error.message).toMatch(/at most 200 rules/);
   });
 });

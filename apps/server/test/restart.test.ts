@@ -87,6 +87,26 @@ describe('deadlines survive a restart', () => {
     expect((await h.store.routingEventsOf(conversationId, 10)).filter((e) => e.kind === 'moved')).toHaveLength(1);
   });
 
+  it('an idle conversation is closed by the sweep after a restart too (its due time is stored with it)', async () => {
+    const clock = fakeClock();
+    const h = await startServer({ clock, idleSweepMs: 60_000 });
+    const op = await operator(h);
+    const { v, conversationId } = await chatWith(h);
+    op.disconnect();
+    await h.restart();
+    // the visitor's tab is back (it is not the visitor-left rule that closes it), but nobody writes
+    await visitorReady(h, { token: v.session.token });
+    await clock.advance(29 * 60_000);
+    await h.beckon.chat.idle();
+    expect((await h.store.getConversation(conversationId))!.status).not.toBe('closed');
+    // (the grace re-queue at +60 s wrote a line to the visitor: idle counts from there)
+    await clock.advance(3 * 60_000);
+    await h.beckon.chat.idle();
+    const c = (await h.store.getConversation(conversationId))!;
+    expect(c.status).toBe('closed');
+    expect(c.closedReason).toBe('idle');
+  });
+
   it('two schedulers on one database act on a due deadline once', async () => {
     const clock = fakeClock();
     const h = await startServer({ clock });

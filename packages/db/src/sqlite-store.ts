@@ -606,9 +606,17 @@ class SqliteStore implements Store {
   async getInboxItem(id: string) {
     return this.db.select().from(s.inboxItems).where(eq(s.inboxItems.id, id)).get() ?? null;
   }
-  async listInbox(siteIds: string[], status: 'open' | 'resolved', limit: number) {
+  async listInbox(siteIds: string[], status: 'open' | 'resolved', limit: number, before: { at: number; id: string } | null = null) {
     if (!siteIds.length) return [];
-    return this.db.select().from(s.inboxItems).where(and(inArray(s.inboxItems.siteId, siteIds), eq(s.inboxItems.status, status))).orderBy(desc(s.inboxItems.createdAt)).limit(limit).all();
+    const i = s.inboxItems;
+    const keyset = before ? [sql`(${i.createdAt} < ${before.at} or (${i.createdAt} = ${before.at} and ${i.id} < ${before.id}))`] : [];
+    return this.db.select().from(i).where(and(inArray(i.siteId, siteIds), eq(i.status, status), ...keyset)).orderBy(desc(i.createdAt), desc(i.id)).limit(limit).all();
+  }
+  async countRules(siteId: string) {
+    return this.db.select({ n: sql<number>`count(*)` }).from(s.rules).where(eq(s.rules.siteId, siteId)).get()?.n ?? 0;
+  }
+  async countCanned(siteId: string) {
+    return this.db.select({ n: sql<number>`count(*)` }).from(s.canned).where(eq(s.canned.siteId, siteId)).get()?.n ?? 0;
   }
   async updateInboxItem(id: string, patch: Partial<Pick<InboxRow, 'status' | 'assigneeId' | 'answer' | 'answeredAt' | 'answerSeenAt' | 'resolvedAt'>>) {
     if (!Object.keys(patch).length) return this.getInboxItem(id);

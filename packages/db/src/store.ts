@@ -319,7 +319,10 @@ export interface Store {
 
   createInboxItem(i: NewInboxItem, now: number): Promise<InboxRow>;
   getInboxItem(id: string): Promise<InboxRow | null>;
-  listInbox(siteIds: string[], status: 'open' | 'resolved', limit: number): Promise<InboxRow[]>;
+  /** newest first; `before` continues after the last item of the previous page */
+  listInbox(siteIds: string[], status: 'open' | 'resolved', limit: number, before?: { at: number; id: string } | null): Promise<InboxRow[]>;
+  countRules(siteId: string): Promise<number>;
+  countCanned(siteId: string): Promise<number>;
   updateInboxItem(id: string, patch: Partial<Pick<InboxRow, 'status' | 'assigneeId' | 'answer' | 'answeredAt' | 'answerSeenAt' | 'resolvedAt'>>): Promise<InboxRow | null>;
   /** answers the visitor has not seen yet */
   unseenAnswers(visitorId: string): Promise<InboxRow[]>;

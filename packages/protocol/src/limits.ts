@@ -17,6 +17,11 @@ export const LIMITS = {
   syncMax: 500,
   /** allowed origins per site */
   originsPerSite: 50,
+  /** rules and saved replies of one site: the console loads them whole */
+  rulesPerSite: 200,
+  cannedPerSite: 1000,
+  /** inbox items per page */
+  inboxPage: 50,
   /** login attempts per IP per minute */
   loginPerMinute: 10,
   /** default maximum concurrent chats of an operator */

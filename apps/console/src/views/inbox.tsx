@@ -29,10 +29,15 @@ export function Inbox() {
   const t = ENGAGE[s.lang];
   const [status, setStatus] = useState<'open' | 'resolved'>('open');
   const [items, setItems] = useState<InboxItem[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState('');
-  const load = () =>
-    api<{ items: InboxItem[] }>('GET', `/api/sites/${s.siteId}/inbox?status=${status}`).then(
-      (r) => setItems(r.items),
+  // in pages of 50, newest first; "Show more" continues where the last page ended
+  const load = (after?: string) =>
+    api<{ items: InboxItem[]; next: string | null }>('GET', `/api/sites/${s.siteId}/inbox?status=${status}${after ? `&before=${encodeURIComponent(after)}` : ''}`).then(
+      (r) => {
+        setItems((prev) => (after ? [...(prev ?? []), ...r.items] : r.items));
+        setNext(r.next);
+      },
       (e: Error) => setError(e.message),
     );
   useEffect(() => {
@@ -120,6 +125,11 @@ export function Inbox() {
           </li>
         ))}
       </ul>
+      {next && (
+        <button type="button" class="more" onClick={() => void load(next)}>
+          {t.showMore}
+        </button>
+      )}
     </section>
   );
 }

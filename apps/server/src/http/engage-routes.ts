@@ -1,7 +1,7 @@
 /** Rules, their results (funnel) and the inbox, over REST. Admins write rules; members read and work the inbox. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { BeckonError, Id, RuleInput } from '@beckon/protocol';
+import { BeckonError, Id, LIMITS, RuleInput } from '@beckon/protocol';
 import type { InboxRow, Store } from '@beckon/db';
 import type { EngageService } from '../engage/engage-service';
 import { roleOn } from './access';
@@ -12,7 +12,7 @@ const SiteParams = z.object({ siteId: Id });
 const RuleParams = SiteParams.extend({ ruleId: Id });
 const ItemParams = z.object({ itemId: Id });
 const FunnelQuery = z.object({ days: z.coerce.number().int().min(1).max(365).default(30) });
-const InboxQuery = z.object({ status: z.enum(['open', 'resolved']).default('open') });
+const InboxQuery = z.object({ status: z.enum(['open', 'resolved']).default('open'), before: z.string().regex(/^\d{1,15}_[\w-]{1,64}$/).optional(), limit: z.coerce.number().int().min(1).max(200).default(LIMITS.inboxPage) });
 const InboxPatch = z.object({
   status: z.enum(['open', 'resolved']).optional(),
   /** take it (yourself) or hand it back (null) */
@@ -39,7 +39,9 @@ export function engageRoutes(d: EngageRouteDeps) {
     app.post('/api/sites/:siteId/rules', async (req, reply) => {
       const { siteId } = parse(SiteParams, req.params);
       await roleOn(store, req, siteId, 'admin');
-      const rule = await store.createRule(siteId, parse(RuleInput, req.body), d.now());
+      const input = parse(RuleInput, req.body);
+      if ((await store.countRules(siteId)) >= LIMITS.rulesPerSite) throw new BeckonError('VALIDATION_FAILED', `A site has at most ${LIMITS.rulesPerSite} rules: delete one first.`);
+      const rule = await store.createRule(siteId, input, d.now());
       await d.engage.reload(siteId);
       return reply.status(201).send(rule);
     });
@@ -71,9 +73,14 @@ export function engageRoutes(d: EngageRouteDeps) {
     };
     app.get('/api/sites/:siteId/inbox', async (req) => {
       const { siteId } = parse(SiteParams, req.params);
-      const { status } = parse(InboxQuery, req.query);
       await roleOn(store, req, siteId);
-      return { items: await Promise.all((await store.listInbox([siteId], status, 200)).map(view)) };
+      const { status, before, limit } = parse(InboxQuery, req.query);
+      // in pages, newest first: `next` continues where this page ended
+      const cursor = before ? { at: Number(before.split('_')[0]), id: before.slice(before.indexOf('_') + 1) } : null;
+      const rows = await store.listInbox([siteId], status, limit + 1, cursor);
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return { items: await Promise.all(page.map(view)), next: rows.length > limit && last ? `${last.createdAt}_${last.id}` : null };
     });
     app.patch('/api/inbox/:itemId', async (req) => {
       const { itemId } = parse(ItemParams, req.params);

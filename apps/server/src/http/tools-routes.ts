@@ -1,7 +1,7 @@
 /** The operator's tools over REST: canned responses, the phrase guard's list, search in past conversations. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { BeckonError, Id, PhraseList } from '@beckon/protocol';
+import { BeckonError, LIMITS, Id, PhraseList } from '@beckon/protocol';
 import type { Store } from '@beckon/db';
 import { visitorDisplayName } from '../chat/chat-service';
 import { roleOn } from './access';
@@ -32,6 +32,7 @@ export function toolsRoutes(d: { store: Store; now: () => number }) {
       const { siteId } = parse(SiteParams, req.params);
       const body = parse(CannedCreate, req.body);
       const role = await roleOn(store, req, siteId);
+      if ((await store.countCanned(siteId)) >= LIMITS.cannedPerSite) throw new BeckonError('VALIDATION_FAILED', `A site has at most ${LIMITS.cannedPerSite} saved replies: delete some first.`);
       if (body.shared && role === 'operator') throw new BeckonError('FORBIDDEN', 'Only admins and supervisors can share a canned response with the site.');
       const c = await store.createCanned({ siteId, ownerId: body.shared ? null : req.account!.id, shortcut: body.shortcut, body: body.body }, d.now());
       return reply.status(201).send({ id: c.id, shortcut: c.shortcut, body: c.body, shared: c.ownerId === null });

@@ -111,6 +111,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   chat.hooks.conversation = (c) => engage.conversationChanged(c);
   chat.hooks.capacity = (siteId) => engage.capacityChanged(siteId);
   chat.hooks.priorityOf = (siteId, visitorId) => engage.priorityOf(siteId, visitorId);
+  chat.hooks.visitorLeftAt = (visitorId) => engage.leftAt(visitorId);
   const sessions = new Sessions(store, now, opts.secureCookies ?? false);
   const secret = await ensureSecret(store);
   const guard = { log: app.log, now, counters, eventRate: opts.eventRate ?? { perSecond: LIMITS.socketEventsPerSecond, burst: LIMITS.socketEventBurst } };

@@ -4,9 +4,9 @@
  * once; a retried message id is stored once, also after its conversation was closed.
  */
 import { describe, expect, it } from 'vitest';
-import type { Message, SyncResult, VisitorConversation } from '@beckon/protocol';
+import type { ConversationSummary, Message, SyncResult, VisitorConversation } from '@beckon/protocol';
 import { fakeClock } from '../src/lib/clock';
-import { call, expectOk, login, operator, startServer, visitorReady, type Harness } from './harness';
+import { call, expectOk, login, next, operator, startServer, visitorReady, type Harness } from './harness';
 
 async function api<T>(h: Harness, cookie: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`${h.url}${path}`, { method, headers: { cookie, origin: h.url, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -126,13 +126,17 @@ describe('a visitor who left', () => {
   it('ends their conversation after the site\'s visitorGoneSeconds without a tab, freeing the slot; a tab back in time keeps it', async () => {
     const clock = fakeClock();
     const h = await startServer({ clock });
-    await operator(h);
+    const op = await operator(h);
     const { v, conversationId } = await chatWith(h);
-    // a page load: the tab goes and comes back within the time
+    // a page load: the tab goes and comes back within the time; the operator sees it left, then is back
     const token = v.session.token;
+    const left = next<ConversationSummary>(op, 'conversation:upsert', (c) => c.id === conversationId && c.visitorLeftAt !== null);
     v.socket.disconnect();
+    await left;
     await clock.advance(2_000);
+    const returned = next<ConversationSummary>(op, 'conversation:upsert', (c) => c.id === conversationId && c.visitorLeftAt === null);
     const back = await visitorReady(h, { token });
+    await returned;
     await clock.advance(600_000);
     await h.beckon.scheduler.idle();
     expect((await h.store.getConversation(conversationId))!.status).toBe('active');

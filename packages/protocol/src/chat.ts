@@ -58,6 +58,8 @@ export const ConversationSummary = z.object({
   createdAt: Time,
   closedAt: Time.nullable(),
   closedReason: CloseReason.nullable(),
+  /** since when no tab of the visitor's is open on the site (null: here, or not known); the chat ends after the site's visitorGoneSeconds */
+  visitorLeftAt: Time.nullable().default(null),
   priority: z.number().int(),
   department: z.string().nullable(),
   /** while queued: place in line */

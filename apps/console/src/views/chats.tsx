@@ -46,6 +46,7 @@ function Row({ c, s, t }: { c: ConversationSummary; s: ConsoleState; t: Strings 
             <bdi>{c.lastMessagePreview || '…'}</bdi>
           </span>
           <span class={`chip ${c.status}`}>{state}</span>
+          {c.visitorLeftAt !== null && c.status !== 'closed' && <span class="chip left">{TOOLS[s.lang].visitorLeft}</span>}
         </span>
         {c.unread > 0 && (
           <span class="badge" aria-hidden="true">

@@ -44,6 +44,11 @@ export function Pane({ id }: { id: string }) {
           </h3>
           <span class={`chip ${sum.status}`}>{sum.status === 'queued' ? (sum.queuePosition ? x.queuePos(sum.queuePosition) : t.waiting) : sum.status === 'active' ? t.assignedTo(mine ? t.you : (sum.assigneeName ?? '?')) : t.closed}</span>
           {sum.priority > 0 && <span class="chip prio">{x.priority}</span>}
+          {sum.visitorLeftAt !== null && (
+            <span class="chip left" title={x.visitorLeftHelp}>
+              {x.visitorLeft}
+            </span>
+          )}
         </div>
         <div class="actions">
           {sum.status === 'queued' && (

@@ -34,6 +34,8 @@ export interface ChatHooks {
   conversation?: (c: ConversationRow) => void;
   /** operators' presence or capacity on a site changed */
   capacity?: (siteId: string) => void;
+  /** since when the visitor has had no tab open (null: present, or unknown to this process) */
+  visitorLeftAt?: (visitorId: string) => number | null;
   /** routing priority of a new conversation from what is known of the visitor (segment, cart) */
   priorityOf?: (siteId: string, visitorId: string) => Promise<number>;
 }
@@ -101,6 +103,7 @@ export class ChatService {
       createdAt: c.createdAt,
       closedAt: c.closedAt,
       closedReason: c.closedReason,
+      visitorLeftAt: c.status === 'closed' ? null : (this.hooks.visitorLeftAt?.(c.visitorId) ?? null),
       priority: c.priority,
       department: c.department,
       queuePosition: this.router.queueInfo(c)?.position ?? null,

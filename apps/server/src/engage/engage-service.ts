@@ -75,6 +75,8 @@ interface Live {
   held: { ruleId: string; reason: HoldReason }[];
   matching: string[];
   lastActivityAt: number;
+  /** the last tab closed while chatting at this time (null: a tab is open) */
+  leftAt: number | null;
   timer: Timer | null;
   wakeAt: number;
   currency: string;
@@ -101,8 +103,21 @@ export class EngageService {
    * Only chatting visitors write anything here, so browsing costs nothing.
    */
   private async leaving(l: Live): Promise<void> {
+    l.leftAt = this.d.now();
+    await this.tellOperators(l.visitorId);
     const ctx = await this.site(l.siteId);
     await this.d.scheduler.at('visitor_left', l.visitorId, this.d.now() + ctx.site.routing.visitorGoneSeconds * 1000, { siteId: l.siteId });
+  }
+
+  /** since when this visitor has had no tab open, for the console (null: here) */
+  leftAt(visitorId: string): number | null {
+    return this.live.get(visitorId)?.leftAt ?? null;
+  }
+
+  /** the chat's operators see at once that the visitor left (or came back) */
+  private async tellOperators(visitorId: string): Promise<void> {
+    const c = await this.d.store.latestConversationOf(visitorId);
+    if (c && c.status !== 'closed') this.d.operators.to(rooms.siteOperators(c.siteId)).emit('conversation:upsert', await this.d.chat.summary(c));
   }
 
   private async visitorGone(visitorId: string): Promise<void> {
@@ -237,7 +252,14 @@ export class EngageService {
       this.evict();
     } else if (now - l.lastActivityAt > SESSION_MS) this.newSession(l, now);
     await l.ready;
-    if (!l.sockets.size && l.chatting) await this.d.scheduler.cancel('visitor_left', v.visitorId);
+    if (!l.sockets.size && l.chatting) {
+      await this.d.scheduler.cancel('visitor_left', v.visitorId);
+      if (l.leftAt !== null) {
+        l.leftAt = null;
+        await this.tellOperators(v.visitorId);
+      }
+    }
+    l.leftAt = null;
     l.sockets.set(v.socketId, { visible: true, since: now, lang: v.lang });
     l.lastActivityAt = now;
     // an offer still on screen in another page or tab of the visitor comes along
@@ -246,7 +268,7 @@ export class EngageService {
   }
 
   private create(siteId: string, visitorId: string, now: number): Live {
-    const l: Live = { siteId, visitorId, name: visitorDisplayName(visitorId, null), state: emptyState(now), memo: null, sockets: new Map(), history: [], current: null, typingUntil: 0, chatting: false, held: [], matching: [], lastActivityAt: now, timer: null, wakeAt: Infinity, currency: 'USD', ready: Promise.resolve() };
+    const l: Live = { siteId, visitorId, name: visitorDisplayName(visitorId, null), state: emptyState(now), memo: null, sockets: new Map(), history: [], current: null, typingUntil: 0, chatting: false, held: [], matching: [], lastActivityAt: now, leftAt: null, timer: null, wakeAt: Infinity, currency: 'USD', ready: Promise.resolve() };
     l.ready = (async () => {
       const [row, offers, conv] = await Promise.all([this.d.store.getVisitor(visitorId), this.d.store.recentOffers(visitorId, HISTORY), this.d.store.latestConversationOf(visitorId)]);
       l.history = offers.map(toRecord);

@@ -6,5 +6,6 @@ export default [
   'packages/db',
   'packages/widget',
   'apps/server',
+  'bench',
   'e2e',
 ];

@@ -69,6 +69,7 @@ export interface Beckon {
   engage: EngageService;
   scheduler: Scheduler;
   clock: Clock;
+  presence: Presence;
   counters: { rejected: number; rateLimited: number };
   /** every HTTP route registered (the tenant test walks them all) */
   routes: { method: string; url: string }[];
@@ -194,5 +195,5 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     if (ownStore) await store.close();
   });
 
-  return { app, io, store, chat, engage, scheduler, clock, counters, routes, applyRetention };
+  return { app, io, store, chat, engage, scheduler, clock, presence, counters, routes, applyRetention };
 }

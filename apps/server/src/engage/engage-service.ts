@@ -49,6 +49,8 @@ interface SiteCtx {
   /** invitations on screen and not yet answered: each holds a slot until it expires */
   invites: Map<string, number>;
   dirty: boolean;
+  /** a re-measure of capacity is due this turn (many changes, one measure) */
+  measuring: boolean;
 }
 
 interface Current {
@@ -83,9 +85,21 @@ interface Live {
   ready: Promise<void>;
 }
 
+/** evaluations run per turn of the event loop at most; the rest wait for the next turn */
+const EVAL_BATCH = 500;
+
 export class EngageService {
   private readonly sites = new Map<string, Promise<SiteCtx>>();
   private readonly live = new Map<string, Live>();
+  /** live visitors by site: work for one site touches that site's visitors only */
+  private readonly bySite = new Map<string, Set<Live>>();
+  /** per site, visitors whose invitation waits for a free operator slot, longest waiting first */
+  private readonly waitingSlot = new Map<string, Set<Live>>();
+  /** visitors to decide again, with the facts that changed (null: all): one evaluation each per turn */
+  private readonly queue = new Map<Live, Set<Fact> | null>();
+  private draining: Promise<void> | null = null;
+  /** evaluations run so far (the storm benchmark and test count them) */
+  evaluations = 0;
   private readonly flusher: ReturnType<typeof setInterval>;
 
   constructor(private readonly d: EngageDeps) {
@@ -129,8 +143,7 @@ export class EngageService {
   /** A visitor's data was erased: nothing of them stays in memory, and their open tabs are closed. */
   forgetVisitor(visitorId: string): void {
     const l = this.live.get(visitorId);
-    l?.timer?.cancel();
-    this.live.delete(visitorId);
+    if (l) this.drop(l);
     this.d.visitors.in(rooms.visitor(visitorId)).disconnectSockets(true);
   }
 
@@ -176,7 +189,7 @@ export class EngageService {
       p = (async () => {
         const [site, rules] = await Promise.all([this.d.store.getSite(siteId), this.d.store.listRules(siteId)]);
         if (!site) throw new BeckonError('UNKNOWN_SITE');
-        const ctx: SiteCtx = { site, rules: new Map(rules.map((r) => [r.id, r])), engine: new Engine(rules), free: 0, available: 0, invites: new Map(), dirty: true };
+        const ctx: SiteCtx = { site, rules: new Map(rules.map((r) => [r.id, r])), engine: new Engine(rules), free: 0, available: 0, invites: new Map(), dirty: true, measuring: false };
         await this.measure(ctx);
         return ctx;
       })();
@@ -193,7 +206,7 @@ export class EngageService {
     const prev = await old.catch(() => null);
     const [site, rules] = await Promise.all([this.d.store.getSite(siteId), this.d.store.listRules(siteId)]);
     if (!site) return;
-    const ctx: SiteCtx = { site, rules: new Map(rules.map((r) => [r.id, r])), engine: new Engine(rules), free: prev?.free ?? 0, available: prev?.available ?? 0, invites: prev?.invites ?? new Map(), dirty: true };
+    const ctx: SiteCtx = { site, rules: new Map(rules.map((r) => [r.id, r])), engine: new Engine(rules), free: prev?.free ?? 0, available: prev?.available ?? 0, invites: prev?.invites ?? new Map(), dirty: true, measuring: false };
     this.sites.set(siteId, Promise.resolve(ctx));
     await this.measure(ctx);
     this.reconsider(siteId, null);
@@ -221,23 +234,52 @@ export class EngageService {
     return ctx.free - ctx.invites.size;
   }
 
-  /** Operators came, went, or took chats: slots may have freed. */
+  /**
+   * Operators came, went, or took chats: slots may have freed. Measured once per turn however
+   * many changes arrive in it; then only the visitors whose decision can change are woken.
+   */
   capacityChanged(siteId: string): void {
     const p = this.sites.get(siteId);
     if (!p) return;
-    void p
+    const job = p
       .then(async (ctx) => {
-        if (await this.measure(ctx)) this.reconsider(siteId, ['operators.available']);
+        if (ctx.measuring) return;
+        ctx.measuring = true;
+        await new Promise<void>((r) => setImmediate(r));
+        ctx.measuring = false;
+        const before = { free: ctx.free, available: ctx.available };
+        if (!(await this.measure(ctx))) return;
+        // a rule that reads `operators.available` may flip for any visitor of the site
+        if (ctx.available !== before.available && ctx.engine.rulesReading('operators.available').length) this.reconsider(siteId, ['operators.available']);
+        else if (ctx.free > before.free) this.slotsFreed(ctx);
       })
-      .catch((err) => this.d.log.error({ err, siteId }, 'capacity check failed'));
+      .catch((err) => this.d.log.error({ err, siteId }, 'capacity check failed'))
+      .finally(() => this.measures.delete(job));
+    this.measures.add(job);
+  }
+  private readonly measures = new Set<Promise<void>>();
+
+  /** Decide again for every live visitor of a site (rules changed, or a fact all of them read). */
+  private reconsider(siteId: string, changed: Fact[] | null): void {
+    for (const l of this.bySite.get(siteId) ?? []) this.schedule(l, changed);
   }
 
-  /** Decide again for a site's visitors: all of them, or those held for want of an operator. */
-  private reconsider(siteId: string, changed: Fact[] | null): void {
-    for (const l of this.live.values()) {
-      if (l.siteId !== siteId || !l.sockets.size) continue;
-      if (changed === null || l.held.some((h) => h.reason === 'no_free_operator') || l.memo?.engine.rulesReading('operators.available').length) this.schedule(l, changed ?? null);
+  /**
+   * Invitation slots freed (an invitation ended, a chat closed): only visitors held for want of
+   * a free operator can change, and no more of them than there are slots now.
+   */
+  private slotsFreed(ctx: SiteCtx): void {
+    let n = this.freeSlots(ctx, this.d.now());
+    if (n <= 0) return;
+    for (const l of this.waitingSlot.get(ctx.site.id) ?? []) {
+      if (n-- <= 0) break;
+      this.schedule(l, []);
     }
+  }
+
+  /** Resolves once every queued evaluation has run (tests, benchmarks). */
+  async quiet(): Promise<void> {
+    while (this.draining || this.measures.size) await Promise.all([this.draining, ...this.measures]);
   }
 
   // ---- visitors
@@ -261,6 +303,7 @@ export class EngageService {
     }
     l.leftAt = null;
     l.sockets.set(v.socketId, { visible: true, since: now, lang: v.lang });
+    this.online(l, true);
     l.lastActivityAt = now;
     // an offer still on screen in another page or tab of the visitor comes along
     if (l.current && l.current.expiresAt > now) this.d.visitors.to(v.socketId).emit('offer:show', l.current.view);
@@ -308,6 +351,7 @@ export class EngageService {
     const l = this.live.get(visitorId);
     if (!l) return;
     l.sockets.delete(socketId);
+    if (!l.sockets.size) this.online(l, false);
     this.markDirty(l.siteId);
     if (!l.sockets.size && l.chatting) this.leaving(l).catch((err) => this.d.log.error({ err }, 'visitor-left deadline not stored'));
     if (!l.sockets.size && l.timer) {
@@ -322,18 +366,36 @@ export class EngageService {
     const now = this.d.now();
     for (const [id, l] of this.live) {
       if (this.live.size <= MAX_LIVE * 0.9) break;
-      if (!l.sockets.size || now - l.lastActivityAt > SESSION_MS) {
-        l.timer?.cancel();
-        this.live.delete(id);
-      }
+      if (!l.sockets.size || now - l.lastActivityAt > SESSION_MS) this.drop(l);
     }
   }
 
   sweep(): void {
     const now = this.d.now();
     for (const [id, l] of this.live) {
-      if (!l.sockets.size && now - l.lastActivityAt > SESSION_MS) this.live.delete(id);
+      if (!l.sockets.size && now - l.lastActivityAt > SESSION_MS) this.drop(l);
     }
+  }
+
+  /** A visitor with a tab open (or without one any more): only they take part in a site's work. */
+  private online(l: Live, yes: boolean): void {
+    let set = this.bySite.get(l.siteId);
+    if (yes) {
+      if (!set) this.bySite.set(l.siteId, (set = new Set()));
+      set.add(l);
+    } else {
+      set?.delete(l);
+      this.waitingSlot.get(l.siteId)?.delete(l);
+      this.queue.delete(l);
+    }
+  }
+
+  /** Forget a live visitor entirely (memory bound, erasure). */
+  private drop(l: Live): void {
+    l.timer?.cancel();
+    l.timer = null;
+    this.online(l, false);
+    this.live.delete(l.visitorId);
   }
 
   async journey(v: { siteId: string; visitorId: string; socketId: string; bot: boolean }, events: JourneyEventParsed[]): Promise<number> {
@@ -395,9 +457,37 @@ export class EngageService {
 
   // ---- deciding
 
-  /** Run an evaluation for the visitor on their own queue (nothing else of theirs interleaves). */
+  /**
+   * Decide again for the visitor, soon: requests in one turn merge into one evaluation (the
+   * union of the facts that changed), at most EVAL_BATCH evaluations a turn, each on the
+   * visitor's own queue (nothing else of theirs interleaves).
+   */
   private schedule(l: Live, changed: Fact[] | null): void {
-    void this.d.chat.serial(`engage:${l.visitorId}`, () => this.evaluateNow(l, changed)).catch((err) => this.d.log.error({ err }, 'evaluation failed'));
+    if (!l.sockets.size) return;
+    const prev = this.queue.get(l);
+    if (prev === undefined) this.queue.set(l, changed ? new Set(changed) : null);
+    else if (prev !== null) {
+      if (changed === null) this.queue.set(l, null);
+      else for (const f of changed) prev.add(f);
+    }
+    if (!this.draining) this.draining = this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.size) {
+        await new Promise<void>((r) => setImmediate(r));
+        const batch: [Live, Set<Fact> | null][] = [];
+        for (const e of this.queue) {
+          batch.push(e);
+          this.queue.delete(e[0]);
+          if (batch.length >= EVAL_BATCH) break;
+        }
+        await Promise.all(batch.map(([l, facts]) => this.d.chat.serial(`engage:${l.visitorId}`, () => this.evaluateNow(l, facts ? [...facts] : null)).catch((err) => this.d.log.error({ err }, 'evaluation failed'))));
+      }
+    } finally {
+      this.draining = null;
+    }
   }
 
   private evaluate(l: Live, changed: Fact[] | null): Promise<void> {
@@ -406,6 +496,7 @@ export class EngageService {
 
   private async evaluateNow(l: Live, changed: Fact[] | null): Promise<void> {
     if (!l.sockets.size) return;
+    this.evaluations++;
     const ctx = await this.site(l.siteId);
     const now = this.d.now();
     if (l.current && l.current.expiresAt <= now) await this.expire(l, ctx, now);
@@ -463,8 +554,19 @@ export class EngageService {
     const before = new Map(l.held.map((h) => [h.ruleId, h.reason]));
     const fresh = held.filter((h) => before.get(h.ruleId) !== h.reason && h.reason !== 'lower_priority');
     l.held = held;
+    this.trackWaiting(l);
     if (fresh.length || held.length !== before.size) this.markDirty(l.siteId);
     if (fresh.length) await this.d.store.addHolds(fresh.map((h) => ({ siteId: l.siteId, visitorId: l.visitorId, ruleId: h.ruleId, reason: h.reason, at: now })));
+  }
+
+  /** keep the site's set of visitors waiting for a free slot current */
+  private trackWaiting(l: Live): void {
+    let set = this.waitingSlot.get(l.siteId);
+    const waiting = l.sockets.size > 0 && l.held.some((h) => h.reason === 'no_free_operator');
+    if (waiting && !set?.has(l)) {
+      if (!set) this.waitingSlot.set(l.siteId, (set = new Set()));
+      set.add(l);
+    } else if (!waiting) set?.delete(l);
   }
 
   private async record(l: Live, rule: Rule | null, variant: Variant | null, now: number, holdout: boolean, id = newId(), invitedBy: string | null = null): Promise<OfferRow> {
@@ -531,7 +633,8 @@ export class EngageService {
     this.d.visitors.to(rooms.visitor(l.visitorId)).emit('offer:hide', { id: l.current.offerId, reason });
     l.current = null;
     this.markDirty(l.siteId);
-    if (ctx) this.reconsider(l.siteId, []);
+    // an invitation that ends frees its slot: only those waiting for one can change
+    if (ctx) this.slotsFreed(ctx);
   }
 
   private async expire(l: Live, ctx: SiteCtx, now: number): Promise<void> {
@@ -674,8 +777,7 @@ export class EngageService {
     this.settled.set(w.siteId, ctx);
     const f = w.filter.trim().toLowerCase();
     const all: Live[] = [];
-    for (const l of this.live.values()) {
-      if (l.siteId !== w.siteId || !l.sockets.size) continue;
+    for (const l of this.bySite.get(w.siteId) ?? []) {
       if (f && !(l.name.toLowerCase().includes(f) || (l.state.page?.url.toLowerCase().includes(f) ?? false) || (l.state.page?.title.toLowerCase().includes(f) ?? false) || source(l.state).toLowerCase().includes(f))) continue;
       all.push(l);
     }

@@ -279,7 +279,8 @@ export interface Store {
   listOpenPage(siteIds: string[], after: { at: number; id: string } | null, limit: number): Promise<ConversationRow[]>;
   listClosed(siteIds: string[], limit: number): Promise<ConversationRow[]>;
   /** active conversations per assignee */
-  activeCounts(): Promise<Map<string, number>>;
+  /** active conversations per assignee: of these accounts (an index range each), or of everyone */
+  activeCounts(accountIds?: string[]): Promise<Map<string, number>>;
   listQueued(siteId: string): Promise<ConversationRow[]>;
   /** open conversations whose last message is older than the site's idle limit */
   listIdle(now: number): Promise<ConversationRow[]>;

@@ -269,7 +269,7 @@ export class ChatService {
       if (!fresh || fresh.status === 'closed') throw new BeckonError('CONVERSATION_CLOSED');
       if (fresh.status === 'active') return fresh;
       const member = (await this.d.store.listMembers(conv.siteId)).find((m) => m.accountId === accountId);
-      const active = (await this.d.store.activeCounts()).get(accountId) ?? 0;
+      const active = (await this.d.store.activeCounts([accountId])).get(accountId) ?? 0;
       if (!member || active >= member.capacity) throw new BeckonError('AT_CAPACITY');
       const now = this.d.now();
       const taken = await this.d.store.routeConversation(conv.id, { assigneeId: accountId, moves: 0, tried: [] }, now);

@@ -73,7 +73,8 @@ export class Router {
   }
 
   async loads(siteId: string): Promise<(OperatorLoad & { name: string })[]> {
-    const [members, counts] = await Promise.all([this.d.store.listMembers(siteId), this.d.store.activeCounts()]);
+    const members = await this.d.store.listMembers(siteId);
+    const counts = await this.d.store.activeCounts(members.map((m) => m.accountId));
     return members.map((m) => ({ id: m.accountId, name: m.name, status: this.d.presence.status(m.accountId), capacity: m.capacity, active: counts.get(m.accountId) ?? 0, lastAssignedAt: this.d.presence.lastAssignedAt(m.accountId), skills: m.skills ?? [] }));
   }
 

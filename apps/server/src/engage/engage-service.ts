@@ -213,7 +213,8 @@ export class EngageService {
   }
 
   private async measure(ctx: SiteCtx): Promise<boolean> {
-    const [members, counts, queued] = await Promise.all([this.d.store.listMembers(ctx.site.id), this.d.store.activeCounts(), this.d.store.listQueued(ctx.site.id)]);
+    const [members, queued] = await Promise.all([this.d.store.listMembers(ctx.site.id), this.d.store.listQueued(ctx.site.id)]);
+    const counts = await this.d.store.activeCounts(members.map((m) => m.accountId));
     let free = 0;
     let available = 0;
     for (const m of members) {
@@ -620,7 +621,8 @@ export class EngageService {
 
   /** The operator routing would pick now, to speak in their name. */
   private async wouldAnswer(ctx: SiteCtx): Promise<OfferView['operator']> {
-    const [members, counts] = await Promise.all([this.d.store.listMembers(ctx.site.id), this.d.store.activeCounts()]);
+    const members = await this.d.store.listMembers(ctx.site.id);
+    const counts = await this.d.store.activeCounts(members.map((m) => m.accountId));
     const loads = members.map((m) => ({ id: m.accountId, status: this.d.presence.status(m.accountId), capacity: m.capacity, active: counts.get(m.accountId) ?? 0, lastAssignedAt: this.d.presence.lastAssignedAt(m.accountId) }));
     const picked = pickOperator(loads);
     const who = picked ? members.find((m) => m.accountId === picked.id) : null;

@@ -60,7 +60,8 @@ async function beckon() {
   const store = openSqliteStore({ file: join(dir, 'beckon.db') });
   const site = await store.createSite({ name: 'Bench', allowedOrigins: ['http://shop.test'], appearance: DEFAULT_APPEARANCE, defaultLang: 'en', idleCloseMinutes: 30 }, Date.now());
   await createMember(store, site, { email: 'op@bench.test', name: 'Op', role: 'operator', password: 'bench password 123' }, Date.now());
-  const { app } = await buildApp({ store, idleSweepMs: 0, eventRate: { perSecond: 1e6, burst: 1e6 } });
+  // one visitor sending thousands of messages in a row: the abuse limits would (rightly) stop it
+  const { app } = await buildApp({ store, idleSweepMs: 0, eventRate: { perSecond: 1e6, burst: 1e6 }, abuseLimits: { messagesPerVisitorPerMinute: 1e9, conversationsPerVisitorPerHour: 1e6, conversationsPerAddressPerHour: 1e6 } });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'op@bench.test', password: 'bench password 123' }) });
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;

@@ -183,9 +183,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     sweeper = null;
     scheduler.stop();
     engage.stop();
-    // io.local is only the main namespace: close ours, then every engine connection
-    visitors.disconnectSockets(true);
-    operators.disconnectSockets(true);
+    // close the transports rather than send "disconnect": every widget and console then comes
+    // back through Socket.IO's own reconnection (backoff with jitter), like after a network drop
     io.engine.close();
   });
   app.addHook('onClose', async () => {

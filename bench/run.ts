@@ -1,0 +1,192 @@
+/**
+ * The benchmark suite (issue 9): every figure next to a baseline measured in the same run, as
+ * a ratio. Client load comes from separate processes on loopback only; every loop is bounded in
+ * count and time; every process started here is stopped here. Writes bench/RESULTS.md.
+ *
+ *   pnpm bench            the full run (10,000 visitors; a few minutes on 2 cores)
+ *   pnpm bench --quick    the same scenarios, small (under a minute): numbers are not targets then
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runAppend } from './scenarios/append';
+import { runStorm } from './scenarios/storm';
+
+const quick = process.argv.includes('--quick');
+const VISITORS = quick ? 400 : Math.min(Number(process.env.BENCH_VISITORS ?? 10_000), 15_000);
+const CLIENTS = 2;
+const WARM_S = quick ? 6 : 12;
+const WINDOW_S = quick ? 10 : 45;
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const lines: string[] = [];
+const say = (s: string) => {
+  console.log(s);
+  lines.push(s);
+};
+
+function node(file: string, args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', here(file), ...args], { cwd: here('.'), stdio: ['pipe', 'pipe', 'inherit'] });
+}
+
+/** resolves with the first stdout line matching */
+function lineOf(p: ChildProcess, re: RegExp, ms: number): Promise<string> {
+  return new Promise((res, rej) => {
+    let buf = '';
+    const t = setTimeout(() => rej(new Error(`no ${re} within ${ms} ms`)), ms);
+    const on = (d: Buffer) => {
+      buf += d.toString();
+      for (const l of buf.split('\n')) {
+        if (re.test(l)) {
+          clearTimeout(t);
+          p.stdout!.off('data', on);
+          return res(l);
+        }
+      }
+    };
+    p.stdout!.on('data', on);
+  });
+}
+
+/** CPU seconds (user + system) and resident memory of a process, from /proc */
+function usage(pid: number): { cpu: number; rssMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpu = (Number(f[11]) + Number(f[12])) / 100;
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+  return { cpu, rssMb: rss };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface LoadResult {
+  handshakeMs: number;
+  rssMb: number;
+  cpuPct: number;
+  p50: number | null;
+  p99: number | null;
+  acked: number;
+  failed: number;
+  offers: number;
+  reconnectMs: number | null;
+}
+
+async function load(side: 'bare' | 'beckon'): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), `bench-${side}-`));
+  const procs: ChildProcess[] = [];
+  try {
+    let server = node(`servers/${side}.ts`, [dir, '0']);
+    procs.push(server);
+    const port = Number((await lineOf(server, /^READY \d+/, 60_000)).split(' ')[1]);
+    const url = `http://127.0.0.1:${port}`;
+    const per = Math.ceil(VISITORS / CLIENTS);
+    const total = WARM_S + WINDOW_S + 240;
+    const clients = Array.from({ length: CLIENTS }, (_, k) => node('load/visitors.ts', [url, String(per), String(total), String(k + 1)]));
+    procs.push(...clients);
+    const connected = await Promise.all(clients.map((c) => lineOf(c, /"event":"connected"/, 180_000).then((l) => JSON.parse(l) as { ms: number; connected: number })));
+    const handshakeMs = Math.max(...connected.map((c) => c.ms));
+    await sleep(WARM_S * 1000);
+    for (const c of clients) c.stdin!.write('measure\n');
+    const a = usage(server.pid!);
+    const rss: number[] = [];
+    for (let i = 0; i < WINDOW_S; i++) {
+      await sleep(1000);
+      rss.push(usage(server.pid!).rssMb);
+    }
+    const b = usage(server.pid!);
+    // a deploy: SIGTERM, a new process on the same port and data; every widget comes back by itself
+    // (timed from the new process being ready: its own start-up is not the widgets' doing)
+    for (const c of clients) c.stdin!.write('restart\n');
+    const restartAt = performance.now();
+    const back = clients.map((c) => lineOf(c, /"event":"reconnected"/, 120_000).then((l) => JSON.parse(l) as { ms: number }));
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    server = node(`servers/${side}.ts`, [dir, String(port)]);
+    procs.push(server);
+    await lineOf(server, /^READY \d+/, 60_000);
+    const readyAfter = performance.now() - restartAt;
+    const reconnectMs = await Promise.all(back)
+      .then((r) => Math.max(0, Math.max(...r.map((x) => x.ms)) - readyAfter))
+      .catch(() => null);
+    const done = clients.map((c) => lineOf(c, /"event":"done"/, 30_000).then((l) => JSON.parse(l) as { p50: number; p99: number; acked: number; failed: number; offers: number }));
+    for (const c of clients) c.stdin!.write('stop\n');
+    const results = await Promise.all(done);
+    return {
+      handshakeMs,
+      rssMb: median(rss),
+      cpuPct: ((b.cpu - a.cpu) / WINDOW_S) * 100,
+      p50: median(results.map((r) => r.p50)),
+      p99: Math.max(...results.map((r) => r.p99)),
+      acked: results.reduce((n, r) => n + r.acked, 0),
+      failed: results.reduce((n, r) => n + r.failed, 0),
+      offers: results.reduce((n, r) => n + r.offers, 0),
+      reconnectMs,
+    };
+  } finally {
+    for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** runs another benchmark of this folder and keeps what it prints */
+async function child(file: string, args: string[], env: Record<string, string> = {}): Promise<string[]> {
+  const p = spawn(process.execPath, ['--import', 'tsx', here(file), ...args], { cwd: here('.'), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((r) => p.once('exit', r));
+  if (code !== 0) throw new Error(`${file} exited with ${code}`);
+  return out.trim().split('\n');
+}
+
+const f1 = (x: number | null) => (x === null ? '—' : x.toFixed(1));
+const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? '—' : `${(a / b).toFixed(2)}×`);
+
+say(`# Beckon benchmarks${quick ? ' (--quick: small, for correctness; not the targets)' : ''}`);
+say('');
+say(`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · socket.io 4.8.3 · better-sqlite3 12 · loopback only, client load from ${CLIENTS} separate processes`);
+say('');
+
+say(`## ${VISITORS.toLocaleString('en')} live visitors, a page view every ~5 s each, offers shown, expiring and dismissed`);
+say('');
+const bare = await load('bare');
+const ours = await load('beckon');
+say('| what | Beckon | bare Socket.IO, same run | ratio | target |');
+say('| --- | --- | --- | --- | --- |');
+say(`| server RSS (median over ${WINDOW_S} s) | ${f1(ours.rssMb)} MB | ${f1(bare.rssMb)} MB | ${ratio(ours.rssMb, bare.rssMb)} | ≤ 1.5× |`);
+say(`| server CPU (one core = 100 %) | ${f1(ours.cpuPct)} % | ${f1(bare.cpuPct)} % | ${ratio(ours.cpuPct, bare.cpuPct)} | ≤ 2.5× |`);
+say(`| journey event ack p50 / p99 | ${f1(ours.p50)} / ${f1(ours.p99)} ms | ${f1(bare.p50)} / ${f1(bare.p99)} ms | ${ratio(ours.p99, bare.p99)} (p99) | p99 ≤ 25 ms |`);
+say(`| all ${VISITORS.toLocaleString('en')} connected in | ${(ours.handshakeMs / 1000).toFixed(1)} s | ${(bare.handshakeMs / 1000).toFixed(1)} s | ${ratio(ours.handshakeMs, bare.handshakeMs)} | — |`);
+say(`| all back after a restart, from the new process being ready | ${ours.reconnectMs === null ? 'not all' : `${(ours.reconnectMs / 1000).toFixed(1)} s`} | ${bare.reconnectMs === null ? 'not all' : `${(bare.reconnectMs / 1000).toFixed(1)} s`} | ${ratio(ours.reconnectMs, bare.reconnectMs)} | ≤ 2× |`);
+say(`| events acknowledged / failed; offers shown | ${ours.acked.toLocaleString('en')} / ${ours.failed}; ${ours.offers.toLocaleString('en')} | ${bare.acked.toLocaleString('en')} / ${bare.failed}; — | | 0 failed |`);
+say('');
+
+say('## The storm: every live visitor’s offer expiring at the same instant');
+say('');
+const stormN = quick ? 1000 : 5000;
+const storm = await runStorm({ visitors: stormN });
+say(`${storm.visitors.toLocaleString('en')} visitors, ${storm.shown.toLocaleString('en')} offers shown, ${storm.expired.toLocaleString('en')} expired at once: **${storm.evaluationsOnExpiry.toLocaleString('en')} evaluations** (${(storm.evaluationsOnExpiry / storm.visitors).toFixed(2)} per visitor; before: one evaluation of every visitor per expiry, ${(storm.visitors * storm.visitors).toLocaleString('en')}), ${(storm.ms.expiry / 1000).toFixed(1)} s. An operator coming online (\`operators.available\` 0 → 1 for the whole site): ${storm.evaluationsOnAvailability.toLocaleString('en')} evaluations, ${storm.invitationsAfter} invitations for 3 free slots.`);
+say('');
+
+say('## Durable appendMessage against raw better-sqlite3 (same transaction)');
+say('');
+const ap = await runAppend(quick ? 2000 : 20_000);
+say(`| Beckon store | raw better-sqlite3 | ratio | target |`);
+say('| --- | --- | --- | --- |');
+say(`| ${Math.round(ap.beckonPerSec).toLocaleString('en')} /s | ${Math.round(ap.rawPerSec).toLocaleString('en')} /s | ${(ap.beckonPerSec / ap.rawPerSec).toFixed(2)}× | ≥ 0.8× |`);
+say('');
+
+say('## Visitor → operator message, one at a time, against a bare Socket.IO echo');
+say('');
+for (const l of await child('message-latency.ts', [], quick ? { BENCH_N: '500', BENCH_SECONDS: '10' } : {})) say(`    ${l}`);
+say('');
+
+say('## Rules engine against json-rules-engine (the same rules and events, the same matching set on every event)');
+say('');
+for (const l of await child('rules-engine.ts', quick ? ['--events', '10000'] : [])) say(`    ${l}`);
+say('');
+
+if (!quick) writeFileSync(here('RESULTS.md'), lines.join('\n') + '\n');
+const bad = ours.failed > 0 || ours.reconnectMs === null || storm.expired !== storm.shown || storm.evaluationsOnExpiry > storm.visitors * 1.2;
+process.exit(bad ? 1 : 0);

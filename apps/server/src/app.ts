@@ -88,6 +88,9 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   const app = Fastify({ logger: opts.logger ?? false, logController: new LogController({ disableRequestLogging: !opts.logRequests }), bodyLimit: LIMITS.httpBodyBytes, trustProxy: opts.trustProxy ?? false, return503OnClosing: true });
   const counters = { rejected: 0, rateLimited: 0 };
   const routes: { method: string; url: string }[] = [];
+  /** caches of site settings (the handshake's) are told when any site changes */
+  const sitesChanged: (() => void)[] = [];
+  const siteChanged = () => sitesChanged.forEach((fn) => fn());
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
@@ -117,7 +120,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   const secret = await ensureSecret(store);
   const guard = { log: app.log, now, counters, eventRate: opts.eventRate ?? { perSecond: LIMITS.socketEventsPerSecond, burst: LIMITS.socketEventBurst } };
 
-  setupVisitorNamespace(visitors, { ...guard, store, chat, engage, secret, connectionsPerMinute: opts.connectionsPerMinute ?? 600, abuse, trustProxy: opts.trustProxy ?? false });
+  setupVisitorNamespace(visitors, { ...guard, store, chat, engage, secret, connectionsPerMinute: opts.connectionsPerMinute ?? 600, abuse, trustProxy: opts.trustProxy ?? false, onSitesChanged: (fn) => sitesChanged.push(fn) });
   const consoleOrigins = opts.publicUrl ? [new URL(opts.publicUrl).origin] : [];
   // a console opens several chats at once, each with its history, notes, journey and routing: a signed-in
   // operator gets more room than the public endpoint (still bounded)
@@ -129,7 +132,14 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   resolveAccounts(app, sessions);
   // a password change ends every session: open consoles reconnect, and only those with the new cookie get back in
   await app.register(authRoutes({ store, sessions, now, revoke: (id) => operators.in(rooms.account(id)).disconnectSockets(true) }));
-  await app.register(siteRoutes({ store, chat, presence, operators, now, onSiteChanged: (id) => background(engage.reload(id), app.log, 'rules reload'), onSiteDeleted: (id) => engage.forgetSite(id), onVisitorErased: (id) => engage.forgetVisitor(id) }));
+  await app.register(siteRoutes({ store, chat, presence, operators, now, onSiteChanged: (id) => {
+        siteChanged();
+        background(engage.reload(id), app.log, 'rules reload');
+      },
+      onSiteDeleted: (id) => {
+        siteChanged();
+        engage.forgetSite(id);
+      }, onVisitorErased: (id) => engage.forgetVisitor(id) }));
   await app.register(engageRoutes({ store, engage, now }));
   await app.register(toolsRoutes({ store, now }));
   // the public (a load balancer) learns whether to send traffic; counts are for signed-in staff only

@@ -10,17 +10,32 @@ import type { DeadlineRow, DeadlineStore } from './store';
 type Db = BetterSQLite3Database<typeof s>;
 const d = s.deadlines;
 
+const ph = sql.placeholder;
+
 export class SqliteDeadlines implements DeadlineStore {
-  constructor(private readonly db: Db) {}
+  // one written per offer shown and per assignment: prepared once
+  private readonly upsert;
+  private readonly insertNew;
+  private readonly remove;
+
+  constructor(private readonly db: Db) {
+    const values = { kind: ph('kind'), key: ph('key'), dueAt: ph('dueAt'), payload: ph('payload'), claimedAt: null, claimedBy: null };
+    // a new due time replaces the old one and any claim of it (the holder's `done` then finds no match)
+    this.upsert = db
+      .insert(d)
+      .values(values)
+      .onConflictDoUpdate({ target: [d.kind, d.key], set: { dueAt: sql`excluded.due_at`, payload: sql`excluded.payload`, claimedAt: null, claimedBy: null } })
+      .prepare();
+    this.insertNew = db.insert(d).values(values).onConflictDoNothing().prepare();
+    this.remove = db.delete(d).where(and(eq(d.kind, ph('kind')), eq(d.key, ph('key')))).prepare();
+  }
 
   async put(row: DeadlineRow, opts: { keepExisting?: boolean } = {}) {
-    const q = this.db.insert(d).values({ ...row, claimedAt: null, claimedBy: null });
-    // a new due time replaces the old one and any claim of it (the holder's `done` then finds no match)
-    if (opts.keepExisting) q.onConflictDoNothing().run();
-    else q.onConflictDoUpdate({ target: [d.kind, d.key], set: { dueAt: row.dueAt, payload: row.payload, claimedAt: null, claimedBy: null } }).run();
+    const p = { kind: row.kind, key: row.key, dueAt: row.dueAt, payload: row.payload };
+    (opts.keepExisting ? this.insertNew : this.upsert).run(p);
   }
   async cancel(kind: string, key: string) {
-    this.db.delete(d).where(and(eq(d.kind, kind), eq(d.key, key))).run();
+    this.remove.run({ kind, key });
   }
   async get(kind: string, key: string) {
     const r = this.db.select().from(d).where(and(eq(d.kind, kind), eq(d.key, key))).get();

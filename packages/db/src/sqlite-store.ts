@@ -157,6 +157,26 @@ function hotStatements(db: BetterSQLite3Database<typeof s>) {
     latestOf: db.select().from(s.conversations).where(eq(s.conversations.visitorId, ph('visitorId'))).orderBy(desc(s.conversations.createdAt), desc(s.conversations.id)).limit(1).prepare(),
     account: db.select().from(s.accounts).where(eq(s.accounts.id, ph('id'))).prepare(),
     visitor: db.select().from(s.visitors).where(eq(s.visitors.id, ph('id'))).prepare(),
+    // what every handshake and journey event reads, prepared once (issue 9: building and
+    // preparing these per call was the largest part of the busy time under load)
+    site: db.select().from(s.sites).where(eq(s.sites.id, ph('id'))).prepare(),
+    siteByKey: db.select().from(s.sites).where(eq(s.sites.key, ph('key'))).prepare(),
+    members: db
+      .select({ accountId: s.memberships.accountId, siteId: s.memberships.siteId, role: s.memberships.role, capacity: s.memberships.capacity, skills: s.memberships.skills, disabled: s.memberships.disabled, email: s.accounts.email, name: s.accounts.name })
+      .from(s.memberships)
+      .innerJoin(s.accounts, eq(s.accounts.id, s.memberships.accountId))
+      .where(and(eq(s.memberships.siteId, ph('siteId')), eq(s.memberships.disabled, false)))
+      .orderBy(asc(s.accounts.name))
+      .prepare(),
+    blockedVisitor: db.select({ id: s.blocks.id }).from(s.blocks).where(and(eq(s.blocks.siteId, ph('siteId')), eq(s.blocks.visitorId, ph('visitorId')))).limit(1).prepare(),
+    blockedIp: db.select({ id: s.blocks.id }).from(s.blocks).where(and(eq(s.blocks.siteId, ph('siteId')), eq(s.blocks.ip, ph('ip')))).limit(1).prepare(),
+    recentOffers: db.select().from(s.offers).where(eq(s.offers.visitorId, ph('visitorId'))).orderBy(desc(s.offers.createdAt)).limit(ph('limit')).prepare(),
+    offer: db.select().from(s.offers).where(eq(s.offers.id, ph('id'))).prepare(),
+    insertOffer: db
+      .insert(s.offers)
+      .values({ id: ph('id'), siteId: ph('siteId'), visitorId: ph('visitorId'), ruleId: ph('ruleId'), ruleName: ph('ruleName'), variant: ph('variant'), kind: ph('kind'), holdout: ph('holdout'), sessionStartedAt: ph('sessionStartedAt'), createdAt: ph('createdAt'), goalEvent: ph('goalEvent'), goalWindowHours: ph('goalWindowHours'), invitedBy: ph('invitedBy') })
+      .prepare(),
+    unseenAnswers: db.select().from(s.inboxItems).where(and(eq(s.inboxItems.visitorId, ph('visitorId')), sql`${s.inboxItems.answer} is not null`, sql`${s.inboxItems.answerSeenAt} is null`)).orderBy(asc(s.inboxItems.answeredAt)).prepare(),
     sentBy: db
       .select()
       .from(s.messages)
@@ -203,11 +223,11 @@ class SqliteStore implements Store {
     return toSite(row);
   }
   async getSite(id: string) {
-    const r = this.db.select().from(s.sites).where(eq(s.sites.id, id)).get();
+    const r = this.hot.site.get({ id });
     return r ? toSite(r) : null;
   }
   async getSiteByKey(key: string) {
-    const r = this.db.select().from(s.sites).where(eq(s.sites.key, key)).get();
+    const r = this.hot.siteByKey.get({ key });
     return r ? toSite(r) : null;
   }
   async listSites() {
@@ -285,6 +305,7 @@ class SqliteStore implements Store {
     return this.db.select({ accountId: s.memberships.accountId, siteId: s.memberships.siteId, role: s.memberships.role, capacity: s.memberships.capacity, disabled: s.memberships.disabled }).from(s.memberships).where(eq(s.memberships.accountId, accountId)).all();
   }
   async listMembers(siteId: string, opts: { includeDisabled?: boolean } = {}) {
+    if (!opts.includeDisabled) return this.hot.members.all({ siteId }).map((m) => ({ ...m, skills: m.skills ?? [] }));
     return this.db
       .select({ accountId: s.memberships.accountId, siteId: s.memberships.siteId, role: s.memberships.role, capacity: s.memberships.capacity, skills: s.memberships.skills, disabled: s.memberships.disabled, email: s.accounts.email, name: s.accounts.name })
       .from(s.memberships)
@@ -311,7 +332,13 @@ class SqliteStore implements Store {
     this.db.delete(s.authSessions).where(eq(s.authSessions.accountId, accountId)).run();
   }
 
+  /**
+   * A returning visitor's handshake writes nothing unless something changed or the last write is
+   * older than five minutes (lastSeenAt is for visits of 30 minutes and retention of days).
+   */
   async touchVisitor(v: { id: string; siteId: string; lang: string | null; userAgent: string | null }, now: number) {
+    const known = this.hot.visitor.get({ id: v.id });
+    if (known && known.siteId === v.siteId && known.lang === v.lang && known.userAgent === v.userAgent && now - known.lastSeenAt < 300_000) return known;
     return this.db
       .insert(s.visitors)
       .values({ ...v, createdAt: now, lastSeenAt: now })
@@ -435,9 +462,7 @@ class SqliteStore implements Store {
     this.db.insert(s.blocks).values({ id: newId(), ...b, createdAt: now }).run();
   }
   async isBlocked(siteId: string, visitorId: string | null, ip: string | null) {
-    const conds = [visitorId ? eq(s.blocks.visitorId, visitorId) : null, ip ? eq(s.blocks.ip, ip) : null].filter((x) => x !== null);
-    if (!conds.length) return false;
-    return !!this.db.select({ id: s.blocks.id }).from(s.blocks).where(and(eq(s.blocks.siteId, siteId), or(...conds))).get();
+    return (!!visitorId && !!this.hot.blockedVisitor.get({ siteId, visitorId })) || (!!ip && !!this.hot.blockedIp.get({ siteId, ip }));
   }
 
   async closeConversation(id: string, reason: 'operator' | 'visitor' | 'idle' | 'visitor_left', now: number) {
@@ -542,11 +567,11 @@ class SqliteStore implements Store {
 
   async createOffer(o: Omit<OfferRow, 'dismissedAt' | 'acceptedAt' | 'expiredAt' | 'convertedAt' | 'value' | 'conversationId'>) {
     const row: OfferRow = { ...o, dismissedAt: null, acceptedAt: null, expiredAt: null, convertedAt: null, value: null, conversationId: null };
-    this.db.insert(s.offers).values(row).run();
+    this.hot.insertOffer.run({ ...o });
     return row;
   }
   async getOffer(id: string) {
-    return (this.db.select().from(s.offers).where(eq(s.offers.id, id)).get() as OfferRow | undefined) ?? null;
+    return (this.hot.offer.get({ id }) as OfferRow | undefined) ?? null;
   }
   async updateOffer(id: string, patch: Partial<Pick<OfferRow, 'dismissedAt' | 'acceptedAt' | 'expiredAt' | 'convertedAt' | 'value' | 'conversationId'>>) {
     if (!Object.keys(patch).length) return this.getOffer(id);
@@ -557,7 +582,7 @@ class SqliteStore implements Store {
     return this.db.update(o).set({ expiredAt: now }).where(and(eq(o.id, id), sql`${o.expiredAt} is null and ${o.dismissedAt} is null and ${o.acceptedAt} is null`)).run().changes > 0;
   }
   async recentOffers(visitorId: string, limit: number) {
-    return this.db.select().from(s.offers).where(eq(s.offers.visitorId, visitorId)).orderBy(desc(s.offers.createdAt)).limit(limit).all() as OfferRow[];
+    return this.hot.recentOffers.all({ visitorId, limit }) as OfferRow[];
   }
   async funnel(siteId: string, since: number): Promise<FunnelRow[]> {
     const o = s.offers;
@@ -650,7 +675,7 @@ class SqliteStore implements Store {
     return this.db.update(s.inboxItems).set(patch).where(eq(s.inboxItems.id, id)).returning().get() ?? null;
   }
   async unseenAnswers(visitorId: string) {
-    return this.db.select().from(s.inboxItems).where(and(eq(s.inboxItems.visitorId, visitorId), sql`${s.inboxItems.answer} is not null`, sql`${s.inboxItems.answerSeenAt} is null`)).orderBy(asc(s.inboxItems.answeredAt)).all();
+    return this.hot.unseenAnswers.all({ visitorId });
   }
 
   async close() {

@@ -21,11 +21,26 @@ export interface VisitorNsDeps extends GuardContext {
   abuse: Abuse;
   /** BECKON_TRUST_PROXY: the client address comes from X-Forwarded-For */
   trustProxy: boolean;
+  /** registers a callback for when any site's settings change or a site goes */
+  onSitesChanged?: (fn: () => void) => void;
 }
 
 
 export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): void {
   const perIp = new WindowCounter(d.connectionsPerMinute, 60_000);
+  // a restart brings thousands of handshakes for a few sites: a site that lets this origin in is
+  // read once every few seconds; anything else (unknown key, origin not in the list) is read afresh
+  // before it is refused, so an origin allowed a moment ago works at once
+  const sites = new Map<string, { at: number; site: NonNullable<Awaited<ReturnType<Store['getSiteByKey']>>> }>();
+  const siteByKey = async (key: string, origin: string | undefined) => {
+    const hit = sites.get(key);
+    if (hit && d.now() - hit.at < 5_000 && origin && hit.site.allowedOrigins.includes(origin)) return hit.site;
+    const site = await d.store.getSiteByKey(key);
+    if (sites.size > 1000) sites.clear();
+    if (site) sites.set(key, { at: d.now(), site });
+    return site;
+  };
+  d.onSitesChanged?.(() => sites.clear());
   // the Install page shows where the widget runs and where it was refused; written at most every 10 minutes per origin
   const sighted = new Map<string, number>();
   const sighting = (siteId: string, origin: string, allowed: boolean) => {
@@ -44,9 +59,9 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       // (sightings of allowed origins are recorded below, once the handshake is through)
       const auth = VisitorHandshake.safeParse(socket.handshake.auth);
       if (!auth.success) return next(connectError('VALIDATION_FAILED', 'auth.siteKey is missing or malformed'));
-      const site = await d.store.getSiteByKey(auth.data.siteKey);
-      if (!site) return next(connectError('UNKNOWN_SITE'));
       const origin = socket.handshake.headers.origin?.toLowerCase();
+      const site = await siteByKey(auth.data.siteKey, origin);
+      if (!site) return next(connectError('UNKNOWN_SITE'));
       if (!origin || !site.allowedOrigins.includes(origin)) {
         if (origin && origin.length <= 200) sighting(site.id, origin, false);
         d.log.warn({ origin, site: site.id }, 'visitor handshake from an origin not allowed for the site');

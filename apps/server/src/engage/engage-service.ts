@@ -85,8 +85,8 @@ interface Live {
   ready: Promise<void>;
 }
 
-/** evaluations run per turn of the event loop at most; the rest wait for the next turn */
-const EVAL_BATCH = 500;
+/** evaluations run per turn of the event loop at most (sockets get their turn between); the rest wait for the next */
+const EVAL_BATCH = 200;
 
 export class EngageService {
   private readonly sites = new Map<string, Promise<SiteCtx>>();

@@ -45,7 +45,7 @@ export class Scheduler {
   ) {
     this.pollMs = opts.pollMs ?? 30_000;
     this.leaseMs = opts.leaseMs ?? 60_000;
-    this.batch = opts.batch ?? 200;
+    this.batch = opts.batch ?? 100;
   }
 
   on(kind: string, handler: DeadlineHandler): void {
@@ -119,6 +119,8 @@ export class Scheduler {
         await this.store.done(row, this.owner);
       }
       if (due.length < this.batch) break;
+      // thousands due at once (offers shown together expire together): sockets get their turn between batches
+      await new Promise<void>((r) => setImmediate(r));
     }
     if (this.stopped) return;
     const next = await this.store.next(this.clock.now(), this.leaseMs);

@@ -4,8 +4,8 @@
  */
 import { background } from '../lib/background';
 import type { FastifyBaseLogger } from 'fastify';
-import { BeckonError, LIMITS, type CloseReason, type ConversationSummary, type Message, type SyncResult, type VisitorConversation, type WidgetSite } from '@beckon/protocol';
-import type { ConversationRow, Store } from '@beckon/db';
+import { BeckonError, LIMITS, type CloseReason, type ConversationSummary, type Message, type SyncResult, type VisitorConversation, type WidgetSite, type SiteView } from '@beckon/protocol';
+import type { ConversationRow, MemberRow, Store } from '@beckon/db';
 import type { Presence } from './presence';
 import { rooms, type OperatorNamespace, type VisitorNamespace } from './types';
 import { Router } from './router';
@@ -135,15 +135,29 @@ export class ChatService {
     this.d.operators.to(rooms.siteOperators(c.siteId)).emit('message:new', m);
   }
 
+  /**
+   * What every widget of the site is told at connect. The site and its members are read once
+   * every 2 s at most (a restart brings thousands of connects); who is online and whether it is
+   * inside business hours are worked out fresh each time.
+   */
   async widgetSite(siteId: string): Promise<WidgetSite | null> {
-    const site = await this.d.store.getSite(siteId);
-    if (!site) return null;
-    const members = await this.d.store.listMembers(siteId);
+    let hit = this.siteCache.get(siteId);
+    if (!hit || this.d.now() - hit.at > 2_000) {
+      const site = await this.d.store.getSite(siteId);
+      if (!site) return null;
+      if (this.siteCache.size > 1000) this.siteCache.clear();
+      this.siteCache.set(siteId, (hit = { at: this.d.now(), site, members: await this.d.store.listMembers(siteId) }));
+    }
+    const { site, members } = hit;
     const r = site.routing;
     return { appearance: site.appearance, defaultLang: site.defaultLang, online: members.some((m) => this.d.presence.status(m.accountId) === 'online'), inHours: isOpen(site.hours, this.d.now()), departments: r.departments, prechat: r.prechat, sneakPeek: r.sneakPeek };
   }
 
+  private readonly siteCache = new Map<string, { at: number; site: SiteView; members: MemberRow[] }>();
+
+  /** the site's settings or members changed: widgets are told, with what is read now */
   async broadcastSite(siteId: string): Promise<void> {
+    this.siteCache.delete(siteId);
     const site = await this.widgetSite(siteId);
     if (site) this.d.visitors.to(rooms.siteVisitors(siteId)).emit('site:update', site);
     this.hooks.capacity?.(siteId);

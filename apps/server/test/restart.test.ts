@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ConversationSummary, Message, SyncResult, VisitorConversation } from '@beckon/protocol';
-import { fakeClock } from '../src/lib/clock';
+import { fakeClock, type FakeClock } from '../src/lib/clock';
 import { call, expectOk, login, next, operator, startServer, visitorReady, type Harness } from './harness';
 
 async function api<T>(h: Harness, cookie: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
@@ -16,6 +16,13 @@ async function api<T>(h: Harness, cookie: string, method: string, path: string, 
 
 async function memberId(h: Harness, email: string): Promise<string> {
   return (await h.store.getAccountByEmail(email))!.id;
+}
+
+/** time passes on the fake clock, and whatever fell due is acted on */
+async function pass(h: Harness, clock: FakeClock, ms: number) {
+  await clock.advance(ms);
+  await h.beckon.scheduler.idle();
+  await h.beckon.chat.idle();
 }
 
 /** a visitor writes and the chat goes to the one operator online */
@@ -38,12 +45,9 @@ describe('deadlines survive a restart', () => {
     op.disconnect();
     await h.restart();
     // nobody reconnects: a minute (the default grace) later the chat is back in the queue, first in line
-    await clock.advance(59_000);
-    await h.beckon.scheduler.idle();
+    await pass(h, clock, 59_000);
     expect((await h.store.getConversation(conversationId))!.status).toBe('active');
-    await clock.advance(2_000);
-    await h.beckon.scheduler.idle();
-    await h.beckon.chat.idle();
+    await pass(h, clock, 2_000);
     const c = (await h.store.getConversation(conversationId))!;
     expect(c.status).toBe('queued');
     expect(c.head).toBe(true);
@@ -60,8 +64,7 @@ describe('deadlines survive a restart', () => {
     await h.restart();
     await clock.advance(10_000);
     await operator(h);
-    await clock.advance(120_000);
-    await h.beckon.scheduler.idle();
+    await pass(h, clock, 120_000);
     expect((await h.store.getConversation(conversationId))!.status).toBe('active');
   });
 
@@ -79,9 +82,7 @@ describe('deadlines survive a restart', () => {
     // both operators are back at once; Oleg still does not answer
     await operator(h, 'op@shop.test');
     await operator(h, 'admin@shop.test');
-    await clock.advance(31_000);
-    await h.beckon.scheduler.idle();
-    await h.beckon.chat.idle();
+    await pass(h, clock, 31_000);
     const c = (await h.store.getConversation(conversationId))!;
     expect(c.assigneeId).toBe(await memberId(h, 'admin@shop.test'));
     expect((await h.store.routingEventsOf(conversationId, 10)).filter((e) => e.kind === 'moved')).toHaveLength(1);
@@ -137,18 +138,14 @@ describe('a visitor who left', () => {
     const returned = next<ConversationSummary>(op, 'conversation:upsert', (c) => c.id === conversationId && c.visitorLeftAt === null);
     const back = await visitorReady(h, { token });
     await returned;
-    await clock.advance(600_000);
-    await h.beckon.scheduler.idle();
+    await pass(h, clock, 600_000);
     expect((await h.store.getConversation(conversationId))!.status).toBe('active');
     // now the visitor closes the last tab for good
     back.socket.disconnect();
     await expect.poll(async () => (await h.store.deadlines.list('visitor_left')).length).toBe(1);
-    await clock.advance(299_000);
-    await h.beckon.scheduler.idle();
+    await pass(h, clock, 299_000);
     expect((await h.store.getConversation(conversationId))!.status).toBe('active');
-    await clock.advance(2_000);
-    await h.beckon.scheduler.idle();
-    await h.beckon.chat.idle();
+    await pass(h, clock, 2_000);
     const c = (await h.store.getConversation(conversationId))!;
     expect(c.status).toBe('closed');
     expect(c.closedReason).toBe('visitor_left');
@@ -162,9 +159,7 @@ describe('a visitor who left', () => {
     const { v, conversationId } = await chatWith(h);
     v.socket.disconnect();
     await h.restart();
-    await clock.advance(301_000);
-    await h.beckon.scheduler.idle();
-    await h.beckon.chat.idle();
+    await pass(h, clock, 301_000);
     expect((await h.store.getConversation(conversationId))!.closedReason).toBe('visitor_left');
   });
 });

@@ -1,7 +1,7 @@
 /** Routing on a real server: capacity under a burst, honest places in line, moves, grace, transfers, inbox, blocks. */
 import { describe, expect, it } from 'vitest';
 import type { ConversationSummary, FloorView, InboxAnswer, Message, Note, SyncResult, VisitorConversation } from '@beckon/protocol';
-import { createMember } from '../src/index';
+import { createMember, fakeClock } from '../src/index';
 import { call, collect, expectOk, login, next, operator, PASSWORD, sleep, startServer, visitor, visitorReady, type Harness, type OperatorSocket, type VisitorSocket } from './harness';
 
 async function api<T>(h: Harness, cookie: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
@@ -105,7 +105,8 @@ describe('capacity and the queue', () => {
 
 describe('moving on', () => {
   it('a conversation nobody answers moves to the next operator, and the visitor is told', async () => {
-    const h = await startServer();
+    const clock = fakeClock();
+    const h = await startServer({ clock });
     await routing(h, { noAnswerSeconds: 10 });
     const a = await operator(h, 'op@shop.test');
     const visitor = await visitorReady(h);
@@ -115,18 +116,26 @@ describe('moving on', () => {
     expect(first.assigneeName).toBe('Oleg');
     // a second operator comes online; Oleg does not answer
     const b = await operator(h, 'admin@shop.test');
-    const told = next<Message>(visitor.socket, 'message:new', (m) => m.sender === 'system', 13_000);
-    const moved = next<ConversationSummary>(b, 'conversation:upsert', (c) => c.id === first.id && c.assigneeName === 'Ada', 13_000);
+    const told = next<Message>(visitor.socket, 'message:new', (m) => m.sender === 'system');
+    const moved = next<ConversationSummary>(b, 'conversation:upsert', (c) => c.id === first.id && c.assigneeName === 'Ada');
+    // ten seconds on the fake clock: the no-answer deadline falls due
+    await clock.advance(9_000);
+    await h.beckon.scheduler.idle();
+    expect((await h.store.getConversation(first.id))!.assigneeId).toBe((await h.store.getAccountByEmail('op@shop.test'))!.id);
+    await clock.advance(1_500);
+    await h.beckon.scheduler.idle();
     expect((await told).body).toBe('Connecting you to another operator…');
     await moved;
     const why = await expectOk(call(b, 'conversation:why', { conversationId: first.id }));
     expect(why.events.map((e) => `${e.kind} ${e.operatorName}`)).toEqual(['assigned Ada', 'moved Oleg', 'assigned Oleg']);
     expect(why.events[1]!.reason.code).toBe('no_answer');
-  }, 20_000);
+  });
 
   it("an operator's chats wait out the grace period after the last tab drops, then go back to the queue exactly once", async () => {
-    const h = await startServer();
+    const clock = fakeClock();
+    const h = await startServer({ clock });
     await routing(h, { graceSeconds: 1 });
+    const graceSet = () => expect.poll(async () => (await h.store.deadlines.list('grace')).length).toBe(1);
     let op = await operator(h, 'op@shop.test');
     const v1 = await visitorReady(h);
     const assigned = next<ConversationSummary>(op, 'conversation:upsert', (c) => c.status === 'active');
@@ -134,18 +143,25 @@ describe('moving on', () => {
     const conv = await assigned;
     // a reload within the grace period keeps the chat
     op.disconnect();
-    await sleep(300);
+    await graceSet();
+    await clock.advance(300);
     op = await operator(h, 'op@shop.test');
-    await sleep(1_300);
+    await clock.advance(1_300);
+    await h.beckon.scheduler.idle();
     expect((await h.store.getConversation(conv.id))!.assigneeId).not.toBeNull();
     // the last tab closes for good (two tabs closing count once)
     const second = await operator(h, 'op@shop.test');
     op.disconnect();
     second.disconnect();
     const systemLines = collect<Message>(v1.socket, 'message:new');
-    await expect.poll(async () => (await h.store.getConversation(conv.id))!.status, { timeout: 5_000 }).toBe('queued');
+    await graceSet();
+    await clock.advance(1_100);
+    await h.beckon.scheduler.idle();
+    await h.beckon.chat.idle();
+    await expect.poll(async () => (await h.store.getConversation(conv.id))!.status).toBe('queued');
     // past the grace period a second time: nothing more happens
-    await sleep(1_200);
+    await clock.advance(1_200);
+    await h.beckon.scheduler.idle();
     const back = (await h.store.getConversation(conv.id))!;
     expect(back.status).toBe('queued');
     expect(back.head).toBe(true);

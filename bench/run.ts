@@ -130,6 +130,45 @@ async function load(side: 'bare' | 'beckon'): Promise<LoadResult> {
   }
 }
 
+interface ChatResult {
+  sent: number;
+  received: number;
+  lost: number;
+  failed: number;
+  duplicated: number;
+  reordered: number;
+  answers: number;
+  p50: number | null;
+  p99: number | null;
+}
+
+/** conversations at 1 msg/s a side, against the server or a bare relay */
+async function chats(side: 'beckon' | 'relay', conversations: number, seconds: number): Promise<ChatResult> {
+  const dir = mkdtempSync(join(tmpdir(), `bench-chat-${side}-`));
+  const procs: ChildProcess[] = [];
+  try {
+    const server = node(`servers/${side}.ts`, [dir, '0']);
+    procs.push(server);
+    const port = Number((await lineOf(server, /^READY \d+/, 60_000)).split(' ')[1]);
+    const url = `http://127.0.0.1:${port}`;
+    let cookies = '';
+    if (side === 'beckon') {
+      const jar: string[] = [];
+      for (let i = 1; i <= 8; i++) {
+        const r = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `op${i}@bench.test`, password: 'bench password 123' }) });
+        jar.push(r.headers.get('set-cookie')!.split(';')[0]!);
+      }
+      cookies = jar.join('|');
+    }
+    const client = node('load/chats.ts', [url, String(conversations), String(seconds), side === 'relay' ? 'bare' : 'beckon', cookies]);
+    procs.push(client);
+    return JSON.parse(await lineOf(client, /"event":"done"/, (seconds + 120) * 1000)) as ChatResult;
+  } finally {
+    for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** runs another benchmark of this folder and keeps what it prints */
 async function child(file: string, args: string[], env: Record<string, string> = {}): Promise<string[]> {
   const p = spawn(process.execPath, ['--import', 'tsx', here(file), ...args], { cwd: here('.'), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -162,6 +201,19 @@ say(`| all back after a restart, from the new process being ready | ${ours.recon
 say(`| events acknowledged / failed; offers shown | ${ours.acked.toLocaleString('en')} / ${ours.failed}; ${ours.offers.toLocaleString('en')} | ${bare.acked.toLocaleString('en')} / ${bare.failed}; — | | 0 failed |`);
 say('');
 
+const CONV = quick ? 30 : 200;
+const CHAT_S = quick ? 10 : 40;
+say(`## ${CONV} conversations, visitor and operator each 1 message a second, every message durable`);
+say('');
+const relay = await chats('relay', CONV, CHAT_S);
+const talk = await chats('beckon', CONV, CHAT_S);
+say('| what | Beckon (8 operators) | bare Socket.IO relay, same run | ratio | target |');
+say('| --- | --- | --- | --- | --- |');
+say(`| visitor → operator p50 / p99 | ${f1(talk.p50)} / ${f1(talk.p99)} ms | ${f1(relay.p50)} / ${f1(relay.p99)} ms | ${ratio(talk.p99, relay.p99)} (p99) | ≤ 2× |`);
+say(`| visitor messages sent / received / lost / duplicated / out of order | ${talk.sent.toLocaleString('en')} / ${talk.received.toLocaleString('en')} / ${talk.lost} / ${talk.duplicated} / ${talk.reordered} | ${relay.sent.toLocaleString('en')} / ${relay.received.toLocaleString('en')} / ${relay.lost} / ${relay.duplicated} / ${relay.reordered} | | 0 lost, 0 duplicated, order kept |`);
+say(`| operator answers sent | ${talk.answers.toLocaleString('en')} | ${relay.answers.toLocaleString('en')} | | |`);
+say('');
+
 say('## The storm: every live visitor’s offer expiring at the same instant');
 say('');
 const stormN = quick ? 1000 : 5000;
@@ -188,5 +240,5 @@ for (const l of await child('rules-engine.ts', quick ? ['--events', '10000'] : [
 say('');
 
 if (!quick) writeFileSync(here('RESULTS.md'), lines.join('\n') + '\n');
-const bad = ours.failed > 0 || ours.reconnectMs === null || storm.expired !== storm.shown || storm.evaluationsOnExpiry > storm.visitors * 1.2;
+const bad = ours.failed > 0 || ours.reconnectMs === null || storm.expired !== storm.shown || storm.evaluationsOnExpiry > storm.visitors * 1.2 || talk.lost > 0 || talk.duplicated > 0 || talk.reordered > 0;
 process.exit(bad ? 1 : 0);

@@ -73,13 +73,31 @@ interface LoadResult {
   reconnectMs: number | null;
 }
 
-async function load(side: 'bare' | 'beckon'): Promise<LoadResult> {
-  const dir = mkdtempSync(join(tmpdir(), `bench-${side}-`));
+/**
+ * A temporary data folder and the processes started in it, all stopped and removed afterwards
+ * whatever happens: `start` launches a server of servers/ and waits for its READY line.
+ */
+async function scene<T>(prefix: string, body: (ctx: { dir: string; procs: ChildProcess[]; start: (file: string, port: number) => Promise<{ server: ChildProcess; port: number }> }) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const procs: ChildProcess[] = [];
-  try {
-    let server = node(`servers/${side}.ts`, [dir, '0']);
+  const start = async (file: string, port: number) => {
+    const server = node(`servers/${file}.ts`, [dir, String(port)]);
     procs.push(server);
-    const port = Number((await lineOf(server, /^READY \d+/, 60_000)).split(' ')[1]);
+    return { server, port: Number((await lineOf(server, /^READY \d+/, 60_000)).split(' ')[1]) };
+  };
+  try {
+    return await body({ dir, procs, start });
+  } finally {
+    for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function load(side: 'bare' | 'beckon'): Promise<LoadResult> {
+  return scene(`bench-${side}-`, async ({ procs, start }) => {
+    const first = await start(side, 0);
+    let server = first.server;
+    const port = first.port;
     const url = `http://127.0.0.1:${port}`;
     const per = Math.ceil(VISITORS / CLIENTS);
     const total = WARM_S + WINDOW_S + 240;
@@ -103,9 +121,7 @@ async function load(side: 'bare' | 'beckon'): Promise<LoadResult> {
     const back = clients.map((c) => lineOf(c, /"event":"reconnected"/, 120_000).then((l) => JSON.parse(l) as { ms: number }));
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
-    server = node(`servers/${side}.ts`, [dir, String(port)]);
-    procs.push(server);
-    await lineOf(server, /^READY \d+/, 60_000);
+    server = (await start(side, port)).server;
     const readyAfter = performance.now() - restartAt;
     const reconnectMs = await Promise.all(back)
       .then((r) => Math.max(0, Math.max(...r.map((x) => x.ms)) - readyAfter))
@@ -124,10 +140,7 @@ async function load(side: 'bare' | 'beckon'): Promise<LoadResult> {
       offers: results.reduce((n, r) => n + r.offers, 0),
       reconnectMs,
     };
-  } finally {
-    for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 interface ChatResult {
@@ -144,12 +157,8 @@ interface ChatResult {
 
 /** conversations at 1 msg/s a side, against the server or a bare relay */
 async function chats(side: 'beckon' | 'relay', conversations: number, seconds: number): Promise<ChatResult> {
-  const dir = mkdtempSync(join(tmpdir(), `bench-chat-${side}-`));
-  const procs: ChildProcess[] = [];
-  try {
-    const server = node(`servers/${side}.ts`, [dir, '0']);
-    procs.push(server);
-    const port = Number((await lineOf(server, /^READY \d+/, 60_000)).split(' ')[1]);
+  return scene(`bench-chat-${side}-`, async ({ procs, start }) => {
+    const { port } = await start(side, 0);
     const url = `http://127.0.0.1:${port}`;
     let cookies = '';
     if (side === 'beckon') {
@@ -163,10 +172,7 @@ async function chats(side: 'beckon' | 'relay', conversations: number, seconds: n
     const client = node('load/chats.ts', [url, String(conversations), String(seconds), side === 'relay' ? 'bare' : 'beckon', cookies]);
     procs.push(client);
     return JSON.parse(await lineOf(client, /"event":"done"/, (seconds + 120) * 1000)) as ChatResult;
-  } finally {
-    for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** runs another benchmark of this folder and keeps what it prints */

@@ -30,6 +30,12 @@ import { connectError } from './realtime/connect-error';
 import { Abuse, ABUSE_LIMITS, type AbuseLimits } from './realtime/abuse';
 import { clockFrom, realClock, type Clock, type Timer } from './lib/clock';
 import { Scheduler } from './lib/scheduler';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { apiV1 } from './http/api-v1';
+import { integrationRoutes } from './http/integration-routes';
+import { Webhooks, type WebhookOptions } from './integrations/webhooks';
 
 export interface BuildOptions {
   /** an open store; otherwise `dbFile` is opened (and closed with the app) */
@@ -59,6 +65,10 @@ export interface BuildOptions {
   connectionsPerMinute?: number;
   /** per visitor and per address (realtime/abuse.ts) */
   abuseLimits?: Partial<AbuseLimits>;
+  /** outgoing webhooks: private addresses allowed (BECKON_WEBHOOKS_ALLOW_PRIVATE=1), retry timing */
+  webhooks?: WebhookOptions;
+  /** REST API calls per token per minute (default 600) */
+  apiPerMinute?: number;
 }
 
 export interface Beckon {
@@ -70,6 +80,7 @@ export interface Beckon {
   scheduler: Scheduler;
   clock: Clock;
   presence: Presence;
+  webhooks: Webhooks;
   counters: { rejected: number; rateLimited: number };
   /** every HTTP route registered (the tenant test walks them all) */
   routes: { method: string; url: string }[];
@@ -116,6 +127,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   chat.hooks.capacity = (siteId) => engage.capacityChanged(siteId);
   chat.hooks.priorityOf = (siteId, visitorId) => engage.priorityOf(siteId, visitorId);
   chat.hooks.visitorLeftAt = (visitorId) => engage.leftAt(visitorId);
+  const webhooks = new Webhooks(store.integrations, clock, app.log, opts.webhooks);
+  chat.hooks.event = (siteId, type, data, o) => webhooks.emit(siteId, type, data, o);
   const sessions = new Sessions(store, now, opts.secureCookies ?? false);
   const secret = await ensureSecret(store);
   const guard = { log: app.log, now, counters, eventRate: opts.eventRate ?? { perSecond: LIMITS.socketEventsPerSecond, burst: LIMITS.socketEventBurst } };
@@ -129,6 +142,20 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   registerErrorHandler(app, counters);
   await hardening(app, { consoleOrigins, https: (opts.publicUrl ?? '').startsWith('https:') || !!opts.secureCookies });
   await app.register(cookie);
+  // the REST API's reference, generated from the zod schemas of its routes (only /api/v1 is tagged)
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Beckon REST API', version: '1.0.0', description: 'For integrations: authenticate with a site API token (Settings → Integrations) as `Authorization: Bearer bk_…`. Errors are `{ error: { code, message } }` with a stable code. Lists are newest first; pass `next` back as `cursor`.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A site API token, bk_…' } } },
+    },
+    hideUntagged: true,
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  await app.register(apiV1({ store, chat, engage, now, perMinute: opts.apiPerMinute }));
+  await app.register(integrationRoutes({ store, webhooks, now }));
   resolveAccounts(app, sessions);
   // a password change ends every session: open consoles reconnect, and only those with the new cookie get back in
   await app.register(authRoutes({ store, sessions, now, revoke: (id) => operators.in(rooms.account(id)).disconnectSockets(true) }));
@@ -157,6 +184,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
 
   /** each site keeps each kind of data as long as its retention settings say (Settings → Privacy) */
   async function applyRetention(): Promise<void> {
+    // delivery logs 30 days, the token audit log 90 days
+    await store.integrations.pruneIntegrations({ deliveries: now() - 30 * 86_400_000, audit: now() - 90 * 86_400_000 });
     for (const site of await store.listSites()) {
       const gone = await store.applyRetention(site.id, site.retention, now());
       if (Object.values(gone).some((n) => n > 0)) app.log.info({ site: site.id, ...gone }, 'retention: old data deleted');
@@ -187,11 +216,14 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   await chat.router.recover();
   await engage.recover();
   await scheduler.start();
+  // deliveries queued before a restart go out now
+  await webhooks.start();
 
   app.addHook('preClose', async () => {
     sweeper?.cancel();
     sweeper = null;
     scheduler.stop();
+    webhooks.stop();
     engage.stop();
     // close the transports rather than send "disconnect": every widget and console then comes
     // back through Socket.IO's own reconnection (backoff with jitter), like after a network drop
@@ -201,8 +233,10 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     await new Promise<void>((res) => io.close(() => res()));
     await scheduler.idle();
     await chat.idle();
+    await webhooks.idle();
+    webhooks.close();
     if (ownStore) await store.close();
   });
 
-  return { app, io, store, chat, engage, scheduler, clock, presence, counters, routes, applyRetention };
+  return { app, io, store, chat, engage, scheduler, clock, presence, webhooks, counters, routes, applyRetention };
 }

@@ -20,6 +20,8 @@ export interface Config {
   secureCookies: boolean;
   logRequests: boolean;
   trustProxy: boolean;
+  /** webhooks may go to private and loopback addresses (BECKON_WEBHOOKS_ALLOW_PRIVATE=1): receivers on the same network */
+  webhooksAllowPrivate: boolean;
   /** the demo site, accounts, rules and shop (BECKON_DEMO=0: a production install, clean) */
   demo: boolean;
   /** BECKON_SITE_NAME / BECKON_SITE_ORIGINS / BECKON_ADMIN_EMAIL: the first site and admin of a clean install */
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: env.BECKON_SECURE_COOKIES ? env.BECKON_SECURE_COOKIES === '1' : publicUrl.startsWith('https:'),
     logRequests: env.BECKON_LOG_REQUESTS === '1',
     trustProxy: env.BECKON_TRUST_PROXY === '1',
+    webhooksAllowPrivate: env.BECKON_WEBHOOKS_ALLOW_PRIVATE === '1',
     demo: env.BECKON_DEMO !== '0',
     firstSite: env.BECKON_SITE_NAME && env.BECKON_ADMIN_EMAIL ? { name: env.BECKON_SITE_NAME, origins: (env.BECKON_SITE_ORIGINS ?? '').split(/[\s,]+/).filter(Boolean), adminEmail: env.BECKON_ADMIN_EMAIL, adminName: env.BECKON_ADMIN_NAME || env.BECKON_ADMIN_EMAIL.split('@')[0]! } : null,
   };

@@ -28,6 +28,7 @@ const { app } = await buildApp({
   logger: { level: config.logLevel },
   logRequests: config.logRequests,
   trustProxy: config.trustProxy,
+  webhooks: { allowPrivate: config.webhooksAllowPrivate },
 });
 await app.listen({ host: config.host, port: config.port });
 

@@ -323,3 +323,96 @@ export const originSightings = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.siteId, t.origin] })],
 );
+
+/**
+ * Integrations (DESIGN.md "Email, integrations"). An API token is stored as the SHA-256 of the
+ * secret (a token is 256 random bits: a slow hash adds nothing); the admin sees it once.
+ */
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** the first characters, to tell tokens apart in lists and logs */
+    prefix: text('prefix').notNull(),
+    hash: text('hash').notNull(),
+    scopes: text('scopes', { mode: 'json' }).$type<('read' | 'write')[]>().notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+    expiresAt: integer('expires_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash').on(t.hash), index('api_tokens_site').on(t.siteId)],
+);
+
+/** Every call made with an API token, for the site's admins (kept 90 days). */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    tokenId: text('token_id').notNull(),
+    tokenName: text('token_name').notNull(),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    status: integer('status').notNull(),
+    ip: text('ip'),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('audit_log_site').on(t.siteId, t.seq), index('audit_log_at').on(t.at)],
+);
+
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    description: text('description').notNull(),
+    events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
+    /** signs every delivery (HMAC-SHA256); kept in the clear because signing needs it */
+    secret: text('secret').notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('webhook_endpoints_site').on(t.siteId)],
+);
+
+/**
+ * One event for one endpoint. Deliveries of one stream (endpoint + order key: the conversation,
+ * else the visitor) go out in `seq` order: only the oldest pending one of a stream is claimable.
+ * A claim is a lease (`leaseUntil`) taken with a conditional update, so two processes never send
+ * one delivery at once and a dead process's claim is taken over.
+ */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull(),
+    endpointId: text('endpoint_id').notNull().references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    siteId: text('site_id').notNull(),
+    eventId: text('event_id').notNull(),
+    event: text('event').notNull(),
+    orderKey: text('order_key').notNull(),
+    visitorId: text('visitor_id'),
+    body: text('body').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull(),
+    nextAt: integer('next_at').notNull(),
+    leaseUntil: integer('lease_until'),
+    createdAt: integer('created_at').notNull(),
+    finishedAt: integer('finished_at'),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    lastMs: integer('last_ms'),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_id').on(t.id),
+    index('webhook_deliveries_due').on(t.status, t.nextAt),
+    index('webhook_deliveries_stream').on(t.endpointId, t.orderKey, t.seq),
+    index('webhook_deliveries_endpoint').on(t.endpointId, t.seq),
+    index('webhook_deliveries_visitor').on(t.visitorId),
+  ],
+);

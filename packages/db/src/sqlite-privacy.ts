@@ -17,6 +17,8 @@ const BY_VISITOR: [string, string][] = [
   ['journey_events', 'visitor_id = ?'],
   ['inbox_items', 'visitor_id = ?'],
   ['blocks', 'visitor_id = ?'],
+  // copies of events about them, queued or sent to the site's webhooks
+  ['webhook_deliveries', 'visitor_id = ?'],
   ['deadlines', 'key = ?'],
   ['visitors', 'id = ?'],
 ];
@@ -26,7 +28,7 @@ export function exportVisitor(sqlite: Database.Database, visitorId: string): Rec
   if (!visitor) return null;
   const out: Record<string, unknown[]> = {};
   for (const [table, where] of BY_VISITOR) {
-    if (table === 'deadlines') continue;
+    if (table === 'deadlines' || table === 'webhook_deliveries') continue;
     const rows = sqlite.prepare(`select * from ${table} where ${where}`).all(visitorId) as Record<string, unknown>[];
     out[table] = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^[[{]/.test(v) ? tryJson(v) : v])));
   }

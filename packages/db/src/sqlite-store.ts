@@ -12,6 +12,7 @@ import { DEFAULT_ENGAGEMENT, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_RETENTION, 
 import { BeckonError } from '@beckon/protocol';
 import { newId } from './ids';
 import { SqliteDeadlines } from './sqlite-deadlines';
+import { SqliteIntegrations } from './sqlite-integrations';
 import { applyRetention, deleteSite, eraseVisitor, exportVisitor } from './sqlite-privacy';
 import * as s from './schema';
 import type { AppendResult, ConversationRow, InboxRow, NewInboxItem, NewMessage, NewSite, OfferRow, RouteUpdate, Store, VisitorPatch } from './store';
@@ -111,7 +112,7 @@ function busyGuard(store: SqliteStore, sqlite: Database.Database): Store {
     new Proxy(target, {
       get(t, prop, receiver) {
         const v = Reflect.get(t, prop, receiver);
-        if (prop === 'deadlines') return wrap(v as object);
+        if (prop === 'deadlines' || prop === 'integrations') return wrap(v as object);
         if (typeof v !== 'function' || prop === 'healthy' || prop === 'constructor') return v;
         return (...args: unknown[]) => {
           if (prop === 'close') recover();
@@ -194,6 +195,7 @@ function hotStatements(db: BetterSQLite3Database<typeof s>) {
 class SqliteStore implements Store {
   private readonly hot: ReturnType<typeof hotStatements>;
   readonly deadlines: SqliteDeadlines;
+  readonly integrations: SqliteIntegrations;
   degraded = false;
   private readonly insertJourney: Database.Statement;
 
@@ -203,6 +205,7 @@ class SqliteStore implements Store {
   ) {
     this.hot = hotStatements(db);
     this.deadlines = new SqliteDeadlines(db);
+    this.integrations = new SqliteIntegrations(db, sqlite);
     this.insertJourney = sqlite.prepare('insert into journey_events (site_id, visitor_id, type, data, at) values (@siteId, @visitorId, @type, @data, @at)');
   }
 

@@ -187,8 +187,112 @@ export interface DeadlineStore {
   list(kind?: string): Promise<DeadlineRow[]>;
 }
 
+export type Scope = 'read' | 'write';
+export interface ApiTokenRow {
+  id: string;
+  siteId: string;
+  name: string;
+  prefix: string;
+  hash: string;
+  scopes: Scope[];
+  createdBy: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+export interface AuditRow {
+  seq: number;
+  siteId: string;
+  tokenId: string;
+  tokenName: string;
+  method: string;
+  path: string;
+  status: number;
+  ip: string | null;
+  at: number;
+}
+export interface WebhookEndpointRow {
+  id: string;
+  siteId: string;
+  url: string;
+  description: string;
+  events: string[];
+  secret: string;
+  enabled: boolean;
+  createdAt: number;
+}
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+export interface DeliveryRow {
+  seq: number;
+  id: string;
+  endpointId: string;
+  siteId: string;
+  eventId: string;
+  event: string;
+  orderKey: string;
+  visitorId: string | null;
+  body: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAt: number;
+  leaseUntil: number | null;
+  createdAt: number;
+  finishedAt: number | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  lastMs: number | null;
+}
+export type NewDelivery = Pick<DeliveryRow, 'id' | 'endpointId' | 'siteId' | 'eventId' | 'event' | 'orderKey' | 'visitorId' | 'body' | 'nextAt' | 'createdAt'>;
+/** a keyset cursor: newest first, continue after (at, id) */
+export interface Cursor {
+  at: number;
+  id: string;
+}
+
+/** API tokens, their audit log, webhook endpoints and the durable delivery queue. */
+export interface IntegrationStore {
+  createToken(t: Omit<ApiTokenRow, 'lastUsedAt' | 'revokedAt'>): Promise<ApiTokenRow>;
+  listTokens(siteId: string): Promise<ApiTokenRow[]>;
+  tokenByHash(hash: string): Promise<ApiTokenRow | null>;
+  touchToken(id: string, now: number): Promise<void>;
+  /** false: no such token of this site, or revoked before */
+  revokeToken(siteId: string, id: string, now: number): Promise<boolean>;
+  addAudit(rows: Omit<AuditRow, 'seq'>[]): Promise<void>;
+  /** newest first; `before` is the seq the previous page ended at */
+  listAudit(siteId: string, before: number | null, limit: number): Promise<AuditRow[]>;
+
+  createEndpoint(e: WebhookEndpointRow): Promise<WebhookEndpointRow>;
+  listEndpoints(siteId?: string): Promise<WebhookEndpointRow[]>;
+  getEndpoint(id: string): Promise<WebhookEndpointRow | null>;
+  updateEndpoint(id: string, patch: Partial<Pick<WebhookEndpointRow, 'url' | 'description' | 'events' | 'enabled' | 'secret'>>): Promise<WebhookEndpointRow | null>;
+  deleteEndpoint(id: string): Promise<boolean>;
+
+  enqueue(rows: NewDelivery[]): Promise<void>;
+  /**
+   * Claims up to `limit` due deliveries, each the oldest pending one of its stream (endpoint +
+   * order key), leasing each until `now + leaseMs` with a conditional update.
+   */
+  claimDeliveries(now: number, leaseMs: number, limit: number): Promise<DeliveryRow[]>;
+  /** the earliest moment a pending delivery falls due (leases counted), or null */
+  nextDeliveryAt(): Promise<number | null>;
+  /** an attempt's result: delivered, failed for good, or again at `nextAt` */
+  finishAttempt(id: string, r: { status: DeliveryStatus; attempts: number; nextAt: number; now: number; lastStatus: number | null; lastError: string | null; lastMs: number | null }): Promise<void>;
+  getDelivery(id: string): Promise<DeliveryRow | null>;
+  /** an endpoint's deliveries, newest first (`before`: the seq the previous page ended at) */
+  listDeliveries(endpointId: string, before: number | null, limit: number): Promise<DeliveryRow[]>;
+  /** forget finished deliveries and audit lines older than `before` */
+  pruneIntegrations(before: { deliveries: number; audit: number }): Promise<number>;
+
+  // what the REST API lists (newest first, keyset-paged)
+  pageConversations(siteId: string, f: { status?: ConversationStatus; visitorId?: string; since?: number }, after: Cursor | null, limit: number): Promise<ConversationRow[]>;
+  pageOffers(siteId: string, f: { ruleId?: string; converted?: boolean; since?: number }, after: Cursor | null, limit: number): Promise<OfferRow[]>;
+  pageVisitors(siteId: string, f: { email?: string; since?: number }, after: Cursor | null, limit: number): Promise<VisitorRow[]>;
+}
+
 export interface Store {
   readonly deadlines: DeadlineStore;
+  readonly integrations: IntegrationStore;
   /** false while the database refuses writes (another process holds a lock): /health says degraded */
   healthy(): boolean;
 

@@ -22,6 +22,12 @@ export const ERROR_CATALOGUE = {
   BLOCKED: { status: 403, message: 'This visitor is blocked on this site.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests; slow down.' },
   UNKNOWN_EVENT: { status: 400, message: 'Unknown event.' },
+  /** REST API: no `Authorization: Bearer …`, or a token that is wrong, revoked or expired */
+  INVALID_API_TOKEN: { status: 401, message: 'The API token is missing, wrong, revoked or expired.' },
+  /** REST API: a read-only token tried to change something */
+  INSUFFICIENT_SCOPE: { status: 403, message: 'This API token may only read.' },
+  /** a webhook URL that is not http(s), or points at a private or loopback address */
+  URL_NOT_ALLOWED: { status: 400, message: 'This URL may not receive webhooks.' },
   /** retryable: the database is locked by another process; send the same request (same message id) again */
   BUSY: { status: 503, message: 'Busy for a moment; try again.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' },

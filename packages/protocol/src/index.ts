@@ -8,3 +8,4 @@ export * from './rest';
 export * from './rules';
 export * from './journey';
 export * from './phrase-guard';
+export * from './integrations';

@@ -12,6 +12,10 @@ import { Router } from './router';
 import type { Scheduler } from '../lib/scheduler';
 import type { Abuse } from '../realtime/abuse';
 import { isOpen } from '@beckon/rules';
+import type { WebhookEvent } from '@beckon/protocol';
+
+/** what an event is about, for webhooks (../integrations/webhooks.ts) */
+export type EventSink = (siteId: string, type: WebhookEvent, data: Record<string, unknown>, o: { orderKey: string; visitorId?: string | null }) => void;
 
 export interface ChatDeps {
   store: Store;
@@ -38,6 +42,13 @@ export interface ChatHooks {
   visitorLeftAt?: (visitorId: string) => number | null;
   /** routing priority of a new conversation from what is known of the visitor (segment, cart) */
   priorityOf?: (siteId: string, visitorId: string) => Promise<number>;
+  /** something integrations hear about (webhooks) */
+  event?: EventSink;
+}
+
+/** a conversation as events carry it */
+export function conversationEvent(c: ConversationRow) {
+  return { id: c.id, visitorId: c.visitorId, status: c.status, assigneeId: c.assigneeId, department: c.department, previousId: c.previousId, createdAt: c.createdAt, assignedAt: c.assignedAt, closedAt: c.closedAt, closedReason: c.closedReason, source: c.offerId ? { offerId: c.offerId, ruleId: c.ruleId, variant: c.variant } : null };
 }
 
 export interface StartInfo {
@@ -53,6 +64,11 @@ export class ChatService {
 
   constructor(private readonly d: ChatDeps) {
     this.router = new Router(d, this);
+  }
+
+  /** tell integrations about a conversation (in order per conversation) */
+  emit(c: ConversationRow, type: WebhookEvent, extra: Record<string, unknown> = {}): void {
+    this.hooks.event?.(c.siteId, type, { conversation: conversationEvent(c), ...extra }, { orderKey: c.id, visitorId: c.visitorId });
   }
 
   /** Runs `fn` after every earlier task with the same key (a site, a visitor): no task races its own kind. */
@@ -183,6 +199,7 @@ export class ChatService {
         }
       }
       await this.publish(conv);
+      this.emit(conv, 'conversation.started');
       if (greeting) this.announce(conv, greeting);
       background(this.dispatch(o.siteId), this.d.log, 'dispatch');
       return { created: true, id: conv.id, conversation: await this.visitorView(conv) };
@@ -227,8 +244,12 @@ export class ChatService {
     if (result.kind === 'conflict') throw new BeckonError('DUPLICATE_ID_CONFLICT');
     if (result.kind !== 'created' && result.kind !== 'duplicate') throw new Error(`append failed: ${result.kind}`);
     if (result.kind === 'created') {
-      if (created) await this.publish(result.conversation);
+      if (created) {
+        await this.publish(result.conversation);
+        this.emit(result.conversation, 'conversation.started');
+      }
       this.announce(result.conversation, result.message);
+      this.emit(result.conversation, 'message.visitor', { message: result.message });
       if (!created) this.d.operators.to(rooms.siteOperators(v.siteId)).emit('conversation:upsert', await this.summary(result.conversation));
       if (created) background(this.dispatch(v.siteId), this.d.log, 'dispatch');
     }
@@ -247,6 +268,7 @@ export class ChatService {
       // the first reply since the assignment ends its no-answer deadline (later ones have none)
       if (!conv.lastOperatorAt || (conv.assignedAt !== null && conv.lastOperatorAt < conv.assignedAt)) await this.router.answered(conv.id);
       this.announce(result.conversation, result.message);
+      this.emit(result.conversation, 'message.operator', { message: result.message, operator: { id: op.accountId, name: op.name } });
       this.d.operators.to(rooms.siteOperators(conv.siteId)).emit('conversation:upsert', await this.summary(result.conversation));
     }
     return { message: result.message };
@@ -272,6 +294,7 @@ export class ChatService {
     const closed = await this.d.store.closeConversation(conv.id, reason, this.d.now());
     if (!closed) return null;
     await this.publish(closed);
+    this.emit(closed, 'conversation.closed');
     if (conv.assigneeId) background(this.dispatch(conv.siteId), this.d.log, 'dispatch');
     return closed;
   }
@@ -290,6 +313,7 @@ export class ChatService {
       if (!taken) throw new BeckonError('CONVERSATION_CLOSED');
       this.d.presence.markAssigned(accountId, now);
       await this.d.store.addRoutingEvent({ siteId: conv.siteId, conversationId: conv.id, kind: 'taken', operatorId: accountId, reason: { code: 'taken_by_hand' }, at: now });
+      this.emit(taken, 'conversation.assigned', { how: 'taken' });
       background(this.dispatch(conv.siteId), this.d.log, 'dispatch');
       await this.publish(taken);
       return taken;

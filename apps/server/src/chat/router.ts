@@ -78,7 +78,12 @@ export class Router {
     return members.map((m) => ({ id: m.accountId, name: m.name, status: this.d.presence.status(m.accountId), capacity: m.capacity, active: counts.get(m.accountId) ?? 0, lastAssignedAt: this.d.presence.lastAssignedAt(m.accountId), skills: m.skills ?? [] }));
   }
 
-  private record(c: { siteId: string; id: string }, kind: string, operatorId: string | null, reason: Record<string, unknown>): Promise<void> {
+  private record(c: { siteId: string; id: string } | ConversationRow, kind: string, operatorId: string | null, reason: Record<string, unknown>): Promise<void> {
+    if ('visitorId' in c) {
+      // integrations hear of assignments and transfers (webhooks)
+      if (kind === 'assigned') this.chat.emit(c, 'conversation.assigned', { how: 'routed', reason });
+      else if (kind === 'transferred' || kind === 'reassigned') this.chat.emit(c, 'conversation.transferred', { from: reason.from ?? null, to: operatorId ? { operatorId } : { department: reason.department ?? null }, note: reason.note ?? '' });
+    }
     return this.d.store.addRoutingEvent({ siteId: c.siteId, conversationId: c.id, kind, operatorId, reason, at: this.d.now() });
   }
 

@@ -7,10 +7,10 @@
 import { background } from '../lib/background';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { BeckonError, type Fact, type HoldReason, type JourneyEventParsed, type Lang, type LiveVisitor, type OfferView, type Rule, type SiteView, type Texts, type Variant, type VisitorsPage } from '@beckon/protocol';
+import { BeckonError, type Fact, type HoldReason, type JourneyEventParsed, type Lang, type LiveVisitor, type OfferView, type Rule, type SiteView, type Texts, type Variant, type VisitorsPage, type WebhookEvent } from '@beckon/protocol';
 import { decide, emptyState, Engine, type JourneyState, type Memo, type OfferRecord } from '@beckon/rules';
 import { pickOperator } from '@beckon/routing';
-import { newId, type OfferRow, type Store } from '@beckon/db';
+import { newId, type InboxRow, type OfferRow, type Store } from '@beckon/db';
 import type { ChatService } from '../chat/chat-service';
 import { visitorDisplayName } from '../chat/chat-service';
 import type { Presence } from '../chat/presence';
@@ -617,6 +617,18 @@ export class EngageService {
     l.current = { offerId: id, ruleId: rule?.id ?? null, ruleName: rule?.name ?? 'Manual invitation', kind: view.kind, expiresAt, view };
     this.d.visitors.to(socketId).emit('offer:show', view);
     this.markDirty(l.siteId);
+    this.event(l.siteId, l.visitorId, 'offer.shown', { offer: { id, visitorId: l.visitorId, ruleId: rule?.id ?? null, ruleName: rule?.name ?? 'Manual invitation', variant: variant?.key ?? '-', kind: view.kind, invitedBy: manual?.by.id ?? null, expiresAt }, page: l.state.page?.url ?? null });
+  }
+
+  /** integrations hear of offers, goals and inbox items, in order per visitor (webhooks) */
+  private event(siteId: string, visitorId: string, type: WebhookEvent, data: Record<string, unknown>): void {
+    this.d.chat.hooks.event?.(siteId, type, data, { orderKey: visitorId, visitorId });
+  }
+  private static offerEvent(o: OfferRow) {
+    return { id: o.id, visitorId: o.visitorId, ruleId: o.ruleId, ruleName: o.ruleName, variant: o.variant, kind: o.kind, createdAt: o.createdAt };
+  }
+  private static itemEvent(i: InboxRow) {
+    return { id: i.id, kind: i.kind, visitorId: i.visitorId, name: i.name, email: i.email, phone: i.phone, preferredTime: i.preferredTime, body: i.body, offerId: i.offerId, pageUrl: i.pageUrl, createdAt: i.createdAt };
   }
 
   /** The operator routing would pick now, to speak in their name. */
@@ -659,6 +671,7 @@ export class EngageService {
       const now = this.d.now();
       if (offer.dismissedAt === null && offer.acceptedAt === null) {
         await this.d.store.updateOffer(offerId, { dismissedAt: now });
+        this.event(l.siteId, visitorId, 'offer.dismissed', { offer: EngageService.offerEvent(offer) });
         const rec = l.history.find((h) => h.id === offerId);
         if (rec) rec.dismissedAt = now;
       }
@@ -673,7 +686,8 @@ export class EngageService {
     return this.d.chat.serial(`engage:${visitorId}`, async () => {
       const { l, ctx, offer } = await this.own(visitorId, offerId);
       const now = this.d.now();
-      if (offer.acceptedAt === null) await this.d.store.updateOffer(offerId, { acceptedAt: now });
+      const first = offer.acceptedAt === null;
+      if (first) await this.d.store.updateOffer(offerId, { acceptedAt: now });
       let conversation = null;
       if (offer.kind === 'invite') {
         const text = l.current?.offerId === offerId ? l.current.view.text : '';
@@ -682,7 +696,8 @@ export class EngageService {
         conversation = started.conversation;
         l.chatting = true;
         if (started.created) await this.d.store.updateOffer(offerId, { conversationId: started.id });
-      }
+        if (first) this.event(l.siteId, visitorId, 'offer.accepted', { offer: EngageService.offerEvent(offer), how, conversationId: started.id });
+      } else if (first) this.event(l.siteId, visitorId, 'offer.accepted', { offer: EngageService.offerEvent(offer), how, conversationId: null });
       // a copied code or an opened link leaves the card up; the rest is done with it
       if (l.current?.offerId === offerId && (offer.kind === 'invite' || how === 'click')) this.hide(l, ctx, 'accepted');
       return { offerId, conversation };
@@ -696,12 +711,16 @@ export class EngageService {
       if (offerId) {
         const { offer } = await this.own(v.visitorId, offerId);
         if (offer.kind !== (kind === 'lead' ? 'lead_form' : 'callback')) throw new BeckonError('VALIDATION_FAILED', 'this offer takes another form');
-        if (offer.acceptedAt === null) await this.d.store.updateOffer(offerId, { acceptedAt: this.d.now() });
+        if (offer.acceptedAt === null) {
+          await this.d.store.updateOffer(offerId, { acceptedAt: this.d.now() });
+          this.event(v.siteId, v.visitorId, 'offer.accepted', { offer: EngageService.offerEvent(offer), how: 'form', conversationId: null });
+        }
       }
       const item = await this.d.store.createInboxItem({ siteId: v.siteId, visitorId: v.visitorId, kind, name: f.name, email: f.email, phone: f.phone, preferredTime: f.time, body: '', offerId, pageUrl: l?.state.page?.url ?? '' }, this.d.now());
       if (f.name || f.email) await this.d.store.updateVisitor(v.visitorId, { ...(f.name ? { name: f.name } : {}), ...(f.email ? { email: f.email } : {}) });
       if (l && f.name) l.name = f.name;
       this.d.operators.to(rooms.siteOperators(v.siteId)).emit('inbox:new', { id: item.id, kind });
+      this.event(v.siteId, v.visitorId, kind === 'lead' ? 'lead.created' : 'callback.requested', { item: EngageService.itemEvent(item) });
       if (l && offerId && l.current?.offerId === offerId) this.hide(l, await this.site(v.siteId), 'accepted');
       return { itemId: item.id };
     });
@@ -717,7 +736,10 @@ export class EngageService {
     const inWindow = (o: OfferRow, at: number | null) => at !== null && at >= now - (o.goalWindowHours ?? 24) * 3_600_000;
     const accepted = rows.filter((o) => !o.holdout && inWindow(o, o.acceptedAt)).sort((a, b) => b.acceptedAt! - a.acceptedAt!)[0];
     const credited = accepted ?? rows.filter((o) => o.holdout && inWindow(o, o.createdAt)).sort((a, b) => b.createdAt - a.createdAt)[0];
-    if (credited) await this.d.store.updateOffer(credited.id, { convertedAt: now, value: Math.round(value * 100) });
+    if (!credited) return;
+    await this.d.store.updateOffer(credited.id, { convertedAt: now, value: Math.round(value * 100) });
+    // a holdout conversion counts for lift; integrations hear of conversions an offer earned
+    if (!credited.holdout) this.event(l.siteId, l.visitorId, 'goal.reached', { goal: name, value, offer: EngageService.offerEvent(credited), conversationId: credited.conversationId });
   }
 
   /** Routing priority from the visitor's segment: identified customers, big carts (site settings). */
@@ -736,6 +758,7 @@ export class EngageService {
     await this.d.store.updateVisitor(v.visitorId, { name: m.name, email: m.email });
     if (l) l.name = m.name;
     this.d.operators.to(rooms.siteOperators(v.siteId)).emit('inbox:new', { id: item.id, kind: 'message' });
+    this.event(v.siteId, v.visitorId, 'offline_message.created', { item: EngageService.itemEvent(item) });
     return { itemId: item.id };
   }
 

@@ -49,7 +49,8 @@ export async function hardening(app: FastifyInstance, o: HardeningOptions): Prom
     });
 
     app.addHook('onRequest', async (req) => {
-      if (!UNSAFE.has(req.method) || !req.url.startsWith('/api/')) return;
+      // /api/v1 takes API tokens only, never the cookie: nothing for another page to ride on
+      if (!UNSAFE.has(req.method) || !req.url.startsWith('/api/') || req.url.startsWith('/api/v1/')) return;
       const origin = req.headers.origin;
       const site = req.headers['sec-fetch-site'];
       if (origin === undefined) {

@@ -32,7 +32,11 @@ async function world(h: Harness) {
   const canned = await h.store.createCanned({ siteId: h.site.id, ownerId: null, shortcut: 'hi', body: 'Hello!' }, Date.now());
   const item = await h.store.createInboxItem({ siteId: h.site.id, visitorId: session.visitorId, kind: 'message', name: 'Vera', email: 'vera@example.com', phone: '', preferredTime: '', body: 'call me', offerId: null, pageUrl: '' }, Date.now());
   const oleg = (await h.store.getAccountByEmail('op@shop.test'))!.id;
-  return { op, v, conversationId: sent.conversation.id, visitorId: session.visitorId, ruleId: rule.id, cannedId: canned.id, itemId: item.id, accountId: oleg };
+  const ada = (await h.store.getAccountByEmail('admin@shop.test'))!.id;
+  const token = await h.store.integrations.createToken({ id: 'token-aaaaaaaaaaaaaaaa', siteId: h.site.id, name: 'CRM', prefix: 'bk_secret4', hash: 'f'.repeat(64), scopes: ['read', 'write'], createdBy: ada, createdAt: Date.now(), expiresAt: null });
+  const endpoint = await h.store.integrations.createEndpoint({ id: 'endpoint-aaaaaaaaaaaaa', siteId: h.site.id, url: 'https://crm.example.com/hook', description: 'CRM', events: ['lead.created'], secret: 'whsec_4242', enabled: false, createdAt: Date.now() });
+  await h.store.integrations.enqueue([{ id: 'delivery-aaaaaaaaaaaaa', endpointId: endpoint.id, siteId: h.site.id, eventId: 'event-aaaaaaaaaaaaaaaa', event: 'lead.created', orderKey: session.visitorId, visitorId: session.visitorId, body: '{"card":"4242"}', nextAt: Date.now() + 3_600_000, createdAt: Date.now() }]);
+  return { op, v, conversationId: sent.conversation.id, visitorId: session.visitorId, ruleId: rule.id, cannedId: canned.id, itemId: item.id, accountId: oleg, tokenId: token.id, endpointId: endpoint.id, deliveryId: 'delivery-aaaaaaaaaaaaa' };
 }
 
 describe('another site’s admin', () => {
@@ -40,7 +44,7 @@ describe('another site’s admin', () => {
     const h = await startServer();
     const w = await world(h);
     const eve = await login(h, 'admin@other.test');
-    const params: Record<string, string> = { siteId: h.site.id, ruleId: w.ruleId, itemId: w.itemId, cannedId: w.cannedId, accountId: w.accountId, visitorId: w.visitorId, conversationId: w.conversationId };
+    const params: Record<string, string> = { siteId: h.site.id, ruleId: w.ruleId, itemId: w.itemId, cannedId: w.cannedId, accountId: w.accountId, visitorId: w.visitorId, conversationId: w.conversationId, tokenId: w.tokenId, endpointId: w.endpointId, deliveryId: w.deliveryId };
     const rule = demoRules(null)[0];
     const bodies: Record<string, unknown> = {
       'PATCH /api/sites/:siteId': { name: 'Taken over' },
@@ -52,11 +56,15 @@ describe('another site’s admin', () => {
       'POST /api/sites/:siteId/canned': { shortcut: 'x', body: 'y' },
       'PUT /api/sites/:siteId/phrases': { phrases: [] },
       'DELETE /api/sites/:siteId': { confirmName: 'Shop' },
+      'POST /api/sites/:siteId/tokens': { name: 'Eve’s', scope: 'write' },
+      'POST /api/sites/:siteId/webhooks': { url: 'https://eve.example.com/', events: ['lead.created'] },
+      'PATCH /api/sites/:siteId/webhooks/:endpointId': { enabled: true, rotateSecret: true },
     };
     const queries: Record<string, string> = { 'GET /api/sites/:siteId/search': '?q=card', 'GET /api/sites/:siteId/funnel': '?days=30', 'GET /api/sites/:siteId/inbox': '?status=open' };
     // routes that belong to no site: the caller's own account
     const own = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/auth/me', 'POST /api/auth/password', 'POST /api/sites']);
-    const tenantRoutes = h.beckon.routes.filter((r) => r.url.startsWith('/api/') && !own.has(`${r.method} ${r.url}`));
+    // /api/v1 takes API tokens, not the cookie (api.test.ts walks it with another site's token); /api/docs is public
+    const tenantRoutes = h.beckon.routes.filter((r) => r.url.startsWith('/api/') && !r.url.startsWith('/api/v1/') && !r.url.startsWith('/api/docs') && !own.has(`${r.method} ${r.url}`));
     expect(tenantRoutes.length).toBeGreaterThan(15);
 
     const before = snapshot(h.dbFile);
@@ -72,6 +80,7 @@ describe('another site’s admin', () => {
       expect(res.status, `${key} → ${text}`).toBe(404);
       expect(JSON.parse(text), key).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
       expect(text, key).not.toContain('4242');
+      expect(text, key).not.toContain('crm.example.com');
     }
     expect(snapshot(h.dbFile)).toEqual(before);
   });

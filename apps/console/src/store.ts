@@ -34,7 +34,7 @@ export interface Canned {
   body: string;
   shared: boolean;
 }
-export type View = 'chats' | 'visitors' | 'inbox' | 'floor' | 'rules' | 'replies' | 'settings' | 'team' | 'install' | 'account';
+export type View = 'chats' | 'visitors' | 'inbox' | 'floor' | 'rules' | 'replies' | 'settings' | 'team' | 'integrations' | 'install' | 'account';
 export type Filter = 'open' | 'mine' | 'closed';
 
 export interface ConsoleState {

@@ -6,6 +6,8 @@ import { Chats } from './chats';
 import { LangSwitch } from './lang-switch';
 import { Logo } from './login';
 import { Install, SiteSettings } from './settings';
+import { Integrations } from './integrations';
+import { INTEGRATIONS } from '../i18n-integrations';
 import { Team } from './team';
 import { Account } from './account';
 import { Inbox } from './inbox';
@@ -35,6 +37,8 @@ export function Shell() {
     ['replies', x.replies],
     ['settings', t.settings],
     ['team', t.team],
+    // tokens and webhooks are the admins' business
+    ...(membership?.role === 'admin' ? [['integrations', INTEGRATIONS[s.lang].title] as [View, string]] : []),
     ['install', t.install],
   ];
   const signOut = async () => {
@@ -115,7 +119,7 @@ export function Shell() {
           </button>
         </div>
       )}
-      <div class="body">{s.view === 'chats' ? <Chats /> : s.view === 'visitors' ? <Visitors /> : s.view === 'inbox' ? <Inbox /> : s.view === 'rules' ? <Rules /> : s.view === 'floor' ? <Floor /> : s.view === 'replies' ? <Replies /> : s.view === 'settings' ? <SiteSettings /> : s.view === 'team' ? <Team /> : s.view === 'account' ? <Account /> : <Install />}</div>
+      <div class="body">{s.view === 'chats' ? <Chats /> : s.view === 'visitors' ? <Visitors /> : s.view === 'inbox' ? <Inbox /> : s.view === 'rules' ? <Rules /> : s.view === 'floor' ? <Floor /> : s.view === 'replies' ? <Replies /> : s.view === 'settings' ? <SiteSettings /> : s.view === 'team' ? <Team /> : s.view === 'integrations' ? <Integrations /> : s.view === 'account' ? <Account /> : <Install />}</div>
     </div>
   );
 }

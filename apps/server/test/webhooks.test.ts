@@ -208,6 +208,35 @@ describe('webhooks', () => {
     expect(after.json.items.map((d) => [d.status, d.attempts])).toEqual([['delivered', 1], ['delivered', 1], ['delivered', 1], ['delivered', 1], ['delivered', 3]]);
   });
 
+  it('a receiver that hangs holds at most two attempts at once; other endpoints keep getting theirs', async () => {
+    const clock = fakeClock();
+    const h = await startServer({ clock, webhooks: { allowPrivate: true, timeoutMs: 60_000 } });
+    let open = 0;
+    let most = 0;
+    const held: http.ServerResponse[] = [];
+    const slow = http.createServer((req, res) => {
+      open++;
+      most = Math.max(most, open);
+      req.resume();
+      held.push(res);
+      res.on('close', () => open--);
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    onCleanup(() => new Promise<void>((r) => (held.forEach((x) => x.destroy()), slow.close(() => r()))));
+    const fast = await receiver();
+    await endpoint(h, `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`, ['conversation.started']);
+    await endpoint(h, fast.url, ['conversation.started']);
+    for (let i = 0; i < 10; i++) {
+      const { socket } = await visitorReady(h);
+      await expectOk(call(socket, 'message:send', { clientId: `s${i}`, body: `visitor ${i}` }));
+    }
+    // (not `until`: that waits for every attempt, and two never end)
+    for (let i = 0; i < 250 && fast.delivered().length < 10; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(fast.delivered().length).toBe(10);
+    expect(most).toBeLessThanOrEqual(2);
+    expect(open).toBe(2);
+  });
+
   it('a delivery queued before a restart is delivered after it', async () => {
     const clock = fakeClock();
     const h = await startServer({ clock, webhooks: { allowPrivate: true } });

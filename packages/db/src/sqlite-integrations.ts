@@ -18,7 +18,7 @@ function keyset(at: SQLiteColumn, id: SQLiteColumn, c: Cursor | null): SQL | und
 }
 
 export class SqliteIntegrations implements IntegrationStore {
-  private readonly claimable: Database.Statement<[number, number, number]>;
+  private readonly claimable: Database.Statement<[number, number, string, number, number]>;
   private readonly lease: Database.Statement<[number, number, number]>;
   private readonly nextDue: Database.Statement<[]>;
 
@@ -27,11 +27,14 @@ export class SqliteIntegrations implements IntegrationStore {
     sqlite: Database.Database,
   ) {
     // the head of each stream (no older pending delivery of the same endpoint and key), due and not leased
+    // at most `perEndpoint` of one endpoint (a slow receiver does not take every slot), none of the busy ones
     this.claimable = sqlite.prepare(`
-      select * from webhook_deliveries d
-      where d.status = 'pending' and d.next_at <= ? and (d.lease_until is null or d.lease_until <= ?)
-        and not exists (select 1 from webhook_deliveries e where e.endpoint_id = d.endpoint_id and e.order_key = d.order_key and e.status = 'pending' and e.seq < d.seq)
-      order by d.next_at, d.seq limit ?`);
+      select * from (
+        select d.*, row_number() over (partition by d.endpoint_id order by d.next_at, d.seq) as nth from webhook_deliveries d
+        where d.status = 'pending' and d.next_at <= ? and (d.lease_until is null or d.lease_until <= ?)
+          and d.endpoint_id not in (select value from json_each(?))
+          and not exists (select 1 from webhook_deliveries e where e.endpoint_id = d.endpoint_id and e.order_key = d.order_key and e.status = 'pending' and e.seq < d.seq)
+      ) where nth <= ? order by next_at, seq limit ?`);
     this.lease = sqlite.prepare(`update webhook_deliveries set lease_until = ? where seq = ? and status = 'pending' and (lease_until is null or lease_until <= ?)`);
     // of stream heads only: a delivery behind a pending one waits for it, whatever its own time
     this.nextDue = sqlite.prepare(`
@@ -92,8 +95,8 @@ export class SqliteIntegrations implements IntegrationStore {
       .values(rows.map((r) => ({ ...r, status: 'pending' as const, attempts: 0, leaseUntil: null, finishedAt: null, lastStatus: null, lastError: null, lastMs: null })))
       .run();
   }
-  async claimDeliveries(now: number, leaseMs: number, limit: number) {
-    const due = this.claimable.all(now, now, limit) as RawDelivery[];
+  async claimDeliveries(now: number, leaseMs: number, limit: number, o: { busyEndpoints?: string[]; perEndpoint?: number } = {}) {
+    const due = this.claimable.all(now, now, JSON.stringify(o.busyEndpoints ?? []), o.perEndpoint ?? limit, limit) as RawDelivery[];
     const won: DeliveryRow[] = [];
     for (const r of due) if (this.lease.run(now + leaseMs, r.seq, now).changes) won.push(fromRaw(r, now + leaseMs));
     return won;

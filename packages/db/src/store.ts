@@ -273,7 +273,7 @@ export interface IntegrationStore {
    * Claims up to `limit` due deliveries, each the oldest pending one of its stream (endpoint +
    * order key), leasing each until `now + leaseMs` with a conditional update.
    */
-  claimDeliveries(now: number, leaseMs: number, limit: number): Promise<DeliveryRow[]>;
+  claimDeliveries(now: number, leaseMs: number, limit: number, o?: { busyEndpoints?: string[]; perEndpoint?: number }): Promise<DeliveryRow[]>;
   /** the earliest moment a pending delivery falls due (leases counted), or null */
   nextDeliveryAt(): Promise<number | null>;
   /** an attempt's result: delivered, failed for good, or again at `nextAt` */

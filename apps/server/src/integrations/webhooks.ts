@@ -45,6 +45,7 @@ export interface EmitOptions {
 
 const LEASE_MS = 60_000;
 const MAX_RETRY_MS = 3_600_000;
+const PER_ENDPOINT = 2;
 
 export function sign(secret: string, body: string, t: number): string {
   return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
@@ -61,6 +62,8 @@ export class Webhooks {
   private timer: Timer | null = null;
   private wakeAt = Infinity;
   private readonly inFlight = new Set<Promise<void>>();
+  /** attempts in flight per endpoint */
+  private readonly perEndpoint = new Map<string, number>();
   private readonly o: Required<WebhookOptions>;
   private readonly agents: { http: http.Agent; https: https.Agent };
 
@@ -185,12 +188,18 @@ export class Webhooks {
         await Promise.race(this.inFlight);
         continue;
       }
-      const due = await this.store.claimDeliveries(this.clock.now(), LEASE_MS, free);
+      // one slow or dead receiver gets at most PER_ENDPOINT attempts at once: the others keep flowing
+      const busy = [...this.perEndpoint].filter(([, n]) => n >= PER_ENDPOINT).map(([id]) => id);
+      const due = await this.store.claimDeliveries(this.clock.now(), LEASE_MS, free, { busyEndpoints: busy, perEndpoint: PER_ENDPOINT });
       if (!due.length) break;
       for (const d of due) {
+        this.perEndpoint.set(d.endpointId, (this.perEndpoint.get(d.endpointId) ?? 0) + 1);
         const p: Promise<void> = this.attempt(d)
           .catch((err) => this.log.error({ err, delivery: d.id }, 'webhook attempt failed'))
           .finally(() => {
+            const left = (this.perEndpoint.get(d.endpointId) ?? 1) - 1;
+            if (left > 0) this.perEndpoint.set(d.endpointId, left);
+            else this.perEndpoint.delete(d.endpointId);
             this.inFlight.delete(p);
             // the next of its stream may be due now
             this.kick();

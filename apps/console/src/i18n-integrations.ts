@@ -15,6 +15,9 @@ const EVENTS_EN: Record<WebhookEvent, string> = {
   'lead.created': 'Lead',
   'callback.requested': 'Callback request',
   'offline_message.created': 'Offline message',
+  'rating.submitted': 'Chat rated',
+  'follow_up.opened': 'Follow-up opened',
+  'follow_up.resolved': 'Follow-up resolved',
 };
 const EVENTS_RU: Record<WebhookEvent, string> = {
   'conversation.started': 'Начат диалог',
@@ -30,6 +33,9 @@ const EVENTS_RU: Record<WebhookEvent, string> = {
   'lead.created': 'Заявка',
   'callback.requested': 'Просьба перезвонить',
   'offline_message.created': 'Сообщение без операторов',
+  'rating.submitted': 'Чат оценён',
+  'follow_up.opened': 'Открыт разбор',
+  'follow_up.resolved': 'Разбор завершён',
 };
 
 export const INTEGRATIONS = {

@@ -36,6 +36,9 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 import { apiV1 } from './http/api-v1';
 import { integrationRoutes } from './http/integration-routes';
 import { Webhooks, type WebhookOptions } from './integrations/webhooks';
+import { Mailer, type MailOptions, type SmtpConfig } from './quality/mailer';
+import { QualityService } from './quality/quality-service';
+import { qualityRoutes } from './http/quality-routes';
 
 export interface BuildOptions {
   /** an open store; otherwise `dbFile` is opened (and closed with the app) */
@@ -69,6 +72,9 @@ export interface BuildOptions {
   webhooks?: WebhookOptions;
   /** REST API calls per token per minute (default 600) */
   apiPerMinute?: number;
+  /** outgoing email (BECKON_SMTP_*); none: nothing offers or promises email */
+  smtp?: SmtpConfig | null;
+  mail?: MailOptions;
 }
 
 export interface Beckon {
@@ -81,6 +87,8 @@ export interface Beckon {
   clock: Clock;
   presence: Presence;
   webhooks: Webhooks;
+  mailer: Mailer;
+  quality: QualityService;
   counters: { rejected: number; rateLimited: number };
   /** every HTTP route registered (the tenant test walks them all) */
   routes: { method: string; url: string }[];
@@ -121,19 +129,25 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   const presence = new Presence();
   const scheduler = new Scheduler(store.deadlines, clock, app.log);
   const abuse = new Abuse({ ...ABUSE_LIMITS, ...opts.abuseLimits });
-  const chat = new ChatService({ store, presence, visitors, operators, log: app.log, now, scheduler, abuse });
+  const mailer = new Mailer(store.quality, clock, app.log, opts.smtp ?? null, opts.mail);
+  const chat = new ChatService({ store, presence, visitors, operators, log: app.log, now, scheduler, abuse, emailEnabled: mailer.enabled });
   const engage = new EngageService({ store, chat, presence, visitors, operators, log: app.log, now, scheduler, clock });
   chat.hooks.conversation = (c) => engage.conversationChanged(c);
   chat.hooks.capacity = (siteId) => engage.capacityChanged(siteId);
   chat.hooks.priorityOf = (siteId, visitorId) => engage.priorityOf(siteId, visitorId);
   chat.hooks.visitorLeftAt = (visitorId) => engage.leftAt(visitorId);
   const webhooks = new Webhooks(store.integrations, clock, app.log, opts.webhooks);
-  chat.hooks.event = (siteId, type, data, o) => webhooks.emit(siteId, type, data, o);
+  const quality = new QualityService({ store, chat, operators, mailer, now, log: app.log, publicUrl: (opts.publicUrl ?? '').replace(/\/+$/, '') });
+  chat.hooks.event = (siteId, type, data, o) => {
+    webhooks.emit(siteId, type, data, o);
+    // new inbox items alert the site's notification addresses
+    if (type === 'lead.created' || type === 'callback.requested' || type === 'offline_message.created') background(quality.inboxAlert({ ...(data.item as Parameters<QualityService['inboxAlert']>[0]), siteId }), app.log, 'inbox alert');
+  };
   const sessions = new Sessions(store, now, opts.secureCookies ?? false);
   const secret = await ensureSecret(store);
   const guard = { log: app.log, now, counters, eventRate: opts.eventRate ?? { perSecond: LIMITS.socketEventsPerSecond, burst: LIMITS.socketEventBurst } };
 
-  setupVisitorNamespace(visitors, { ...guard, store, chat, engage, secret, connectionsPerMinute: opts.connectionsPerMinute ?? 600, abuse, trustProxy: opts.trustProxy ?? false, onSitesChanged: (fn) => sitesChanged.push(fn) });
+  setupVisitorNamespace(visitors, { ...guard, store, chat, engage, quality, secret, connectionsPerMinute: opts.connectionsPerMinute ?? 600, abuse, trustProxy: opts.trustProxy ?? false, onSitesChanged: (fn) => sitesChanged.push(fn) });
   const consoleOrigins = opts.publicUrl ? [new URL(opts.publicUrl).origin] : [];
   // a console opens several chats at once, each with its history, notes, journey and routing: a signed-in
   // operator gets more room than the public endpoint (still bounded)
@@ -154,7 +168,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
-  await app.register(apiV1({ store, chat, engage, now, perMinute: opts.apiPerMinute }));
+  await app.register(apiV1({ store, chat, engage, quality, now, perMinute: opts.apiPerMinute }));
+  await app.register(qualityRoutes({ store, quality, mailer, now }));
   await app.register(integrationRoutes({ store, webhooks, now }));
   resolveAccounts(app, sessions);
   // a password change ends every session: open consoles reconnect, and only those with the new cookie get back in
@@ -167,7 +182,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
         siteChanged();
         engage.forgetSite(id);
       }, onVisitorErased: (id) => engage.forgetVisitor(id) }));
-  await app.register(engageRoutes({ store, engage, now }));
+  await app.register(engageRoutes({ store, engage, quality, now }));
   await app.register(toolsRoutes({ store, now }));
   // the public (a load balancer) learns whether to send traffic; counts are for signed-in staff only
   app.get('/health', async (req) => {
@@ -216,14 +231,16 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   await chat.router.recover();
   await engage.recover();
   await scheduler.start();
-  // deliveries queued before a restart go out now
+  // deliveries and emails queued before a restart go out now
   await webhooks.start();
+  await mailer.start();
 
   app.addHook('preClose', async () => {
     sweeper?.cancel();
     sweeper = null;
     scheduler.stop();
     webhooks.stop();
+    mailer.stop();
     engage.stop();
     // close the transports rather than send "disconnect": every widget and console then comes
     // back through Socket.IO's own reconnection (backoff with jitter), like after a network drop
@@ -235,8 +252,10 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     await chat.idle();
     await webhooks.idle();
     webhooks.close();
+    await mailer.idle();
+    mailer.close();
     if (ownStore) await store.close();
   });
 
-  return { app, io, store, chat, engage, scheduler, clock, presence, webhooks, counters, routes, applyRetention };
+  return { app, io, store, chat, engage, scheduler, clock, presence, webhooks, mailer, quality, counters, routes, applyRetention };
 }

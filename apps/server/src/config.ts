@@ -22,6 +22,8 @@ export interface Config {
   trustProxy: boolean;
   /** webhooks may go to private and loopback addresses (BECKON_WEBHOOKS_ALLOW_PRIVATE=1): receivers on the same network */
   webhooksAllowPrivate: boolean;
+  /** BECKON_SMTP_HOST and friends: outgoing email; null when not configured */
+  smtp: { host: string; port: number; secure: boolean; user?: string; password?: string; from: string; verifyTls: boolean } | null;
   /** the demo site, accounts, rules and shop (BECKON_DEMO=0: a production install, clean) */
   demo: boolean;
   /** BECKON_SITE_NAME / BECKON_SITE_ORIGINS / BECKON_ADMIN_EMAIL: the first site and admin of a clean install */
@@ -54,6 +56,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logRequests: env.BECKON_LOG_REQUESTS === '1',
     trustProxy: env.BECKON_TRUST_PROXY === '1',
     webhooksAllowPrivate: env.BECKON_WEBHOOKS_ALLOW_PRIVATE === '1',
+    smtp: env.BECKON_SMTP_HOST
+      ? {
+          host: env.BECKON_SMTP_HOST,
+          port: int(env.BECKON_SMTP_PORT, env.BECKON_SMTP_SECURE === '1' ? 465 : 587, 'BECKON_SMTP_PORT'),
+          secure: env.BECKON_SMTP_SECURE === '1',
+          user: env.BECKON_SMTP_USER || undefined,
+          password: env.BECKON_SMTP_PASSWORD || undefined,
+          from: env.BECKON_SMTP_FROM || `Beckon <no-reply@${new URL(publicUrl).hostname}>`,
+          verifyTls: env.BECKON_SMTP_VERIFY_TLS !== '0',
+        }
+      : null,
     demo: env.BECKON_DEMO !== '0',
     firstSite: env.BECKON_SITE_NAME && env.BECKON_ADMIN_EMAIL ? { name: env.BECKON_SITE_NAME, origins: (env.BECKON_SITE_ORIGINS ?? '').split(/[\s,]+/).filter(Boolean), adminEmail: env.BECKON_ADMIN_EMAIL, adminName: env.BECKON_ADMIN_NAME || env.BECKON_ADMIN_EMAIL.split('@')[0]! } : null,
   };

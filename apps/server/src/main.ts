@@ -29,6 +29,7 @@ const { app } = await buildApp({
   logRequests: config.logRequests,
   trustProxy: config.trustProxy,
   webhooks: { allowPrivate: config.webhooksAllowPrivate },
+  smtp: config.smtp,
 });
 await app.listen({ host: config.host, port: config.port });
 

@@ -25,6 +25,8 @@ export const sites = sqliteTable('sites', {
   phrases: text('phrases', { mode: 'json' }),
   /** RetentionSettings (protocol); null: the defaults */
   retention: text('retention', { mode: 'json' }),
+  /** QualitySettings (protocol); null: the defaults */
+  quality: text('quality', { mode: 'json' }),
   createdAt: integer('created_at').notNull(),
 });
 
@@ -120,8 +122,13 @@ export const conversations = sqliteTable(
     head: integer('head', { mode: 'boolean' }).notNull().default(false),
     /** the latest operator message */
     lastOperatorAt: integer('last_operator_at'),
+    /** for the metrics (issue 10): the first operator reply, the first assignment, messages of each side */
+    firstOperatorAt: integer('first_operator_at'),
+    firstAssignedAt: integer('first_assigned_at'),
+    visitorMessages: integer('visitor_messages').notNull().default(0),
+    operatorMessages: integer('operator_messages').notNull().default(0),
   },
-  (t) => [index('conversations_site_status').on(t.siteId, t.status), index('conversations_visitor').on(t.visitorId, t.createdAt), index('conversations_assignee').on(t.assigneeId, t.status)],
+  (t) => [index('conversations_site_status').on(t.siteId, t.status), index('conversations_visitor').on(t.visitorId, t.createdAt), index('conversations_assignee').on(t.assigneeId, t.status), index('conversations_site_created').on(t.siteId, t.createdAt)],
 );
 
 export const messages = sqliteTable(
@@ -415,4 +422,79 @@ export const webhookDeliveries = sqliteTable(
     index('webhook_deliveries_endpoint').on(t.endpointId, t.seq),
     index('webhook_deliveries_visitor').on(t.visitorId),
   ],
+);
+
+/** The visitor's verdict on a conversation (one per conversation; changeable for a while). */
+export const ratings = sqliteTable(
+  'ratings',
+  {
+    conversationId: text('conversation_id').primaryKey().references(() => conversations.id, { onDelete: 'cascade' }),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    visitorId: text('visitor_id').notNull(),
+    /** who had the chat when it ended */
+    operatorId: text('operator_id'),
+    verdict: text('verdict', { enum: ['better', 'as', 'worse'] }).notNull(),
+    comment: text('comment').notNull(),
+    nps: integer('nps'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('ratings_site').on(t.siteId, t.createdAt), index('ratings_visitor').on(t.visitorId)],
+);
+
+/** A bad experience turned into work for a supervisor: put it right, record the outcome. */
+export const followUps = sqliteTable(
+  'follow_ups',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    conversationId: text('conversation_id').notNull().references(() => conversations.id, { onDelete: 'cascade' }),
+    visitorId: text('visitor_id').notNull(),
+    operatorId: text('operator_id'),
+    reason: text('reason', { enum: ['worse', 'detractor'] }).notNull(),
+    status: text('status', { enum: ['open', 'resolved'] }).notNull(),
+    assigneeId: text('assignee_id'),
+    outcome: text('outcome', { enum: ['recovered', 'not_recovered'] }),
+    createdAt: integer('created_at').notNull(),
+    resolvedAt: integer('resolved_at'),
+  },
+  (t) => [uniqueIndex('follow_ups_conversation').on(t.conversationId), index('follow_ups_site').on(t.siteId, t.status, t.createdAt), index('follow_ups_visitor').on(t.visitorId)],
+);
+
+export const followUpNotes = sqliteTable(
+  'follow_up_notes',
+  {
+    id: text('id').primaryKey(),
+    followUpId: text('follow_up_id').notNull().references(() => followUps.id, { onDelete: 'cascade' }),
+    authorId: text('author_id').notNull(),
+    authorName: text('author_name').notNull(),
+    body: text('body').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('follow_up_notes_follow_up').on(t.followUpId, t.createdAt)],
+);
+
+/** Outgoing email (issue 10): stored before it is sent, retried with backoff, its fate visible. */
+export const emails = sqliteTable(
+  'emails',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    /** what it is about: an inbox item, a follow-up, a conversation */
+    ref: text('ref'),
+    visitorId: text('visitor_id'),
+    to: text('to').notNull(),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    html: text('html').notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull(),
+    nextAt: integer('next_at').notNull(),
+    leaseUntil: integer('lease_until'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [index('emails_due').on(t.status, t.nextAt), index('emails_ref').on(t.ref), index('emails_site').on(t.siteId, t.createdAt), index('emails_visitor').on(t.visitorId)],
 );

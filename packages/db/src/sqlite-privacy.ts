@@ -19,6 +19,10 @@ const BY_VISITOR: [string, string][] = [
   ['blocks', 'visitor_id = ?'],
   // copies of events about them, queued or sent to the site's webhooks
   ['webhook_deliveries', 'visitor_id = ?'],
+  ['follow_up_notes', 'follow_up_id in (select id from follow_ups where visitor_id = ?)'],
+  ['follow_ups', 'visitor_id = ?'],
+  ['ratings', 'visitor_id = ?'],
+  ['emails', 'visitor_id = ?'],
   ['deadlines', 'key = ?'],
   ['visitors', 'id = ?'],
 ];

@@ -8,11 +8,12 @@ import Database from 'better-sqlite3';
 import { and, asc, desc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { DEFAULT_ENGAGEMENT, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_RETENTION, DEFAULT_ROUTING, type RetentionSettings, type PhraseRule, type RoutingSettings, type Appearance, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
+import { DEFAULT_ENGAGEMENT, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_QUALITY, DEFAULT_RETENTION, DEFAULT_ROUTING, type QualitySettings, type RetentionSettings, type PhraseRule, type RoutingSettings, type Appearance, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
 import { BeckonError } from '@beckon/protocol';
 import { newId } from './ids';
 import { SqliteDeadlines } from './sqlite-deadlines';
 import { SqliteIntegrations } from './sqlite-integrations';
+import { SqliteQuality } from './sqlite-quality';
 import { applyRetention, deleteSite, eraseVisitor, exportVisitor } from './sqlite-privacy';
 import * as s from './schema';
 import type { AppendResult, ConversationRow, InboxRow, NewInboxItem, NewMessage, NewSite, OfferRow, RouteUpdate, Store, VisitorPatch } from './store';
@@ -41,6 +42,7 @@ const toSite = (r: SiteRecord): SiteView => ({
   hours: (r.hours as BusinessHours | null) ?? DEFAULT_HOURS,
   routing: { ...DEFAULT_ROUTING, ...((r.routing as RoutingSettings | null) ?? {}) },
   retention: { ...DEFAULT_RETENTION, ...((r.retention as RetentionSettings | null) ?? {}) },
+  quality: { ...DEFAULT_QUALITY, ...((r.quality as QualitySettings | null) ?? {}) },
   identitySecret: r.identitySecret ?? undefined,
   createdAt: r.createdAt,
 });
@@ -112,7 +114,7 @@ function busyGuard(store: SqliteStore, sqlite: Database.Database): Store {
     new Proxy(target, {
       get(t, prop, receiver) {
         const v = Reflect.get(t, prop, receiver);
-        if (prop === 'deadlines' || prop === 'integrations') return wrap(v as object);
+        if (prop === 'deadlines' || prop === 'integrations' || prop === 'quality') return wrap(v as object);
         if (typeof v !== 'function' || prop === 'healthy' || prop === 'constructor') return v;
         return (...args: unknown[]) => {
           if (prop === 'close') recover();
@@ -148,7 +150,11 @@ function hotStatements(db: BetterSQLite3Database<typeof s>) {
         lastMessageAt: sql`${ph('now')}`,
         lastMessagePreview: sql`${ph('preview')}`,
         // an operator's reply means the operators have read everything before it
-        ...(sender === 'visitor' ? { visitorReadSeq: sql`${ph('seq')}`, operatorUnread: sql`${s.conversations.operatorUnread} + 1` } : sender === 'operator' ? { operatorReadSeq: sql`${ph('seq')}`, operatorUnread: 0, lastOperatorAt: sql`${ph('now')}` } : {}),
+        ...(sender === 'visitor'
+          ? { visitorReadSeq: sql`${ph('seq')}`, operatorUnread: sql`${s.conversations.operatorUnread} + 1`, visitorMessages: sql`${s.conversations.visitorMessages} + 1` }
+          : sender === 'operator'
+            ? { operatorReadSeq: sql`${ph('seq')}`, operatorUnread: 0, lastOperatorAt: sql`${ph('now')}`, firstOperatorAt: sql`coalesce(${s.conversations.firstOperatorAt}, ${ph('now')})`, operatorMessages: sql`${s.conversations.operatorMessages} + 1` }
+            : {}),
       })
       .where(eq(s.conversations.id, ph('id')))
       .returning()
@@ -196,6 +202,7 @@ class SqliteStore implements Store {
   private readonly hot: ReturnType<typeof hotStatements>;
   readonly deadlines: SqliteDeadlines;
   readonly integrations: SqliteIntegrations;
+  readonly quality: SqliteQuality;
   degraded = false;
   private readonly insertJourney: Database.Statement;
 
@@ -206,6 +213,7 @@ class SqliteStore implements Store {
     this.hot = hotStatements(db);
     this.deadlines = new SqliteDeadlines(db);
     this.integrations = new SqliteIntegrations(db, sqlite);
+    this.quality = new SqliteQuality(sqlite);
     this.insertJourney = sqlite.prepare('insert into journey_events (site_id, visitor_id, type, data, at) values (@siteId, @visitorId, @type, @data, @at)');
   }
 
@@ -221,7 +229,7 @@ class SqliteStore implements Store {
   }
 
   async createSite(site: NewSite, now: number) {
-    const row = { id: newId(), key: site.key ?? newId(), name: site.name, allowedOrigins: site.allowedOrigins, appearance: site.appearance, defaultLang: site.defaultLang, idleCloseMinutes: site.idleCloseMinutes, engagement: DEFAULT_ENGAGEMENT, hours: DEFAULT_HOURS, routing: DEFAULT_ROUTING, phrases: null, retention: null, identitySecret: newId() + newId(), createdAt: now };
+    const row = { id: newId(), key: site.key ?? newId(), name: site.name, allowedOrigins: site.allowedOrigins, appearance: site.appearance, defaultLang: site.defaultLang, idleCloseMinutes: site.idleCloseMinutes, engagement: DEFAULT_ENGAGEMENT, hours: DEFAULT_HOURS, routing: DEFAULT_ROUTING, phrases: null, retention: null, quality: null, identitySecret: newId() + newId(), createdAt: now };
     this.db.insert(s.sites).values(row).run();
     return toSite(row);
   }
@@ -369,12 +377,12 @@ class SqliteStore implements Store {
     return this.hot.latestOf.get({ visitorId }) ?? null;
   }
   async assignConversation(id: string, operatorId: string | null, now: number) {
-    const set = operatorId ? { status: 'active' as const, assigneeId: operatorId, assignedAt: now } : { status: 'queued' as const, assigneeId: null, assignedAt: null };
+    const set = operatorId ? { status: 'active' as const, assigneeId: operatorId, assignedAt: now, firstAssignedAt: sql`coalesce(${s.conversations.firstAssignedAt}, ${now})` } : { status: 'queued' as const, assigneeId: null, assignedAt: null };
     return this.db.update(s.conversations).set(set).where(and(eq(s.conversations.id, id), ne(s.conversations.status, 'closed'))).returning().get() ?? null;
   }
   async routeConversation(id: string, r: RouteUpdate, now: number) {
     const set = r.assigneeId
-      ? { status: 'active' as const, assigneeId: r.assigneeId, assignedAt: now, head: false }
+      ? { status: 'active' as const, assigneeId: r.assigneeId, assignedAt: now, firstAssignedAt: sql`coalesce(${s.conversations.firstAssignedAt}, ${now})`, head: false }
       : { status: 'queued' as const, assigneeId: null, assignedAt: null, ...(r.head !== undefined ? { head: r.head } : {}) };
     return (
       this.db

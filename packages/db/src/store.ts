@@ -2,7 +2,7 @@
  * The store interface the server talks to. Async, so it can be backed by PostgreSQL later
  * (DESIGN.md "Persistence"); the embedded default is SQLite (./sqlite-store.ts).
  */
-import type { OriginSighting, RetentionSettings, PhraseRule, Appearance, CloseReason, ConversationStatus, FunnelRow, JourneyEntry, Lang, Message, Role, Rule, RuleDef, Sender, SiteView } from '@beckon/protocol';
+import type { Metrics, RatingBrief, Verdict, OriginSighting, RetentionSettings, PhraseRule, Appearance, CloseReason, ConversationStatus, FunnelRow, JourneyEntry, Lang, Message, Role, Rule, RuleDef, Sender, SiteView } from '@beckon/protocol';
 
 export interface AccountRow {
   id: string;
@@ -290,8 +290,77 @@ export interface IntegrationStore {
   pageVisitors(siteId: string, f: { email?: string; since?: number }, after: Cursor | null, limit: number): Promise<VisitorRow[]>;
 }
 
+export interface RatingRow {
+  conversationId: string;
+  siteId: string;
+  visitorId: string;
+  operatorId: string | null;
+  verdict: Verdict;
+  comment: string;
+  nps: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+export interface FollowUpRow {
+  id: string;
+  siteId: string;
+  conversationId: string;
+  visitorId: string;
+  operatorId: string | null;
+  reason: 'worse' | 'detractor';
+  status: 'open' | 'resolved';
+  assigneeId: string | null;
+  outcome: 'recovered' | 'not_recovered' | null;
+  createdAt: number;
+  resolvedAt: number | null;
+}
+export interface EmailRow {
+  id: string;
+  siteId: string;
+  kind: string;
+  ref: string | null;
+  visitorId: string | null;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  nextAt: number;
+  lastError: string | null;
+  createdAt: number;
+  sentAt: number | null;
+}
+export type NewEmail = Pick<EmailRow, 'id' | 'siteId' | 'kind' | 'to' | 'subject' | 'text' | 'html' | 'nextAt' | 'createdAt'> & { ref?: string | null; visitorId?: string | null };
+
+/** Ratings, follow-ups, the email outbox and the metrics (issue 10). */
+export interface QualityStore {
+  putRating(r: RatingRow): Promise<RatingRow>;
+  getRating(conversationId: string): Promise<RatingRow | null>;
+  ratingsOf(conversationIds: string[]): Promise<Map<string, RatingBrief>>;
+  /** null when the conversation already has one */
+  openFollowUp(f: Omit<FollowUpRow, 'status' | 'assigneeId' | 'outcome' | 'resolvedAt'>): Promise<FollowUpRow | null>;
+  getFollowUp(id: string): Promise<FollowUpRow | null>;
+  followUpOf(conversationId: string): Promise<FollowUpRow | null>;
+  /** newest first, keyset-paged */
+  listFollowUps(siteIds: string[], status: 'open' | 'resolved', before: { at: number; id: string } | null, limit: number): Promise<FollowUpRow[]>;
+  countOpenFollowUps(siteId: string): Promise<number>;
+  updateFollowUp(id: string, patch: Partial<Pick<FollowUpRow, 'status' | 'assigneeId' | 'outcome' | 'resolvedAt'>>): Promise<FollowUpRow | null>;
+  addFollowUpNote(n: { id: string; followUpId: string; authorId: string; authorName: string; body: string; createdAt: number }): Promise<{ id: string; authorName: string; body: string; createdAt: number }>;
+  followUpNotes(followUpId: string): Promise<{ id: string; authorId: string; authorName: string; body: string; createdAt: number }[]>;
+  enqueueEmail(e: NewEmail): Promise<void>;
+  claimEmails(now: number, leaseMs: number, limit: number): Promise<EmailRow[]>;
+  nextEmailAt(): Promise<number | null>;
+  finishEmail(id: string, r: { status: EmailRow['status']; attempts: number; nextAt: number; now: number; error: string | null }): Promise<void>;
+  /** the emails about these things (inbox items, follow-ups), oldest first */
+  emailsFor(refs: string[]): Promise<EmailRow[]>;
+  recentEmails(siteId: string, limit: number): Promise<EmailRow[]>;
+  metrics(siteId: string, f: { from: number; to: number; operatorId?: string; department?: string; source?: 'rule' | 'manual' | 'visitor' }, tz: string): Promise<Metrics>;
+}
+
 export interface Store {
   readonly deadlines: DeadlineStore;
+  readonly quality: QualityStore;
   readonly integrations: IntegrationStore;
   /** false while the database refuses writes (another process holds a lock): /health says degraded */
   healthy(): boolean;

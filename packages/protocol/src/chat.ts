@@ -6,6 +6,12 @@ export type Sender = z.infer<typeof Sender>;
 
 const Time = z.number().int().min(0);
 
+/** How the chat went, in the visitor's words: better than, as, or worse than expected (DESIGN.md "rating"). */
+export const Verdict = z.enum(['better', 'as', 'worse']);
+export type Verdict = z.infer<typeof Verdict>;
+export const RatingBrief = z.object({ verdict: Verdict, comment: z.string(), nps: z.number().int().min(0).max(10).nullable(), at: Time });
+export type RatingBrief = z.infer<typeof RatingBrief>;
+
 export const Message = z.object({
   id: Id,
   conversationId: Id,
@@ -38,6 +44,9 @@ export const VisitorConversation = z.object({
   closedReason: CloseReason.nullable(),
   /** while queued: the honest place in line and expected wait (null: no estimate yet) */
   queue: z.object({ position: z.number().int().min(1), waitMs: z.number().int().min(0).nullable(), overLimit: z.boolean() }).nullable(),
+  /** once closed: the visitor's verdict (null: not rated), and until when it may be given or changed */
+  rating: RatingBrief.nullable().default(null),
+  rateUntil: Time.nullable().default(null),
 });
 export type VisitorConversation = z.infer<typeof VisitorConversation>;
 
@@ -66,6 +75,8 @@ export const ConversationSummary = z.object({
   queuePosition: z.number().int().nullable(),
   /** the offer that started it: a rule's invitation (and its variant) or an operator's (ruleId null) */
   origin: z.object({ offerId: Id, ruleId: Id.nullable(), variant: z.string() }).nullable(),
+  /** the visitor's verdict after it ended */
+  rating: RatingBrief.nullable().default(null),
 });
 export type ConversationSummary = z.infer<typeof ConversationSummary>;
 

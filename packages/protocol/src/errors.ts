@@ -26,6 +26,10 @@ export const ERROR_CATALOGUE = {
   INVALID_API_TOKEN: { status: 401, message: 'The API token is missing, wrong, revoked or expired.' },
   /** REST API: a read-only token tried to change something */
   INSUFFICIENT_SCOPE: { status: 403, message: 'This API token may only read.' },
+  /** the rating of a chat came too late (the site's rateMinutes after its end), or before it ended */
+  RATING_CLOSED: { status: 409, message: 'This chat cannot be rated now.' },
+  /** email asked for, but no SMTP server is configured */
+  EMAIL_OFF: { status: 409, message: 'Email is not set up on this server.' },
   /** a webhook URL that is not http(s), or points at a private or loopback address */
   URL_NOT_ALLOWED: { status: 400, message: 'This URL may not receive webhooks.' },
   /** retryable: the database is locked by another process; send the same request (same message id) again */

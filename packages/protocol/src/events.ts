@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import type { Ack, Result } from './errors';
-import { ConversationSummary, Message, VisitorConversation } from './chat';
+import { ConversationSummary, Message, VisitorConversation, type RatingBrief } from './chat';
+import { RateConversation, TranscriptRequest } from './quality';
 import {
   ListRequest,
   type ListCursor,
@@ -61,6 +62,10 @@ export interface VisitorClientEvents {
   'offer:accept': (p: In<typeof OfferAccept>, ack: Ack<{ offerId: string; conversation: VisitorConversation | null }>) => void;
   'offer:lead': (p: In<typeof LeadSubmit>, ack: Ack<{ itemId: string }>) => void;
   'offer:callback': (p: In<typeof CallbackSubmit>, ack: Ack<{ itemId: string }>) => void;
+  /** how the ended chat went (changeable until `rateUntil`) */
+  'conversation:rate': (p: In<typeof RateConversation>, ack: Ack<{ rating: RatingBrief; rateUntil: number }>) => void;
+  /** the conversation by email (only when the site says email works) */
+  'conversation:transcript': (p: In<typeof TranscriptRequest>, ack: Ack<{ queued: true }>) => void;
 }
 
 export const OfferHide = z.object({ id: Id, reason: z.enum(['dismissed', 'accepted', 'expired', 'replaced']) });
@@ -158,6 +163,8 @@ export interface OperatorServerEvents {
   'note:new': (n: Note) => void;
   'visitors:page': (p: VisitorsPage) => void;
   'inbox:new': (p: { id: string; kind: 'message' | 'callback' | 'lead' }) => void;
+  /** a follow-up was opened or changed (supervisors' count and list) */
+  'followup:new': (p: { id: string; siteId: string }) => void;
 }
 
 export type { Result };
@@ -184,6 +191,7 @@ export const OperatorServerEventSchemas = {
   'typing:update': z.object({ conversationId: Id, typing: z.boolean(), text: z.string().optional() }),
   'note:new': Note,
   'inbox:new': z.object({ id: Id, kind: z.enum(['message', 'callback', 'lead']) }),
+  'followup:new': z.object({ id: Id, siteId: Id }),
   'visitors:page': z.object({ siteId: Id, total: z.number().int(), offset: z.number().int(), visitors: z.array(z.looseObject({ visitorId: Id })) }) as unknown as z.ZodType<VisitorsPage>,
 } satisfies { [K in keyof OperatorServerEvents]: z.ZodType<Parameters<OperatorServerEvents[K]>[0]> };
 
@@ -208,6 +216,8 @@ export const VisitorClientEventSchemas = {
   'offer:accept': OfferAccept,
   'offer:lead': LeadSubmit,
   'offer:callback': CallbackSubmit,
+  'conversation:rate': RateConversation,
+  'conversation:transcript': TranscriptRequest,
 } satisfies { [K in keyof VisitorClientEvents]: z.ZodType<unknown, Parameters<VisitorClientEvents[K]>[0]> };
 
 export const OperatorClientEventSchemas = {

@@ -9,3 +9,4 @@ export * from './rules';
 export * from './journey';
 export * from './phrase-guard';
 export * from './integrations';
+export * from './quality';

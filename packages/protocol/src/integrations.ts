@@ -20,6 +20,9 @@ export const WEBHOOK_EVENTS = [
   'lead.created',
   'callback.requested',
   'offline_message.created',
+  'rating.submitted',
+  'follow_up.opened',
+  'follow_up.resolved',
 ] as const;
 export const WebhookEvent = z.enum(WEBHOOK_EVENTS);
 export type WebhookEvent = z.infer<typeof WebhookEvent>;

@@ -81,6 +81,18 @@ export const RetentionSettings = z.object({
 export type RetentionSettings = z.infer<typeof RetentionSettings>;
 export const DEFAULT_RETENTION: RetentionSettings = RetentionSettings.parse({});
 
+/** The service loop (issue 10): the rating's NPS question, how long a rating may be changed, who hears of new inbox items and follow-ups. */
+export const QualitySettings = z.object({
+  /** also ask "how likely are you to recommend us" (0–10) */
+  nps: z.boolean().default(false),
+  /** after the end of a chat, minutes during which the visitor may rate it or change the rating */
+  rateMinutes: z.number().int().min(5).max(7 * 24 * 60).default(24 * 60),
+  /** notification addresses: new offline messages, callback requests, leads and follow-ups (when email is set up) */
+  notifyEmails: z.array(z.string().trim().toLowerCase().max(254).pipe(z.email('not an email address'))).max(10).default([]),
+});
+export type QualitySettings = z.infer<typeof QualitySettings>;
+export const DEFAULT_QUALITY: QualitySettings = QualitySettings.parse({});
+
 export const SiteSettings = z.object({
   name: z.string().trim().min(1).max(100),
   allowedOrigins: z.array(Origin).max(LIMITS.originsPerSite),
@@ -94,10 +106,11 @@ export const SiteSettings = z.object({
   hours: BusinessHours.default(DEFAULT_HOURS),
   routing: RoutingSettings.default(DEFAULT_ROUTING),
   retention: RetentionSettings.default(DEFAULT_RETENTION),
+  quality: QualitySettings.default(DEFAULT_QUALITY),
 });
 export type SiteSettings = z.infer<typeof SiteSettings>;
 
-export const SitePatch = SiteSettings.partial().extend({ appearance: Appearance.partial().optional(), engagement: EngagementSettings.partial().optional(), routing: RoutingSettings.partial().optional(), retention: RetentionSettings.partial().optional() });
+export const SitePatch = SiteSettings.partial().extend({ appearance: Appearance.partial().optional(), engagement: EngagementSettings.partial().optional(), routing: RoutingSettings.partial().optional(), retention: RetentionSettings.partial().optional(), quality: QualitySettings.partial().optional() });
 
 /** A new site: its name and where its widget may run (admins of any site may create more). */
 export const SiteCreate = z.object({ name: z.string().trim().min(1).max(100), allowedOrigins: z.array(Origin).max(LIMITS.originsPerSite).default([]), defaultLang: Lang.default('en') });
@@ -134,5 +147,9 @@ export const WidgetSite = z.object({
   prechat: z.boolean(),
   /** what the visitor types is visible to operators before sending */
   sneakPeek: z.boolean(),
+  /** the rating also asks the NPS question */
+  nps: z.boolean().default(false),
+  /** email is set up on this server: only then does the widget offer a transcript by email or promise an emailed answer */
+  email: z.boolean().default(false),
 });
 export type WidgetSite = z.infer<typeof WidgetSite>;

@@ -5,7 +5,7 @@
 import { background } from '../lib/background';
 import type { FastifyBaseLogger } from 'fastify';
 import { BeckonError, LIMITS, type CloseReason, type ConversationSummary, type Message, type SyncResult, type VisitorConversation, type WidgetSite, type SiteView } from '@beckon/protocol';
-import type { ConversationRow, MemberRow, Store } from '@beckon/db';
+import { ratingBrief, type ConversationRow, type MemberRow, type Store } from '@beckon/db';
 import type { Presence } from './presence';
 import { rooms, type OperatorNamespace, type VisitorNamespace } from './types';
 import { Router } from './router';
@@ -27,6 +27,8 @@ export interface ChatDeps {
   scheduler: Scheduler;
   /** limits on new conversations per visitor and address (../realtime/abuse.ts) */
   abuse?: Abuse;
+  /** SMTP is configured: widgets may offer email (../quality/mailer.ts) */
+  emailEnabled?: boolean;
 }
 
 export function visitorDisplayName(visitorId: string, name: string | null): string {
@@ -101,8 +103,15 @@ export class ChatService {
 
   // ---- views
 
+  /** the visitor's rating of a closed conversation */
+  private async ratingOf(c: ConversationRow) {
+    if (c.status !== 'closed') return null;
+    const r = await this.d.store.quality.getRating(c.id);
+    return r ? ratingBrief(r) : null;
+  }
+
   async summary(c: ConversationRow): Promise<ConversationSummary> {
-    const [visitor, assignee] = await Promise.all([this.d.store.getVisitor(c.visitorId), c.assigneeId ? this.d.store.getAccount(c.assigneeId) : null]);
+    const [visitor, assignee, rating] = await Promise.all([this.d.store.getVisitor(c.visitorId), c.assigneeId ? this.d.store.getAccount(c.assigneeId) : null, this.ratingOf(c)]);
     return {
       id: c.id,
       siteId: c.siteId,
@@ -124,12 +133,16 @@ export class ChatService {
       department: c.department,
       queuePosition: this.router.queueInfo(c)?.position ?? null,
       origin: c.offerId ? { offerId: c.offerId, ruleId: c.ruleId, variant: c.variant ?? '-' } : null,
+      rating,
     };
   }
 
   async visitorView(c: ConversationRow): Promise<VisitorConversation> {
     const assignee = c.assigneeId && c.status === 'active' ? await this.d.store.getAccount(c.assigneeId) : null;
-    return { id: c.id, status: c.status, lastSeq: c.lastSeq, readSeq: c.visitorReadSeq, assignee: assignee ? { name: assignee.name } : null, closedReason: c.closedReason, queue: this.router.queueInfo(c) };
+    // once it ended: the visitor may rate it for a while (the site's rateMinutes)
+    const [rating, site] = c.status === 'closed' ? await Promise.all([this.ratingOf(c), this.d.store.getSite(c.siteId)]) : [null, null];
+    const rateUntil = site && c.closedAt !== null ? c.closedAt + site.quality.rateMinutes * 60_000 : null;
+    return { id: c.id, status: c.status, lastSeq: c.lastSeq, readSeq: c.visitorReadSeq, assignee: assignee ? { name: assignee.name } : null, closedReason: c.closedReason, queue: this.router.queueInfo(c), rating, rateUntil };
   }
 
   /** Tell the site's operators and the visitor's tabs about a conversation's new state. */
@@ -166,7 +179,7 @@ export class ChatService {
     }
     const { site, members } = hit;
     const r = site.routing;
-    return { appearance: site.appearance, defaultLang: site.defaultLang, online: members.some((m) => this.d.presence.status(m.accountId) === 'online'), inHours: isOpen(site.hours, this.d.now()), departments: r.departments, prechat: r.prechat, sneakPeek: r.sneakPeek };
+    return { appearance: site.appearance, defaultLang: site.defaultLang, online: members.some((m) => this.d.presence.status(m.accountId) === 'online'), inHours: isOpen(site.hours, this.d.now()), departments: r.departments, prechat: r.prechat, sneakPeek: r.sneakPeek, nps: site.quality.nps, email: !!this.d.emailEnabled };
   }
 
   private readonly siteCache = new Map<string, { at: number; site: SiteView; members: MemberRow[] }>();

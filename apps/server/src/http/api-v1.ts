@@ -16,6 +16,7 @@ import type { ApiTokenRow, ConversationRow, Cursor, InboxRow, OfferRow, Store, V
 import type { ChatService } from '../chat/chat-service';
 import { visitorDisplayName } from '../chat/chat-service';
 import type { EngageService } from '../engage/engage-service';
+import type { QualityService } from '../quality/quality-service';
 import { loneSurrogate } from '../realtime/guard';
 
 declare module 'fastify' {
@@ -30,6 +31,7 @@ export interface ApiDeps {
   store: Store;
   chat: ChatService;
   engage: EngageService;
+  quality: QualityService;
   now: () => number;
   /** calls per token per minute */
   perMinute?: number;
@@ -366,6 +368,10 @@ export function apiV1(d: ApiDeps) {
         const now = d.now();
         const b = req.body;
         const updated = await d.store.updateInboxItem(item.id, { ...(b.status ? { status: b.status, resolvedAt: b.status === 'resolved' ? now : null } : {}), ...(b.answer ? { answer: b.answer, answeredAt: now, answerSeenAt: null } : {}) });
+        if (b.answer) {
+          const site = await d.store.getSite(item.siteId);
+          await d.quality.answered(updated!, site?.appearance.teamName ?? 'Support');
+        }
         return inboxView(updated!);
       },
     );

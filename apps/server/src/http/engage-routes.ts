@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { BeckonError, Id, LIMITS, RuleInput } from '@beckon/protocol';
 import type { InboxRow, Store } from '@beckon/db';
 import type { EngageService } from '../engage/engage-service';
+import type { QualityService } from '../quality/quality-service';
 import { roleOn } from './access';
 import { requireAccount } from './auth-routes';
 import { parse } from './errors';
@@ -23,6 +24,7 @@ const InboxPatch = z.object({
 export interface EngageRouteDeps {
   store: Store;
   engage: EngageService;
+  quality: QualityService;
   now: () => number;
 }
 
@@ -68,8 +70,10 @@ export function engageRoutes(d: EngageRouteDeps) {
     });
 
     const view = async (i: InboxRow) => {
-      const [visitor, assignee] = await Promise.all([store.getVisitor(i.visitorId), i.assigneeId ? store.getAccount(i.assigneeId) : null]);
-      return { ...i, visitorName: visitor?.name ?? null, assigneeName: assignee?.name ?? null };
+      const [visitor, assignee, emails] = await Promise.all([store.getVisitor(i.visitorId), i.assigneeId ? store.getAccount(i.assigneeId) : null, store.quality.emailsFor([i.id])]);
+      // what became of the emailed answer (the console shows a failure)
+      const answerEmail = emails.filter((e) => e.kind === 'answer').pop() ?? null;
+      return { ...i, visitorName: visitor?.name ?? null, assigneeName: assignee?.name ?? null, answerEmail: answerEmail && { to: answerEmail.to, status: answerEmail.status, error: answerEmail.lastError, attempts: answerEmail.attempts } };
     };
     app.get('/api/sites/:siteId/inbox', async (req) => {
       const { siteId } = parse(SiteParams, req.params);
@@ -94,6 +98,8 @@ export function engageRoutes(d: EngageRouteDeps) {
         ...(body.assignee !== undefined ? { assigneeId: body.assignee === 'me' ? req.account!.id : null } : {}),
         ...(body.answer ? { answer: body.answer, answeredAt: now, answerSeenAt: null } : {}),
       });
+      // the answer also goes to the address the visitor left, when email is set up
+      if (body.answer) await d.quality.answered(updated!, req.account!.name);
       return view(updated!);
     });
   };

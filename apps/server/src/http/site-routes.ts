@@ -123,11 +123,12 @@ export function siteRoutes(d: SiteRouteDeps) {
       const patch = parse(SitePatch, req.body);
       const site = await store.getSite(siteId);
       if (!site) throw new BeckonError('NOT_FOUND');
-      const { appearance, allowedOrigins, engagement, routing, retention, ...rest } = patch;
+      const { appearance, allowedOrigins, engagement, routing, retention, quality, ...rest } = patch;
       const updated = await store.updateSite(siteId, {
         ...rest,
         ...(routing ? { routing: { ...site.routing, ...routing } } : {}),
         ...(retention ? { retention: { ...site.retention, ...retention } } : {}),
+        ...(quality ? { quality: { ...site.quality, ...quality } } : {}),
         ...(engagement ? { engagement: { ...site.engagement, ...engagement } } : {}),
         ...(allowedOrigins ? { allowedOrigins: [...new Set(allowedOrigins)] } : {}),
         ...(appearance ? { appearance: { ...site.appearance, ...appearance } } : {}),

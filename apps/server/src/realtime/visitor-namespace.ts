@@ -11,6 +11,7 @@ import { handlers, type GuardContext } from './guard';
 import { WindowCounter } from './rate-limit';
 import { signVisitor, verifyVisitor } from './visitor-token';
 import { clientAddress, type Abuse } from './abuse';
+import type { QualityService } from '../quality/quality-service';
 
 export interface VisitorNsDeps extends GuardContext {
   store: Store;
@@ -23,6 +24,7 @@ export interface VisitorNsDeps extends GuardContext {
   trustProxy: boolean;
   /** registers a callback for when any site's settings change or a site goes */
   onSitesChanged?: (fn: () => void) => void;
+  quality: QualityService;
 }
 
 
@@ -137,6 +139,8 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       if (await d.store.isBlocked(siteId, visitorId, address)) throw new BeckonError('BLOCKED');
       return d.engage.offlineMessage(me, p);
     });
+    on('conversation:rate', (p) => d.quality.rate(me, p));
+    on('conversation:transcript', (p) => d.quality.transcript(me, p));
     on('inbox:seen', async (p) => {
       for (const item of await d.store.unseenAnswers(visitorId)) if (p.ids.includes(item.id)) await d.store.updateInboxItem(item.id, { answerSeenAt: d.now() });
     });

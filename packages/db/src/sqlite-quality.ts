@@ -1,0 +1,312 @@
+/**
+ * The service loop in SQLite (issue 10): ratings, follow-ups with notes, the email outbox, and
+ * the owner's metrics — every figure an aggregate over stored rows, in SQL, on indexed ranges
+ * (a year of a busy site is a few hundred thousand conversations). Percentiles are nearest-rank:
+ * the value at rank ceil(p·n) of the sorted values, found with a window function.
+ */
+import type Database from 'better-sqlite3';
+import type { Metrics, OperatorMetrics, RatingBrief, RuleMetrics, Spread, Verdict } from '@beckon/protocol';
+import type { EmailRow, FollowUpRow, NewEmail, QualityStore, RatingRow } from './store';
+
+export interface MetricsFilter {
+  from: number;
+  to: number;
+  operatorId?: string;
+  department?: string;
+  source?: 'rule' | 'manual' | 'visitor';
+}
+
+/** 15-minute buckets: local days and hours are worked out from them in any zone, half-hour offsets included */
+const BUCKET = 900_000;
+
+export class SqliteQuality implements QualityStore {
+  constructor(private readonly db: Database.Database) {}
+
+  // ---- ratings
+
+  async putRating(r: RatingRow) {
+    this.db
+      .prepare(
+        `insert into ratings (conversation_id, site_id, visitor_id, operator_id, verdict, comment, nps, created_at, updated_at) values (@conversationId, @siteId, @visitorId, @operatorId, @verdict, @comment, @nps, @createdAt, @updatedAt)
+         on conflict (conversation_id) do update set verdict = excluded.verdict, comment = excluded.comment, nps = excluded.nps, updated_at = excluded.updated_at`,
+      )
+      .run(r);
+    return (await this.getRating(r.conversationId))!;
+  }
+  async getRating(conversationId: string) {
+    const r = this.db.prepare('select * from ratings where conversation_id = ?').get(conversationId) as RawRating | undefined;
+    return r ? rating(r) : null;
+  }
+  async ratingsOf(conversationIds: string[]) {
+    const out = new Map<string, RatingBrief>();
+    if (!conversationIds.length) return out;
+    const rows = this.db.prepare('select * from ratings where conversation_id in (select value from json_each(?))').all(JSON.stringify(conversationIds)) as RawRating[];
+    for (const r of rows) out.set(r.conversation_id, brief(rating(r)));
+    return out;
+  }
+
+  // ---- follow-ups
+
+  async openFollowUp(f: Omit<FollowUpRow, 'status' | 'assigneeId' | 'outcome' | 'resolvedAt'>) {
+    const done = this.db
+      .prepare(`insert into follow_ups (id, site_id, conversation_id, visitor_id, operator_id, reason, status, created_at) values (@id, @siteId, @conversationId, @visitorId, @operatorId, @reason, 'open', @createdAt) on conflict (conversation_id) do nothing`)
+      .run(f).changes;
+    return done ? (await this.getFollowUp(f.id))! : null;
+  }
+  async getFollowUp(id: string) {
+    const r = this.db.prepare('select * from follow_ups where id = ?').get(id) as RawFollowUp | undefined;
+    return r ? followUp(r) : null;
+  }
+  async followUpOf(conversationId: string) {
+    const r = this.db.prepare('select * from follow_ups where conversation_id = ?').get(conversationId) as RawFollowUp | undefined;
+    return r ? followUp(r) : null;
+  }
+  async listFollowUps(siteIds: string[], status: 'open' | 'resolved', before: { at: number; id: string } | null, limit: number) {
+    const rows = this.db
+      .prepare(`select * from follow_ups where site_id in (select value from json_each(@sites)) and status = @status and (@at is null or created_at < @at or (created_at = @at and id < @id)) order by created_at desc, id desc limit @limit`)
+      .all({ sites: JSON.stringify(siteIds), status, at: before?.at ?? null, id: before?.id ?? null, limit }) as RawFollowUp[];
+    return rows.map(followUp);
+  }
+  async countOpenFollowUps(siteId: string) {
+    return (this.db.prepare("select count(*) n from follow_ups where site_id = ? and status = 'open'").get(siteId) as { n: number }).n;
+  }
+  async updateFollowUp(id: string, patch: Partial<Pick<FollowUpRow, 'status' | 'assigneeId' | 'outcome' | 'resolvedAt'>>) {
+    const cols: Record<string, string> = { status: 'status', assigneeId: 'assignee_id', outcome: 'outcome', resolvedAt: 'resolved_at' };
+    const keys = Object.keys(patch).filter((k) => k in cols);
+    if (keys.length) this.db.prepare(`update follow_ups set ${keys.map((k) => `${cols[k]} = @${k}`).join(', ')} where id = @id`).run({ ...patch, id });
+    return this.getFollowUp(id);
+  }
+  async addFollowUpNote(n: { id: string; followUpId: string; authorId: string; authorName: string; body: string; createdAt: number }) {
+    this.db.prepare('insert into follow_up_notes (id, follow_up_id, author_id, author_name, body, created_at) values (@id, @followUpId, @authorId, @authorName, @body, @createdAt)').run(n);
+    return n;
+  }
+  async followUpNotes(followUpId: string) {
+    return (this.db.prepare('select id, author_id authorId, author_name authorName, body, created_at createdAt from follow_up_notes where follow_up_id = ? order by created_at, id').all(followUpId) as { id: string; authorId: string; authorName: string; body: string; createdAt: number }[]);
+  }
+
+  // ---- the email outbox
+
+  async enqueueEmail(e: NewEmail) {
+    this.db
+      .prepare(`insert into emails (id, site_id, kind, ref, visitor_id, "to", subject, text, html, status, attempts, next_at, created_at) values (@id, @siteId, @kind, @ref, @visitorId, @to, @subject, @text, @html, 'pending', 0, @nextAt, @createdAt)`)
+      .run({ ref: null, visitorId: null, ...e });
+  }
+  async claimEmails(now: number, leaseMs: number, limit: number) {
+    const due = this.db.prepare(`select * from emails where status = 'pending' and next_at <= ? and (lease_until is null or lease_until <= ?) order by next_at limit ?`).all(now, now, limit) as RawEmail[];
+    const lease = this.db.prepare(`update emails set lease_until = ? where id = ? and status = 'pending' and (lease_until is null or lease_until <= ?)`);
+    return due.filter((r) => lease.run(now + leaseMs, r.id, now).changes > 0).map(email);
+  }
+  async nextEmailAt() {
+    return (this.db.prepare(`select min(max(next_at, coalesce(lease_until, 0))) at from emails where status = 'pending'`).get() as { at: number | null }).at;
+  }
+  async finishEmail(id: string, r: { status: 'pending' | 'sent' | 'failed'; attempts: number; nextAt: number; now: number; error: string | null }) {
+    this.db.prepare(`update emails set status = @status, attempts = @attempts, next_at = @nextAt, lease_until = null, last_error = @error, sent_at = case when @status = 'sent' then @now else sent_at end where id = @id`).run({ ...r, id });
+  }
+  async emailsFor(refs: string[]) {
+    if (!refs.length) return [];
+    return (this.db.prepare('select * from emails where ref in (select value from json_each(?)) order by created_at').all(JSON.stringify(refs)) as RawEmail[]).map(email);
+  }
+  async recentEmails(siteId: string, limit: number) {
+    return (this.db.prepare('select * from emails where site_id = ? order by created_at desc limit ?').all(siteId, limit) as RawEmail[]).map(email);
+  }
+
+  // ---- metrics
+
+  async metrics(siteId: string, f: MetricsFilter, tz: string): Promise<Metrics> {
+    const scope = [`c.site_id = @site`, `c.created_at >= @from`, `c.created_at < @to`];
+    if (f.operatorId) scope.push('c.assignee_id = @operator');
+    if (f.department) scope.push('c.department = @department');
+    if (f.source === 'rule') scope.push('c.rule_id is not null');
+    if (f.source === 'manual') scope.push('c.offer_id is not null and c.rule_id is null');
+    if (f.source === 'visitor') scope.push('c.offer_id is null');
+    const where = scope.join(' and ');
+    const p = { site: siteId, from: f.from, to: f.to, operator: f.operatorId ?? null, department: f.department ?? null };
+    const one = <T>(q: string) => this.db.prepare(q).get(p) as T;
+    const all = <T>(q: string) => this.db.prepare(q).all(p) as T[];
+
+    const t = one<{ n: number; answered: number | null; within20: number | null; abandoned: number | null; missed: number | null; msgs: number | null }>(`
+      select count(*) n,
+        sum(c.first_operator_at is not null) answered,
+        sum(c.first_operator_at is not null and c.first_operator_at - c.created_at <= 20000) within20,
+        sum(c.first_operator_at is null and c.status = 'closed' and c.closed_reason in ('visitor', 'visitor_left')) abandoned,
+        sum(c.first_operator_at is null and c.status = 'closed' and c.closed_reason not in ('visitor', 'visitor_left')) missed,
+        avg(c.visitor_messages + c.operator_messages) msgs
+      from conversations c where ${where}`);
+
+    /** nearest-rank median and p90 of `expr` over the scope, per `by` (or overall) */
+    const spread = (expr: string, by: string | null = null): Map<string, Spread> => {
+      const part = by ? `partition by ${by}` : '';
+      const rows = all<{ k: string | null; p: number; x: number; n: number }>(`
+        select k, p, x, n from (
+          select ${by ?? "''"} k, ${expr} x, row_number() over (${part} order by ${expr}) rn, count(*) over (${part}) n
+          from conversations c where ${where} and ${expr} is not null
+        ) join (select 50 p union all select 90) on rn = max(1, (n * p + 99) / 100)`);
+      const out = new Map<string, Spread>();
+      for (const r of rows) {
+        const s = out.get(r.k ?? '') ?? { median: null, p90: null, count: r.n };
+        if (r.p === 50) s.median = r.x;
+        else s.p90 = r.x;
+        out.set(r.k ?? '', s);
+      }
+      return out;
+    };
+    const none: Spread = { median: null, p90: null, count: 0 };
+    const frt = spread('(c.first_operator_at - c.created_at)').get('') ?? none;
+    const wait = spread('(c.first_assigned_at - c.created_at)').get('') ?? none;
+    const duration = spread(`(case when c.status = 'closed' then c.closed_at - c.created_at end)`).get('') ?? none;
+
+    const r = one<{ better: number | null; as_: number | null; worse: number | null; rated: number; promoters: number | null; passives: number | null; detractors: number | null; responses: number }>(`
+      select sum(r.verdict = 'better') better, sum(r.verdict = 'as') as_, sum(r.verdict = 'worse') worse, count(*) rated,
+        sum(r.nps >= 9) promoters, sum(r.nps between 7 and 8) passives, sum(r.nps <= 6) detractors, count(r.nps) responses
+      from conversations c join ratings r on r.conversation_id = c.id where ${where}`);
+    const fu = one<{ opened: number; resolved: number | null; recovered: number | null }>(`
+      select count(*) opened, sum(f.status = 'resolved') resolved, sum(f.outcome = 'recovered') recovered
+      from conversations c join follow_ups f on f.conversation_id = c.id where ${where}`);
+
+    // came back: a visit (session) that started after the chat ended
+    const back = (join: string) => {
+      const x = one<{ of: number; returned: number | null }>(`
+        select count(*) of, sum(v.session_started_at > c.closed_at) returned
+        from conversations c join visitors v on v.id = c.visitor_id ${join} where ${where} and c.status = 'closed'`);
+      return { of: x.of, returned: x.returned ?? 0, rate: x.of ? (x.returned ?? 0) / x.of : null };
+    };
+
+    const buckets = all<{ b: number; n: number; answered: number | null; within20: number | null; worse: number | null }>(`
+      select c.created_at / ${BUCKET} b, count(*) n, sum(c.first_operator_at is not null) answered,
+        sum(c.first_operator_at is not null and c.first_operator_at - c.created_at <= 20000) within20, sum(r.verdict = 'worse') worse
+      from conversations c left join ratings r on r.conversation_id = c.id where ${where} group by b order by b`);
+    const { daily, busiest } = local(buckets, tz, f.from, f.to);
+
+    const rules = this.db
+      .prepare(
+        `select o.rule_id ruleId, max(o.rule_name) ruleName, o.variant,
+          sum(o.holdout = 0) shown, sum(o.holdout = 0 and o.accepted_at is not null) accepted, sum(o.holdout = 0 and o.conversation_id is not null) conversations,
+          sum(o.holdout = 0 and o.converted_at is not null) converted, coalesce(sum(case when o.holdout = 0 then o.value_cents end), 0) / 100.0 revenue,
+          sum(o.holdout = 1) holdout, sum(o.holdout = 1 and o.converted_at is not null) holdoutConverted, coalesce(sum(case when o.holdout = 1 then o.value_cents end), 0) / 100.0 holdoutRevenue
+        from offers o where o.site_id = @site and o.created_at >= @from and o.created_at < @to
+        group by o.rule_id, o.variant order by max(o.rule_name), o.variant`,
+      )
+      .all(p) as Omit<RuleMetrics, 'conversion' | 'holdoutConversion' | 'lift'>[];
+
+    const ops = all<{ id: string; name: string; n: number; better: number | null; as_: number | null; worse: number | null }>(`
+      select c.assignee_id id, coalesce(max(a.name), '') name, count(*) n, sum(r.verdict = 'better') better, sum(r.verdict = 'as') as_, sum(r.verdict = 'worse') worse
+      from conversations c left join accounts a on a.id = c.assignee_id left join ratings r on r.conversation_id = c.id
+      where ${where} and c.assignee_id is not null group by c.assignee_id order by n desc`);
+    const opFrt = spread('(c.first_operator_at - c.created_at)', 'c.assignee_id');
+    const opDur = spread(`(case when c.status = 'closed' then c.closed_at - c.created_at end)`, 'c.assignee_id');
+
+    return {
+      from: f.from,
+      to: f.to,
+      tz,
+      conversations: t.n,
+      answered: t.answered ?? 0,
+      firstResponse: { ...frt, within20s: t.n ? (t.within20 ?? 0) / t.n : null },
+      queueWait: wait,
+      abandoned: t.abandoned ?? 0,
+      missed: t.missed ?? 0,
+      duration,
+      messagesPerChat: t.msgs,
+      ratings: { better: r.better ?? 0, as: r.as_ ?? 0, worse: r.worse ?? 0, rated: r.rated },
+      nps: { score: r.responses ? Math.round((((r.promoters ?? 0) - (r.detractors ?? 0)) / r.responses) * 100) : null, promoters: r.promoters ?? 0, passives: r.passives ?? 0, detractors: r.detractors ?? 0, responses: r.responses },
+      followUps: { opened: fu.opened, resolved: fu.resolved ?? 0, recovered: fu.recovered ?? 0 },
+      returns: { everyone: back(''), afterWorse: back(`join ratings r on r.conversation_id = c.id and r.verdict = 'worse'`), afterRecovered: back(`join follow_ups f on f.conversation_id = c.id and f.outcome = 'recovered'`) },
+      daily,
+      busiest,
+      rules: rules.map(withLift),
+      operators: ops.map(
+        (o): OperatorMetrics => ({ operatorId: o.id, name: o.name, conversations: o.n, firstResponse: opFrt.get(o.id) ?? none, durationMedian: opDur.get(o.id)?.median ?? null, better: o.better ?? 0, as: o.as_ ?? 0, worse: o.worse ?? 0 }),
+      ),
+    };
+  }
+}
+
+/** conversion against the holdout: the difference of two proportions with its 95% (Wald) interval */
+export function withLift(r: Omit<RuleMetrics, 'conversion' | 'holdoutConversion' | 'lift'>): RuleMetrics {
+  const conversion = r.shown ? r.converted / r.shown : null;
+  const holdoutConversion = r.holdout ? r.holdoutConverted / r.holdout : null;
+  let lift: RuleMetrics['lift'] = null;
+  if (conversion !== null && holdoutConversion !== null) {
+    const diff = conversion - holdoutConversion;
+    const se = Math.sqrt((conversion * (1 - conversion)) / r.shown + (holdoutConversion * (1 - holdoutConversion)) / r.holdout);
+    lift = { diff, low: diff - 1.96 * se, high: diff + 1.96 * se };
+  }
+  return { ...r, conversion, holdoutConversion, lift };
+}
+
+/** 15-minute buckets → local days (every day of the period, empty ones too) and weekday × hour */
+function local(buckets: { b: number; n: number; answered: number | null; within20: number | null; worse: number | null }[], tz: string, from: number, to: number) {
+  const fmt = new Intl.DateTimeFormat('en-GB', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', weekday: 'short', hourCycle: 'h23' });
+  const parts = (ms: number) => {
+    const o = Object.fromEntries(fmt.formatToParts(ms).map((x) => [x.type, x.value]));
+    return { day: `${o.year}-${o.month}-${o.day}`, hour: Number(o.hour), weekday: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(o.weekday!) };
+  };
+  const days = new Map<string, { day: string; conversations: number; answered: number; within20: number; worse: number }>();
+  // every local day the period touches, in order
+  for (let ms = from; ms < to; ms += 3_600_000) {
+    const d = parts(ms).day;
+    if (!days.has(d)) days.set(d, { day: d, conversations: 0, answered: 0, within20: 0, worse: 0 });
+  }
+  const busiest = Array.from({ length: 7 }, () => Array<number>(24).fill(0));
+  for (const x of buckets) {
+    const at = parts(Math.max(from, x.b * BUCKET));
+    const d = days.get(at.day) ?? { day: at.day, conversations: 0, answered: 0, within20: 0, worse: 0 };
+    d.conversations += x.n;
+    d.answered += x.answered ?? 0;
+    d.within20 += x.within20 ?? 0;
+    d.worse += x.worse ?? 0;
+    days.set(at.day, d);
+    busiest[at.weekday]![at.hour]! += x.n;
+  }
+  const daily = [...days.values()].sort((a, b) => a.day.localeCompare(b.day)).map((d) => ({ day: d.day, conversations: d.conversations, answered: d.answered, within20s: d.conversations ? d.within20 / d.conversations : null, worse: d.worse }));
+  return { daily, busiest };
+}
+
+interface RawRating {
+  conversation_id: string;
+  site_id: string;
+  visitor_id: string;
+  operator_id: string | null;
+  verdict: Verdict;
+  comment: string;
+  nps: number | null;
+  created_at: number;
+  updated_at: number;
+}
+const rating = (r: RawRating): RatingRow => ({ conversationId: r.conversation_id, siteId: r.site_id, visitorId: r.visitor_id, operatorId: r.operator_id, verdict: r.verdict, comment: r.comment, nps: r.nps, createdAt: r.created_at, updatedAt: r.updated_at });
+export const brief = (r: RatingRow): RatingBrief => ({ verdict: r.verdict, comment: r.comment, nps: r.nps, at: r.updatedAt });
+
+interface RawFollowUp {
+  id: string;
+  site_id: string;
+  conversation_id: string;
+  visitor_id: string;
+  operator_id: string | null;
+  reason: 'worse' | 'detractor';
+  status: 'open' | 'resolved';
+  assignee_id: string | null;
+  outcome: 'recovered' | 'not_recovered' | null;
+  created_at: number;
+  resolved_at: number | null;
+}
+const followUp = (r: RawFollowUp): FollowUpRow => ({ id: r.id, siteId: r.site_id, conversationId: r.conversation_id, visitorId: r.visitor_id, operatorId: r.operator_id, reason: r.reason, status: r.status, assigneeId: r.assignee_id, outcome: r.outcome, createdAt: r.created_at, resolvedAt: r.resolved_at });
+
+interface RawEmail {
+  id: string;
+  site_id: string;
+  kind: string;
+  ref: string | null;
+  visitor_id: string | null;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  status: EmailRow['status'];
+  attempts: number;
+  next_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+const email = (r: RawEmail): EmailRow => ({ id: r.id, siteId: r.site_id, kind: r.kind, ref: r.ref, visitorId: r.visitor_id, to: r.to, subject: r.subject, text: r.text, html: r.html, status: r.status, attempts: r.attempts, nextAt: r.next_at, lastError: r.last_error, createdAt: r.created_at, sentAt: r.sent_at });

@@ -78,9 +78,9 @@ export async function startServer(opts: Partial<BuildOptions> = {}): Promise<Har
   return h;
 }
 
-export function visitor(h: Harness, o: { origin?: string; token?: string | null; siteKey?: string } = {}): VisitorSocket {
+export function visitor(h: Harness, o: { origin?: string; token?: string | null; siteKey?: string; lang?: string } = {}): VisitorSocket {
   const s: VisitorSocket = connect(`${h.url}/visitor`, {
-    auth: { siteKey: o.siteKey ?? h.site.key, token: o.token ?? null },
+    auth: { siteKey: o.siteKey ?? h.site.key, token: o.token ?? null, ...(o.lang ? { lang: o.lang } : {}) },
     extraHeaders: { origin: o.origin ?? SHOP },
     transports: ['websocket'],
     reconnection: false,

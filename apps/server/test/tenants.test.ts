@@ -36,7 +36,10 @@ async function world(h: Harness) {
   const token = await h.store.integrations.createToken({ id: 'token-aaaaaaaaaaaaaaaa', siteId: h.site.id, name: 'CRM', prefix: 'bk_secret4', hash: 'f'.repeat(64), scopes: ['read', 'write'], createdBy: ada, createdAt: Date.now(), expiresAt: null });
   const endpoint = await h.store.integrations.createEndpoint({ id: 'endpoint-aaaaaaaaaaaaa', siteId: h.site.id, url: 'https://crm.example.com/hook', description: 'CRM', events: ['lead.created'], secret: 'whsec_4242', enabled: false, createdAt: Date.now() });
   await h.store.integrations.enqueue([{ id: 'delivery-aaaaaaaaaaaaa', endpointId: endpoint.id, siteId: h.site.id, eventId: 'event-aaaaaaaaaaaaaaaa', event: 'lead.created', orderKey: session.visitorId, visitorId: session.visitorId, body: '{"card":"4242"}', nextAt: Date.now() + 3_600_000, createdAt: Date.now() }]);
-  return { op, v, conversationId: sent.conversation.id, visitorId: session.visitorId, ruleId: rule.id, cannedId: canned.id, itemId: item.id, accountId: oleg, tokenId: token.id, endpointId: endpoint.id, deliveryId: 'delivery-aaaaaaaaaaaaa' };
+  await h.store.closeConversation(sent.conversation.id, 'operator', Date.now());
+  await h.store.quality.putRating({ conversationId: sent.conversation.id, siteId: h.site.id, visitorId: session.visitorId, operatorId: null, verdict: 'worse', comment: 'card 4242 leaked', nps: null, createdAt: Date.now(), updatedAt: Date.now() });
+  const followUp = (await h.store.quality.openFollowUp({ id: 'followup-aaaaaaaaaaaaa', siteId: h.site.id, conversationId: sent.conversation.id, visitorId: session.visitorId, operatorId: null, reason: 'worse', createdAt: Date.now() }))!;
+  return { followUpId: followUp.id, op, v, conversationId: sent.conversation.id, visitorId: session.visitorId, ruleId: rule.id, cannedId: canned.id, itemId: item.id, accountId: oleg, tokenId: token.id, endpointId: endpoint.id, deliveryId: 'delivery-aaaaaaaaaaaaa' };
 }
 
 describe('another site’s admin', () => {
@@ -44,7 +47,7 @@ describe('another site’s admin', () => {
     const h = await startServer();
     const w = await world(h);
     const eve = await login(h, 'admin@other.test');
-    const params: Record<string, string> = { siteId: h.site.id, ruleId: w.ruleId, itemId: w.itemId, cannedId: w.cannedId, accountId: w.accountId, visitorId: w.visitorId, conversationId: w.conversationId, tokenId: w.tokenId, endpointId: w.endpointId, deliveryId: w.deliveryId };
+    const params: Record<string, string> = { siteId: h.site.id, ruleId: w.ruleId, itemId: w.itemId, cannedId: w.cannedId, accountId: w.accountId, visitorId: w.visitorId, conversationId: w.conversationId, tokenId: w.tokenId, endpointId: w.endpointId, deliveryId: w.deliveryId, followUpId: w.followUpId };
     const rule = demoRules(null)[0];
     const bodies: Record<string, unknown> = {
       'PATCH /api/sites/:siteId': { name: 'Taken over' },
@@ -59,8 +62,10 @@ describe('another site’s admin', () => {
       'POST /api/sites/:siteId/tokens': { name: 'Eve’s', scope: 'write' },
       'POST /api/sites/:siteId/webhooks': { url: 'https://eve.example.com/', events: ['lead.created'] },
       'PATCH /api/sites/:siteId/webhooks/:endpointId': { enabled: true, rotateSecret: true },
+      'PATCH /api/follow-ups/:followUpId': { status: 'resolved', outcome: 'recovered' },
+      'POST /api/follow-ups/:followUpId/notes': { body: 'Eve was here' },
     };
-    const queries: Record<string, string> = { 'GET /api/sites/:siteId/search': '?q=card', 'GET /api/sites/:siteId/funnel': '?days=30', 'GET /api/sites/:siteId/inbox': '?status=open' };
+    const queries: Record<string, string> = { 'GET /api/sites/:siteId/search': '?q=card', 'GET /api/sites/:siteId/funnel': '?days=30', 'GET /api/sites/:siteId/inbox': '?status=open', 'GET /api/sites/:siteId/metrics': `?from=0&to=${Date.now()}` };
     // routes that belong to no site: the caller's own account
     const own = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/auth/me', 'POST /api/auth/password', 'POST /api/sites']);
     // /api/v1 takes API tokens, not the cookie (api.test.ts walks it with another site's token); /api/docs is public

@@ -112,6 +112,10 @@ describe('webhooks', () => {
     await expectOk(call(oleg, 'message:send', { conversationId, clientId: 'o1', body: 'It is.' }));
     await expectOk(call(oleg, 'conversation:transfer', { conversationId, operatorId: adaId, note: 'billing question' }));
     await expectOk(call(ada, 'conversation:close', { conversationId }));
+    // the visitor rates it "worse": a follow-up, which a supervisor resolves
+    await expectOk(call(v, 'conversation:rate', { conversationId, verdict: 'worse', comment: 'slow' }));
+    const followUp = (await h.store.quality.followUpOf(conversationId))!;
+    expect((await admin(h, 'PATCH', `/api/follow-ups/${followUp.id}`, { status: 'resolved', outcome: 'recovered' })).status).toBe(200);
 
     // offers: shown and accepted with its goal reached; a lead form; a manual invitation dismissed
     await rule(h, { kind: 'coupon', when: { fact: 'page.path', op: 'eq', value: '/checkout' }, goal: { event: 'purchase', windowHours: 24 } });
@@ -158,7 +162,10 @@ describe('webhooks', () => {
     expect(chat.indexOf('conversation.started')).toBe(0);
     expect(chat.indexOf('message.visitor')).toBeLessThan(chat.indexOf('message.operator'));
     expect(chat.indexOf('conversation.transferred')).toBeLessThan(chat.indexOf('conversation.closed'));
-    expect(chat[chat.length - 1]).toBe('conversation.closed');
+    expect(chat.slice(-1)).toEqual(['conversation.closed']);
+    expect(rx.got.filter((g) => (g.json.data as any).conversationId === conversationId || (g.json.data as any).followUp?.conversationId === conversationId).map((g) => g.json.type)).toEqual(['rating.submitted', 'follow_up.opened', 'follow_up.resolved']);
+    expect(of('rating.submitted')).toMatchObject({ conversationId, rating: { verdict: 'worse', comment: 'slow' } });
+    expect(of('follow_up.resolved')).toMatchObject({ followUp: { conversationId, outcome: 'recovered' } });
   });
 
   it('only subscribed events are sent; a site with no endpoint stores nothing', async () => {

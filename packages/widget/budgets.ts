@@ -4,5 +4,9 @@
  */
 /** before the chat is opened or an offer is shown: loader + Socket.IO client + tracker + launcher */
 export const BEFORE_OPEN_CEILING = 16_384;
-/** everything once the chat panel is open (or an offer is on screen) */
-export const OPEN_CEILING = 28_672;
+/**
+ * everything once the chat panel is open (or an offer is on screen). 28,694 B at issue 10: the
+ * panel learned to fetch the rating card (its own chunk, 2.4 KB, only once a chat ended) and to
+ * promise email only where the server sends it (+142 B over issue 9's 28,552 B).
+ */
+export const OPEN_CEILING = 28_736;

@@ -13,6 +13,7 @@ import { addStyles } from '../shared/styles';
 
 declare const __UI_FILE__: string;
 declare const __OFFER_FILE__: string;
+declare const __RATING_FILE__: string;
 
 type Command = [string, ...unknown[]];
 interface BeckonFn {
@@ -130,20 +131,21 @@ function run(siteKey: string, base: string, lang: Lang, langFixed: boolean, emit
   const launcher = createLauncher(root, () => client.setOpen(!client.getState().open));
 
   // the lazy parts: ES modules sharing one Preact chunk, each loaded the first time it is needed
-  const FILES = { panel: __UI_FILE__, offer: __OFFER_FILE__ };
+  const FILES = { panel: __UI_FILE__, offer: __OFFER_FILE__, rating: __RATING_FILE__ };
   const parts: Record<string, 'loading' | 'ready'> = {};
+  const url = (p: keyof typeof FILES) => `${base}/widget/${FILES[p]}`;
   w[UI_REGISTER] = (part, render) => {
     parts[part] = 'ready';
     const mount = document.createElement('div');
     root.appendChild(mount);
-    render({ ...client, mount, launcher: launcher.el, emitPublic });
+    render({ ...client, mount, launcher: launcher.el, emitPublic, partUrl: url });
   };
   function load(part: 'panel' | 'offer') {
     if (parts[part]) return;
     parts[part] = 'loading';
     const s = document.createElement('script');
     s.type = 'module';
-    s.src = `${base}/widget/${FILES[part]}`;
+    s.src = url(part);
     s.crossOrigin = 'anonymous';
     s.onerror = () => {
       delete parts[part];

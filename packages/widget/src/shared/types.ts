@@ -59,6 +59,8 @@ export interface WidgetContext {
   adopt(c: VisitorConversation): void;
   setOpen(open: boolean): void;
   emitPublic(event: string, data?: unknown): void;
+  /** where a lazy part is served (the rating card: fetched once a chat ends) */
+  partUrl(part: 'rating'): string;
 }
 
 /** Each lazy part (the panel, the offer cards) calls this global once, when it has loaded. */

@@ -8,6 +8,7 @@ import { STRINGS, type Strings } from './i18n';
 import { useWidgetState } from './state';
 import { Linkified } from './linkify';
 import type { Actions } from './actions';
+import type { Rating as RatingCard } from './rating';
 
 const CLOSE = <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M18.3 5.7 12 12l6.3 6.3-1.4 1.4L12 13.4l-6.3 6.3-1.4-1.4L10.6 12 4.3 5.7l1.4-1.4L12 10.6l6.3-6.3z" /></svg>;
 const SEND = <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3.4 20.4 21 12 3.4 3.6 3.3 10l12.6 2-12.6 2z" /></svg>;
@@ -55,6 +56,12 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
   const stick = useRef(true);
   const typingSent = useRef(0);
   const typingStop = useRef<ReturnType<typeof setTimeout>>();
+  // the rating card is its own chunk, fetched once a chat has ended
+  const [Rating, setRating] = useState<typeof RatingCard | null>(null);
+  const rateable = s.conversation?.status === 'closed' && (s.conversation.rateUntil ?? 0) > Date.now();
+  useEffect(() => {
+    if (rateable && !Rating) void (import(/* @vite-ignore */ ctx.partUrl('rating')) as Promise<typeof import('./rating')>).then((m) => setRating(() => m.Rating));
+  }, [rateable]);
 
   // focus the composer on open; give focus back to the launcher on close
   useEffect(() => {
@@ -119,7 +126,7 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
     setFormError('');
     const err = await actions.leave(form === 'callback' ? 'offer:callback' : 'inbox:message', fields);
     if (err === null) {
-      setSent(form === 'callback' ? t.sentCall : t.sentMessage);
+      setSent(form === 'callback' ? t.sentCall : t.sentMessage + t.answerWay(site.email));
       setMode('chat');
     } else setFormError(err || t.sendFailed);
   };
@@ -193,6 +200,7 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
         {s.earlier.length > 0 && <div class="bk-divider">{t.endedDivider}</div>}
         <Messages list={s.messages} t={t} color={a.color} lang={s.lang} />
         {conv?.status === 'closed' && <div class="bk-note">{t.ended}</div>}
+        {rateable && Rating && <Rating key={conv!.id} ctx={ctx} conv={conv!} lang={s.lang} color={a.color} />}
         {conv?.status === 'queued' && !online && s.messages.length > 0 && <div class="bk-note">{t.nobodyOnline}</div>}
         {q && (
           <div class="bk-queue" role="status">

@@ -104,8 +104,11 @@ describe('nobody online', () => {
     await visitor.fill('.bk-leave [name=email]', 'pavel@example.com');
     await visitor.fill('.bk-leave [name=body]', 'Do you roast decaf?');
     await shot(visitor, 'widget-offline-form');
+    // this server has no SMTP: nothing promises an email
+    expect(await visitor.textContent('.bk-leave p')).not.toMatch(/e-?mail/i);
     await visitor.click('.bk-leave >> text=Send message');
-    await visitor.waitForSelector('.bk-note >> text=Thank you! We will answer by email');
+    await visitor.waitForSelector('.bk-note >> text=Thank you! We will answer here, next time you visit.');
+    expect(await visitor.textContent('.bk-note[role=status]')).not.toMatch(/e-?mail/i);
     await visitor.click('.bk-x');
 
     const op = await consoleLogin(w);

@@ -34,7 +34,7 @@ export interface Canned {
   body: string;
   shared: boolean;
 }
-export type View = 'chats' | 'visitors' | 'inbox' | 'floor' | 'rules' | 'replies' | 'settings' | 'team' | 'integrations' | 'install' | 'account';
+export type View = 'chats' | 'visitors' | 'inbox' | 'floor' | 'rules' | 'replies' | 'settings' | 'team' | 'integrations' | 'install' | 'account' | 'dashboard' | 'followups';
 export type Filter = 'open' | 'mine' | 'closed';
 
 export interface ConsoleState {
@@ -57,6 +57,10 @@ export interface ConsoleState {
   board: VisitorsPage | null;
   /** inbox items that arrived since the inbox was last looked at */
   inboxNew: number;
+  /** open follow-ups of the site (supervisors and admins) */
+  followUpsOpen: number;
+  /** a follow-up to show (from an alert email's link) */
+  followUpId: string | null;
   canned: Canned[];
   phrases: PhraseRule[];
 }
@@ -92,7 +96,10 @@ export let state: ConsoleState = {
   panes: session.get<string[]>('panes', []),
   drafts: session.get<Record<string, string>>('drafts', {}),
   filter: 'open',
-  view: 'chats',
+  // an alert email's link opens its follow-up or the inbox
+  view: /^#followups/.test(location.hash) ? 'followups' : /^#inbox/.test(location.hash) ? 'inbox' : 'chats',
+  followUpsOpen: 0,
+  followUpId: /^#followups\/([\w-]+)/.exec(location.hash)?.[1] ?? null,
   sound: session.get('sound', true),
   notice: null,
   board: null,
@@ -152,6 +159,7 @@ export function connect(me: MeView): void {
   socket = s;
   s.on('connect', async () => {
     set({ connection: 'online' });
+    void loadFollowUpCount();
     if (boardQuery) void watchVisitors(boardQuery.filter, boardQuery.offset);
     const r = await call('conversation:list', {});
     if (!r.ok) return;
@@ -181,6 +189,7 @@ export function connect(me: MeView): void {
   s.on('visitors:page', (page) => {
     if (page.siteId === state.siteId && state.view === 'visitors') set({ board: page });
   });
+  s.on('followup:new', () => void loadFollowUpCount());
   s.on('inbox:new', () => {
     set({ inboxNew: state.inboxNew + 1 });
     if (state.sound) chime();
@@ -218,6 +227,14 @@ function signedOut(): void {
   socket?.disconnect();
   socket = null;
   set({ me: null, convs: {}, connection: 'connecting' });
+}
+
+/** how many follow-ups wait (only supervisors and admins see them) */
+export async function loadFollowUpCount(): Promise<void> {
+  const role = state.me?.memberships.find((m) => m.siteId === state.siteId)?.role;
+  if (!state.siteId || role === 'operator' || !role) return set({ followUpsOpen: 0 });
+  const r = await api<{ open: number }>('GET', `/api/sites/${state.siteId}/follow-ups?limit=1`).catch(() => null);
+  if (r) set({ followUpsOpen: r.open });
 }
 
 export function disconnect(): void {

@@ -3,10 +3,12 @@ import { useState } from 'preact/hooks';
 import type { ConversationSummary } from '@beckon/protocol';
 import { api } from '../api';
 import { TOOLS } from '../i18n-tools';
+import { QUALITY } from '../i18n-quality';
 import { STRINGS, type Strings } from '../i18n';
 import { loadMoreConversations, openPane, set, useConsole, type ConsoleState, type Filter } from '../store';
 import { Pane } from './pane';
 import { Name } from './text';
+import { Face } from './face';
 
 export function ago(ms: number, lang: string, t: Strings): string {
   const s = Math.round((Date.now() - ms) / 1000);
@@ -47,6 +49,11 @@ function Row({ c, s, t }: { c: ConversationSummary; s: ConsoleState; t: Strings 
           </span>
           <span class={`chip ${c.status}`}>{state}</span>
           {c.visitorLeftAt !== null && c.status !== 'closed' && <span class="chip left">{TOOLS[s.lang].visitorLeft}</span>}
+          {c.rating && (
+            <span class={`chip rated ${c.rating.verdict}`}>
+              <Face v={c.rating.verdict} /> {QUALITY[s.lang].verdict[c.rating.verdict]}
+            </span>
+          )}
         </span>
         {c.unread > 0 && (
           <span class="badge" aria-hidden="true">

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ENGAGE } from '../i18n-engage';
 import { TOOLS } from '../i18n-tools';
+import { QUALITY } from '../i18n-quality';
 import { set, useConsole } from '../store';
 
 export interface InboxItem {
@@ -22,6 +23,8 @@ export interface InboxItem {
   answer: string | null;
   answeredAt: number | null;
   createdAt: number;
+  /** what became of the emailed answer (null: none sent, e.g. no email on this server) */
+  answerEmail: { to: string; status: 'pending' | 'sent' | 'failed'; error: string | null } | null;
 }
 
 export function Inbox() {
@@ -83,9 +86,16 @@ export function Inbox() {
               </div>
               {i.body && <p class="inbox-body">{i.body}</p>}
               {i.answer ? (
-                <p class="inbox-answer">
-                  <span class="muted small">{TOOLS[s.lang].answered(i.assigneeName ?? '')}:</span> {i.answer}
-                </p>
+                <>
+                  <p class="inbox-answer">
+                    <span class="muted small">{TOOLS[s.lang].answered(i.assigneeName ?? '')}:</span> {i.answer}
+                  </p>
+                  {i.answerEmail && (
+                    <p class={`small ${i.answerEmail.status === 'failed' ? 'error' : 'muted'}`} role={i.answerEmail.status === 'failed' ? 'alert' : undefined}>
+                      {i.answerEmail.status === 'sent' ? QUALITY[s.lang].answerSent(i.answerEmail.to) : i.answerEmail.status === 'failed' ? QUALITY[s.lang].answerFailed(i.answerEmail.to, i.answerEmail.error ?? '') : QUALITY[s.lang].answerPending(i.answerEmail.to)}
+                    </p>
+                  )}
+                </>
               ) : (
                 i.kind === 'message' &&
                 i.status === 'open' && (

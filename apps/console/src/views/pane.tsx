@@ -4,10 +4,12 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Message, Note, PhraseHit } from '@beckon/protocol';
 import { STRINGS } from '../i18n';
 import { TOOLS } from '../i18n-tools';
+import { QUALITY } from '../i18n-quality';
 import { Composer } from './composer';
 import { Transfer } from './transfer';
 import { Journey } from './journey';
 import { closePane, endChat, loadOlder, retry, take, useConsole } from '../store';
+import { Face } from './face';
 
 const time = (ms: number, lang: string) => new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
 
@@ -17,6 +19,7 @@ export function Pane({ id }: { id: string }) {
   const c = s.convs[id]!;
   const sum = c.summary;
   const x = TOOLS[s.lang];
+  const q = QUALITY[s.lang];
   const [transferring, setTransferring] = useState(false);
   const log = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -44,6 +47,11 @@ export function Pane({ id }: { id: string }) {
           </h3>
           <span class={`chip ${sum.status}`}>{sum.status === 'queued' ? (sum.queuePosition ? x.queuePos(sum.queuePosition) : t.waiting) : sum.status === 'active' ? t.assignedTo(mine ? t.you : (sum.assigneeName ?? '?')) : t.closed}</span>
           {sum.priority > 0 && <span class="chip prio">{x.priority}</span>}
+          {sum.rating && (
+            <span class={`chip rated ${sum.rating.verdict}`} title={q.verdict[sum.rating.verdict]}>
+              <Face v={sum.rating.verdict} /> {q.verdict[sum.rating.verdict]}
+            </span>
+          )}
           {sum.visitorLeftAt !== null && (
             <span class="chip left" title={x.visitorLeftHelp}>
               {x.visitorLeft}
@@ -51,6 +59,11 @@ export function Pane({ id }: { id: string }) {
           )}
         </div>
         <div class="actions">
+          {closed && (
+            <a class="button-link small" href={`/api/conversations/${id}/transcript`} download>
+              {q.exportTranscript}
+            </a>
+          )}
           {sum.status === 'queued' && (
             <button type="button" onClick={() => void take(id)}>
               {t.take}
@@ -128,6 +141,18 @@ export function Pane({ id }: { id: string }) {
           </div>
         ))}
         {closed && <p class="ended">{t.chatEnded(t.endedBy[sum.closedReason ?? 'operator'] ?? '')}</p>}
+        {sum.rating && (
+          <p class={`rating-line ${sum.rating.verdict}`}>
+            <Face v={sum.rating.verdict} /> <b>{q.verdict[sum.rating.verdict]}</b>
+            {sum.rating.nps !== null && ` · ${q.nps(sum.rating.nps)}`}
+            {sum.rating.comment && (
+              <>
+                {' — '}
+                <Body text={sum.rating.comment} />
+              </>
+            )}
+          </p>
+        )}
       </div>
       <div class="typing" aria-live="polite">
         {c.peek ? x.peek(c.peek) : c.visitorTyping ? t.typing : ''}

@@ -6,6 +6,7 @@ import { api, ApiError } from '../api';
 import { STRINGS } from '../i18n';
 import { ENGAGE } from '../i18n-engage';
 import { TOOLS } from '../i18n-tools';
+import { QUALITY } from '../i18n-quality';
 import { useConsole } from '../store';
 import { SaveRow, type Outcome } from './save-row';
 
@@ -25,6 +26,9 @@ export function SiteSettings() {
   const [form, setForm] = useState<SiteView | null>(null);
   const [origins, setOrigins] = useState('');
   const [deps, setDeps] = useState('');
+  const [notify, setNotify] = useState('');
+  const [email, setEmail] = useState<{ enabled: boolean; recent: { to: string; status: string; error: string | null; subject: string }[] } | null>(null);
+  const q = QUALITY[s.lang];
   const x = TOOLS[s.lang];
   const [msg, setMsg] = useState<Outcome | null>(null);
   const admin = s.me!.memberships.find((m) => m.siteId === s.siteId)?.role === 'admin';
@@ -33,8 +37,12 @@ export function SiteSettings() {
       setForm(site);
       setOrigins(site.allowedOrigins.join('\n'));
       setDeps(site.routing.departments.map((d) => `${d.id} | ${d.name.en} | ${d.name.ru}`).join('\n'));
+      setNotify(site.quality.notifyEmails.join('\n'));
     }
   }, [site]);
+  useEffect(() => {
+    if (admin) void api<NonNullable<typeof email>>('GET', `/api/sites/${s.siteId}/email`).then(setEmail, () => undefined);
+  }, [s.siteId, admin]);
   if (!form) return <p class="empty">{t.loading}</p>;
   const ap = form.appearance;
   const setAp = (patch: Partial<SiteView['appearance']>) => setForm({ ...form, appearance: { ...ap, ...patch } });
@@ -42,7 +50,7 @@ export function SiteSettings() {
 
   const save = async (e: Event) => {
     e.preventDefault();
-    const body = { name: form.name, allowedOrigins: origins.split(/\s+/).filter(Boolean), appearance: form.appearance, defaultLang: form.defaultLang, idleCloseMinutes: form.idleCloseMinutes, engagement: form.engagement, hours: form.hours, routing: { ...form.routing, departments: parseDeps(deps) } };
+    const body = { name: form.name, allowedOrigins: origins.split(/\s+/).filter(Boolean), appearance: form.appearance, defaultLang: form.defaultLang, idleCloseMinutes: form.idleCloseMinutes, engagement: form.engagement, hours: form.hours, routing: { ...form.routing, departments: parseDeps(deps) }, quality: { ...form.quality, notifyEmails: notify.split(/[\s,;]+/).filter(Boolean) } };
     const checked = SitePatch.safeParse(body);
     if (!checked.success) {
       const i = checked.error.issues[0]!;
@@ -197,6 +205,29 @@ export function SiteSettings() {
           {x.departments}
           <textarea name="departments" rows={3} value={deps} placeholder="billing | Billing | Оплата" onInput={(e) => setDeps(e.currentTarget.value)} />
         </label>
+        <h2>{q.quality}</h2>
+        <label class="check">
+          <input name="nps" type="checkbox" checked={form.quality.nps} onChange={(e) => setForm({ ...form, quality: { ...form.quality, nps: e.currentTarget.checked } })} /> {q.npsSetting}
+        </label>
+        <label>
+          {q.rateMinutes}
+          <input name="rateMinutes" type="number" min={5} max={10080} value={form.quality.rateMinutes} onInput={(e) => setForm({ ...form, quality: { ...form.quality, rateMinutes: Number(e.currentTarget.value) } })} />
+        </label>
+        <label>
+          {q.notifyEmails}
+          <textarea name="notifyEmails" rows={2} value={notify} placeholder="owner@shop.example" onInput={(e) => setNotify(e.currentTarget.value)} />
+        </label>
+        {email && (
+          <div class={email.enabled ? 'muted small' : 'banner warn'}>
+            {email.enabled ? q.emailOn : q.emailOff}
+            {email.recent
+              .filter((x) => x.status === 'failed')
+              .slice(0, 5)
+              .map((x) => (
+                <div class="error">{q.emailFailed(x.to, x.error ?? '')}</div>
+              ))}
+          </div>
+        )}
         <SaveRow label={t.save} outcome={msg} />
       </fieldset>
     </form>

@@ -1,12 +1,15 @@
 /** The frame around every page: navigation, status, notices. */
 import { api } from '../api';
 import { STRINGS } from '../i18n';
-import { disconnect, loadTools, set, setStatus, useConsole, type View } from '../store';
+import { disconnect, loadFollowUpCount, loadTools, set, setStatus, useConsole, type View } from '../store';
 import { Chats } from './chats';
 import { LangSwitch } from './lang-switch';
 import { Logo } from './login';
 import { Install, SiteSettings } from './settings';
 import { Integrations } from './integrations';
+import { Dashboard } from './dashboard';
+import { FollowUps } from './followups';
+import { QUALITY } from '../i18n-quality';
 import { INTEGRATIONS } from '../i18n-integrations';
 import { Team } from './team';
 import { Account } from './account';
@@ -26,13 +29,18 @@ export function Shell() {
   const x = TOOLS[s.lang];
   useEffect(() => {
     void loadTools();
+    void loadFollowUpCount();
   }, [s.siteId]);
   const membership = s.me!.memberships.find((m) => m.siteId === s.siteId);
+  const q = QUALITY[s.lang];
+  const lead = membership?.role === 'admin' || membership?.role === 'supervisor';
   const nav: [View, string][] = [
     ['chats', t.chats],
     ['visitors', e.visitors],
     ['inbox', s.inboxNew ? `${e.inbox} (${s.inboxNew})` : e.inbox],
     ['floor', x.floor],
+    // the service loop is the supervisors' and admins' business
+    ...(lead ? ([['followups', s.followUpsOpen ? `${q.followUps} (${s.followUpsOpen})` : q.followUps], ['dashboard', q.dashboard]] as [View, string][]) : []),
     ['rules', e.rules],
     ['replies', x.replies],
     ['settings', t.settings],
@@ -119,7 +127,7 @@ export function Shell() {
           </button>
         </div>
       )}
-      <div class="body">{s.view === 'chats' ? <Chats /> : s.view === 'visitors' ? <Visitors /> : s.view === 'inbox' ? <Inbox /> : s.view === 'rules' ? <Rules /> : s.view === 'floor' ? <Floor /> : s.view === 'replies' ? <Replies /> : s.view === 'settings' ? <SiteSettings /> : s.view === 'team' ? <Team /> : s.view === 'integrations' ? <Integrations /> : s.view === 'account' ? <Account /> : <Install />}</div>
+      <div class="body">{s.view === 'chats' ? <Chats /> : s.view === 'visitors' ? <Visitors /> : s.view === 'inbox' ? <Inbox /> : s.view === 'rules' ? <Rules /> : s.view === 'floor' ? <Floor /> : s.view === 'replies' ? <Replies /> : s.view === 'settings' ? <SiteSettings /> : s.view === 'team' ? <Team /> : s.view === 'integrations' ? <Integrations /> : s.view === 'dashboard' ? <Dashboard /> : s.view === 'followups' ? <FollowUps /> : s.view === 'account' ? <Account /> : <Install />}</div>
     </div>
   );
 }

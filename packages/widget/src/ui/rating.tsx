@@ -44,14 +44,27 @@ const T = {
     mailed: (a: string) => `Отправляем на ${a}.`,
   },
 };
-const FACE: Record<Verdict, string> = { better: '🙂', as: '😐', worse: '🙁' };
+const MOUTH: Record<Verdict, string> = { better: 'M7.5 14.2q4.5 4 9 0', as: 'M8 15.5h8', worse: 'M7.5 17.2q4.5-4 9 0' };
+/** drawn, not an emoji: not every machine has an emoji font */
+const Face = ({ v }: { v: Verdict }) => (
+  <svg class={`bk-f bk-f-${v}`} viewBox="0 0 24 24" aria-hidden="true">
+    <circle cx="12" cy="12" r="10" />
+    <circle cx="8.5" cy="10" r="1.3" class="bk-eye" />
+    <circle cx="15.5" cy="10" r="1.3" class="bk-eye" />
+    <path d={MOUTH[v]} />
+  </svg>
+);
 
 const RATING_CSS = `
 .bk-rate{align-self:stretch;margin:6px 0;padding:12px;border:1px solid #eaecf0;border-radius:12px;background:#fff;display:flex;flex-direction:column;gap:8px;font-size:13px}
 .bk-rate b{font-size:14px}
 .bk-faces{display:flex;gap:6px}
 .bk-face{flex:1;display:flex;flex-direction:column;align-items:center;gap:2px;padding:8px 4px;border:1px solid #d0d5dd;border-radius:10px;background:#fff;cursor:pointer;font:inherit;font-size:12px;color:#1d2330;line-height:1.2;text-align:center}
-.bk-face span{font-size:22px}
+.bk-f{width:26px;height:26px;fill:none;stroke:currentColor;stroke-width:1.8;stroke-linecap:round;flex:none}
+.bk-f .bk-eye{fill:currentColor;stroke:none}
+.bk-f-better{color:#079455}.bk-f-as{color:#667085}.bk-f-worse{color:#d92d20}
+.bk-row .bk-f{width:18px;height:18px;vertical-align:-4px}
+.bk-rate b{font-weight:700}
 .bk-face[aria-pressed=true]{border-color:var(--bk-color);box-shadow:0 0 0 2px var(--bk-color)}
 .bk-nps{display:grid;grid-template-columns:repeat(11,1fr);gap:3px}
 .bk-nps button{padding:6px 0;border:1px solid #d0d5dd;border-radius:6px;background:#fff;cursor:pointer;font:inherit;font-size:12px;color:#1d2330}
@@ -106,7 +119,7 @@ export function Rating({ ctx, conv, lang, color }: { ctx: WidgetContext; conv: V
           <div class="bk-faces">
             {(['better', 'as', 'worse'] as const).map((v) => (
               <button type="button" class="bk-face" aria-pressed={verdict === v} onClick={() => setVerdict(v)}>
-                <span aria-hidden="true">{FACE[v]}</span>
+                <Face v={v} />
                 {t.v[v]}
               </button>
             ))}
@@ -149,7 +162,7 @@ export function Rating({ ctx, conv, lang, color }: { ctx: WidgetContext; conv: V
       ) : (
         <div class="bk-row" role="status">
           <span>
-            {FACE[conv.rating!.verdict]} {conv.rating!.verdict === 'worse' ? t.sorry : t.thanks}
+            <Face v={conv.rating!.verdict} /> {conv.rating!.verdict === 'worse' ? t.sorry : t.thanks}
           </span>
           <button type="button" class="bk-link" onClick={() => setEditing(true)}>
             {t.change}

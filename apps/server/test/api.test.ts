@@ -196,8 +196,10 @@ describe('the REST API', () => {
     await h.store.updateOffer(offer.id, { acceptedAt: Date.now(), convertedAt: Date.now(), value: 4990 });
     const goals = (await (await api(h, secret, 'GET', '/api/v1/goals')).json()) as { items: { id: string; value: number; outcome: string }[] };
     expect(goals.items).toEqual([expect.objectContaining({ id: offer.id, value: 49.9, outcome: 'accepted' })]);
-    const metrics = (await (await api(h, secret, 'GET', '/api/v1/metrics?days=7')).json()) as { funnel: { ruleId: string; shown: number; converted: number }[] };
-    expect(metrics.funnel).toEqual([expect.objectContaining({ ruleId: rule.id, shown: 1, converted: 1 })]);
+    const metrics = (await (await api(h, secret, 'GET', '/api/v1/metrics?days=7')).json()) as { conversations: number; rules: { ruleId: string; shown: number; converted: number; revenue: number }[] };
+    expect(metrics.conversations).toBe(1);
+    expect(metrics.rules).toEqual([expect.objectContaining({ ruleId: rule.id, shown: 1, converted: 1, revenue: 49.9 })]);
+    expect((await api(h, secret, 'GET', '/api/v1/metrics?tz=Mars/Olympus')).status).toBe(400);
 
     const visitors = (await (await api(h, secret, 'GET', '/api/v1/visitors')).json()) as { items: { id: string; online: boolean }[] };
     expect(visitors.items).toEqual([expect.objectContaining({ id: w.visitorId, online: true })]);

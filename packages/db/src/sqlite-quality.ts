@@ -191,7 +191,7 @@ export class SqliteQuality implements QualityStore {
     const ops = all<{ id: string; name: string; n: number; better: number | null; as_: number | null; worse: number | null }>(`
       select c.assignee_id id, coalesce(max(a.name), '') name, count(*) n, sum(r.verdict = 'better') better, sum(r.verdict = 'as') as_, sum(r.verdict = 'worse') worse
       from conversations c left join accounts a on a.id = c.assignee_id left join ratings r on r.conversation_id = c.id
-      where ${where} and c.assignee_id is not null group by c.assignee_id order by n desc`);
+      where ${where} and c.assignee_id is not null group by c.assignee_id order by n desc, name, c.assignee_id`);
     const opFrt = spread('(c.first_operator_at - c.created_at)', 'c.assignee_id');
     const opDur = spread(`(case when c.status = 'closed' then c.closed_at - c.created_at end)`, 'c.assignee_id');
 

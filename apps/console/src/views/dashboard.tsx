@@ -216,7 +216,39 @@ export function Dashboard() {
             <Tile q={q} label={q.kpi.nps} value={m.nps.score === null ? '—' : String(m.nps.score)} now={m.nps.score} before={b.nps.score} better="up" />
             <Tile q={q} label={q.kpi.returns} value={pct(m.returns.afterWorse.rate)} now={m.returns.afterWorse.rate} before={b.returns.afterWorse.rate} better="up" />
           </div>
-          <p class="muted small">{q.returnsOf(pct(m.returns.afterWorse.rate), pct(m.returns.everyone.rate))}</p>
+          <p class="muted small summary-line">
+            {q.returnsOf(pct(m.returns.afterWorse.rate), pct(m.returns.everyone.rate))} · {q.afterRecovered(pct(m.returns.afterRecovered.rate))} · {q.followUpsLine(m.followUps.opened, m.followUps.recovered)}{' '}
+            <button
+              type="button"
+              class="small"
+              onClick={() =>
+                downloadCsv(file('summary'), [
+                  ['metric', 'this_period', 'previous_period'],
+                  ['conversations', m.conversations, b.conversations],
+                  ['answered', m.answered, b.answered],
+                  ['first_response_median_s', m.firstResponse.median === null ? null : m.firstResponse.median / 1000, b.firstResponse.median === null ? null : b.firstResponse.median / 1000],
+                  ['first_response_p90_s', m.firstResponse.p90 === null ? null : m.firstResponse.p90 / 1000, b.firstResponse.p90 === null ? null : b.firstResponse.p90 / 1000],
+                  ['answered_within_20s_share', m.firstResponse.within20s, b.firstResponse.within20s],
+                  ['queue_wait_median_s', m.queueWait.median === null ? null : m.queueWait.median / 1000, b.queueWait.median === null ? null : b.queueWait.median / 1000],
+                  ['abandoned', m.abandoned, b.abandoned],
+                  ['missed', m.missed, b.missed],
+                  ['duration_median_s', m.duration.median === null ? null : m.duration.median / 1000, b.duration.median === null ? null : b.duration.median / 1000],
+                  ['messages_per_chat', m.messagesPerChat, b.messagesPerChat],
+                  ['rated_better', m.ratings.better, b.ratings.better],
+                  ['rated_as', m.ratings.as, b.ratings.as],
+                  ['rated_worse', m.ratings.worse, b.ratings.worse],
+                  ['nps', m.nps.score, b.nps.score],
+                  ['follow_ups_opened', m.followUps.opened, b.followUps.opened],
+                  ['follow_ups_recovered', m.followUps.recovered, b.followUps.recovered],
+                  ['returned_everyone', m.returns.everyone.rate, b.returns.everyone.rate],
+                  ['returned_after_worse', m.returns.afterWorse.rate, b.returns.afterWorse.rate],
+                  ['returned_after_recovered', m.returns.afterRecovered.rate, b.returns.afterRecovered.rate],
+                ])
+              }
+            >
+              {q.csv}
+            </button>
+          </p>
           {m.conversations === 0 && <p class="banner">{q.nothing}</p>}
           <section class="card">
             <div class="card-head">

@@ -404,24 +404,78 @@ export function apiV1(d: ApiDeps) {
       return paged(rows, q.limit, (r) => r.createdAt, offerView);
     });
 
+    const Spread = z.object({ median: z.number().nullable().describe('ms, nearest rank'), p90: z.number().nullable(), count: z.number().int() });
+    const Rate = z.object({ of: z.number().int(), returned: z.number().int(), rate: z.number().nullable() });
+    const ServiceOut = z
+      .object({
+        from: Time,
+        to: Time,
+        tz: z.string(),
+        conversations: z.number().int(),
+        answered: z.number().int(),
+        firstResponse: Spread.extend({ within20s: z.number().nullable().describe('share of all conversations answered within 20 s') }),
+        queueWait: Spread,
+        abandoned: z.number().int().describe('the visitor left before the first answer'),
+        missed: z.number().int().describe('ended unanswered, the visitor had not left'),
+        duration: Spread,
+        messagesPerChat: z.number().nullable(),
+        ratings: z.object({ better: z.number().int(), as: z.number().int(), worse: z.number().int(), rated: z.number().int() }),
+        nps: z.object({ score: z.number().nullable(), promoters: z.number().int(), passives: z.number().int(), detractors: z.number().int(), responses: z.number().int() }),
+        followUps: z.object({ opened: z.number().int(), resolved: z.number().int(), recovered: z.number().int() }),
+        returns: z.object({ everyone: Rate, afterWorse: Rate, afterRecovered: Rate }),
+        daily: z.array(z.object({ day: z.string(), conversations: z.number().int(), answered: z.number().int(), within20s: z.number().nullable(), worse: z.number().int() })),
+        busiest: z.array(z.array(z.number().int())).describe('conversations by local weekday (0 = Monday) and hour'),
+        rules: z.array(
+          FunnelOut.omit({ dismissed: true, value: true, holdoutValue: true }).extend({
+            conversations: z.number().int(),
+            revenue: z.number(),
+            holdoutRevenue: z.number(),
+            conversion: z.number().nullable(),
+            holdoutConversion: z.number().nullable(),
+            lift: z.object({ diff: z.number(), low: z.number(), high: z.number() }).nullable().describe('conversion minus holdout conversion, with its 95% interval'),
+          }),
+        ),
+        operators: z.array(z.object({ operatorId: z.string(), name: z.string(), conversations: z.number().int(), firstResponse: Spread, durationMedian: z.number().nullable(), better: z.number().int(), as: z.number().int(), worse: z.number().int() })),
+      })
+      .meta({ id: 'ServiceMetrics' });
+
     app.get(
       '/api/v1/metrics',
       {
         ...read,
         schema: {
           tags: ['metrics'],
-          summary: 'Results of the last days: the funnel of every rule and variant, against its holdout',
+          summary: 'How the service did in a period: answers, waits, ratings, NPS, follow-ups, returns, rules against their holdout, operators',
+          description: 'The dashboard’s figures. `from`/`to` in ms (default: the last `days`); filters as on the dashboard; days and hours in `tz` (default: the site’s).',
           security,
-          querystring: z.object({ days: z.coerce.number().int().min(1).max(365).default(30) }),
-          response: { 200: z.object({ days: z.number(), since: Time, funnel: z.array(FunnelOut), handlingSeconds: z.object({ median: z.number().nullable(), count: z.number() }) }), ...errors },
+          querystring: z.object({
+            days: z.coerce.number().int().min(1).max(365).default(30),
+            from: z.coerce.number().int().min(0).optional(),
+            to: z.coerce.number().int().min(0).optional(),
+            operatorId: Id.optional(),
+            department: z.string().regex(/^[a-z0-9_-]{1,32}$/).optional(),
+            source: z.enum(['rule', 'manual', 'visitor']).optional(),
+            tz: z.string().max(64).optional(),
+          }),
+          response: { 200: ServiceOut, ...errors },
         },
       },
       async (req) => {
-        const since = d.now() - req.query.days * 86_400_000;
-        const [funnel, times] = await Promise.all([d.store.funnel(siteOf(req), since), d.store.handlingTimes(siteOf(req), 500)]);
-        const sorted = [...times].sort((a, b) => a - b);
-        const median = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! / 1000 : null;
-        return { days: req.query.days, since, funnel, handlingSeconds: { median, count: sorted.length } };
+        const q = req.query;
+        const to = q.to ?? d.now();
+        const from = q.from ?? to - q.days * 86_400_000;
+        if (to <= from || to - from > 400 * 86_400_000) throw new BeckonError('VALIDATION_FAILED', 'from/to: a period of at most 400 days that ends after it starts');
+        const site = (await d.store.getSite(siteOf(req)))!;
+        let tz = site.hours.timeZone;
+        if (q.tz) {
+          try {
+            new Intl.DateTimeFormat('en', { timeZone: q.tz });
+            tz = q.tz;
+          } catch {
+            throw new BeckonError('VALIDATION_FAILED', `tz: ${q.tz} is not a time zone`);
+          }
+        }
+        return d.store.quality.metrics(site.id, { from, to, operatorId: q.operatorId, department: q.department, source: q.source }, tz);
       },
     );
   };

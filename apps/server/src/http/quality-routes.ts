@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { BeckonError, FollowUpNoteBody, FollowUpPatch, Id, MetricsQuery, type Message } from '@beckon/protocol';
-import { newId, type Store } from '@beckon/db';
+import { BeckonError, FollowUpNoteBody, FollowUpPatch, Id, MetricsQuery, type Message, type RatingBrief } from '@beckon/protocol';
+import { newId, ratingBrief, type Store } from '@beckon/db';
 import { visitorDisplayName } from '../chat/chat-service';
 import type { Mailer } from '../quality/mailer';
 import type { QualityService } from '../quality/quality-service';
@@ -36,10 +36,13 @@ function zone(tz: string | undefined, fallback: string): string {
   }
 }
 
-export function transcriptText(o: { site: string; visitor: string; tz: string; startedAt: number; messages: Message[] }): string {
-  const at = (ms: number) => new Date(ms).toLocaleString('sv-SE', { timeZone: o.tz }).replace(' ', ' ');
+const VERDICT: Record<string, string> = { better: 'better than expected', as: 'as expected', worse: 'worse than expected' };
+
+export function transcriptText(o: { site: string; visitor: string; tz: string; startedAt: number; messages: Message[]; rating: RatingBrief | null }): string {
+  const at = (ms: number) => new Date(ms).toLocaleString('sv-SE', { timeZone: o.tz });
   const who = (m: Message) => (m.sender === 'visitor' ? o.visitor : m.authorName || o.site);
-  return [`${o.site} — ${o.visitor} — ${at(o.startedAt)} (${o.tz})`, '', ...o.messages.map((m) => `[${at(m.createdAt)}] ${who(m)}: ${m.body.replace(/\n/g, '\n    ')}`), ''].join('\n');
+  const rated = o.rating ? [`Rated: ${VERDICT[o.rating.verdict]}${o.rating.nps !== null ? `, NPS ${o.rating.nps}/10` : ''}${o.rating.comment ? ` — ${o.rating.comment}` : ''}`, ''] : [];
+  return [`${o.site} — ${o.visitor} — ${at(o.startedAt)} (${o.tz})`, '', ...o.messages.map((m) => `[${at(m.createdAt)}] ${who(m)}: ${m.body.replace(/\n/g, '\n    ')}`), '', ...rated].join('\n');
 }
 
 export function qualityRoutes(d: QualityRouteDeps) {
@@ -110,10 +113,10 @@ export function qualityRoutes(d: QualityRouteDeps) {
       const c = await store.getConversation(conversationId);
       if (!c) throw new BeckonError('NOT_FOUND');
       await roleOn(store, req, c.siteId);
-      const [site, visitor, messages] = await Promise.all([store.getSite(c.siteId), store.getVisitor(c.visitorId), store.messagesAfter(c.id, 0, 5000)]);
+      const [site, visitor, messages, rating] = await Promise.all([store.getSite(c.siteId), store.getVisitor(c.visitorId), store.messagesAfter(c.id, 0, 5000), store.quality.getRating(c.id)]);
       const name = visitorDisplayName(c.visitorId, visitor?.name ?? null);
       reply.header('content-type', 'text/plain; charset=utf-8').header('content-disposition', `attachment; filename="transcript-${c.id}.txt"`);
-      return transcriptText({ site: site!.name, visitor: name, tz: site!.hours.timeZone, startedAt: c.createdAt, messages });
+      return transcriptText({ site: site!.name, visitor: name, tz: site!.hours.timeZone, startedAt: c.createdAt, messages, rating: rating && ratingBrief(rating) });
     });
   };
 }

@@ -157,7 +157,7 @@ export function FollowUps() {
                       </b>
                       <time title={when(f.createdAt, s.lang)}>{q.age(Date.now() - f.createdAt)}</time>
                     </span>
-                    <span class="preview">
+                    <span class="fu-preview">
                       {f.rating && <Face v={f.rating.verdict} />} {f.rating ? q.verdict[f.rating.verdict] : q.reason[f.reason]}
                       {f.rating?.comment ? ` — ${f.rating.comment}` : ''}
                     </span>

@@ -19,6 +19,7 @@ import type { WebhookEvent, WebhookPayload } from '@beckon/protocol';
 import { newId, type DeliveryRow, type IntegrationStore, type WebhookEndpointRow } from '@beckon/db';
 import { background } from '../lib/background';
 import type { Clock, Timer } from '../lib/clock';
+import { Rounds } from '../lib/rounds';
 import { checkWebhookUrl, guardedLookup, isPrivateAddress } from './addresses';
 
 export interface WebhookOptions {
@@ -56,9 +57,8 @@ export const newWebhookSecret = () => `whsec_${randomBytes(24).toString('base64u
 export class Webhooks {
   private readonly bySite = new Map<string, WebhookEndpointRow[]>();
   private loadedAt = -Infinity;
-  private running: Promise<void> | null = null;
-  private again = false;
   private stopped = true;
+  private readonly rounds: Rounds;
   private timer: Timer | null = null;
   private wakeAt = Infinity;
   private readonly inFlight = new Set<Promise<void>>();
@@ -73,6 +73,7 @@ export class Webhooks {
     private readonly log: FastifyBaseLogger,
     opts: WebhookOptions = {},
   ) {
+    this.rounds = new Rounds(() => this.round(), log, 'webhook round', () => this.stopped);
     this.o = { allowPrivate: false, timeoutMs: 10_000, concurrency: 8, retryBaseMs: 10_000, giveUpAfterMs: 86_400_000, pollMs: 10_000, ...opts };
     const lookup = guardedLookup(this.o.allowPrivate);
     this.agents = { http: new http.Agent({ keepAlive: true, maxSockets: 4, lookup }), https: new https.Agent({ keepAlive: true, maxSockets: 4, lookup }) };
@@ -101,8 +102,8 @@ export class Webhooks {
 
   /** Resolves once nothing is being sent (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.running || this.inFlight.size) {
-      await this.running;
+    while (this.rounds.busy || this.inFlight.size) {
+      await this.rounds.idle();
       await Promise.all([...this.inFlight]);
     }
   }
@@ -163,21 +164,7 @@ export class Webhooks {
 
   /** Claims due deliveries and sends them, `concurrency` at a time; re-arms for the next. */
   tick(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.round();
-      } while (this.again && !this.stopped);
-    })()
-      .catch((err) => this.log.error({ err }, 'webhook round failed'))
-      .finally(() => {
-        this.running = null;
-      });
-    return this.running;
+    return this.rounds.run();
   }
 
   private async round(): Promise<void> {

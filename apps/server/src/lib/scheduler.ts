@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DeadlineRow, DeadlineStore } from '@beckon/db';
 import type { Clock, Timer } from './clock';
+import { Rounds } from './rounds';
 
 export type DeadlineHandler = (key: string, payload: Record<string, unknown> | null, row: DeadlineRow) => Promise<void>;
 
@@ -30,9 +31,8 @@ export class Scheduler {
   private readonly handlers = new Map<string, DeadlineHandler>();
   private timer: Timer | null = null;
   private wakeAt = Infinity;
-  private running: Promise<void> | null = null;
-  private again = false;
   private stopped = true;
+  private readonly rounds: Rounds;
   private readonly pollMs: number;
   private readonly leaseMs: number;
   private readonly batch: number;
@@ -43,6 +43,7 @@ export class Scheduler {
     private readonly log: FastifyBaseLogger,
     opts: SchedulerOptions = {},
   ) {
+    this.rounds = new Rounds(() => this.round(), log, 'scheduler round', () => this.stopped);
     this.pollMs = opts.pollMs ?? 30_000;
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.batch = opts.batch ?? 100;
@@ -76,27 +77,13 @@ export class Scheduler {
   }
 
   /** Resolves once the round under way (if any) is over: tests, shutdown. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  idle(): Promise<void> {
+    return this.rounds.idle();
   }
 
   /** Claims and acts on every due row; re-arms for the next. Rounds never overlap. */
   tick(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.round();
-      } while (this.again && !this.stopped);
-    })()
-      .catch((err) => this.log.error({ err }, 'scheduler round failed'))
-      .finally(() => {
-        this.running = null;
-      });
-    return this.running;
+    return this.rounds.run();
   }
 
   private async round(): Promise<void> {

@@ -10,6 +10,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { newId, type QualityStore } from '@beckon/db';
 import { background } from '../lib/background';
 import type { Clock, Timer } from '../lib/clock';
+import { Rounds } from '../lib/rounds';
 
 export interface SmtpConfig {
   host: string;
@@ -46,9 +47,8 @@ const LEASE_MS = 120_000;
 
 export class Mailer {
   private readonly transport: Transporter | null;
-  private running: Promise<void> | null = null;
-  private again = false;
   private stopped = true;
+  private readonly rounds: Rounds;
   private timer: Timer | null = null;
   private readonly o: Required<MailOptions>;
 
@@ -60,6 +60,7 @@ export class Mailer {
     opts: MailOptions = {},
   ) {
     this.o = { retryBaseMs: 30_000, maxAttempts: 8, pollMs: 30_000, ...opts };
+    this.rounds = new Rounds(() => this.round(), log, 'email round', () => this.stopped);
     this.transport = smtp
       ? nodemailer.createTransport({ host: smtp.host, port: smtp.port, secure: smtp.secure, auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? '' } : undefined, tls: { rejectUnauthorized: smtp.verifyTls ?? true }, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 })
       : null;
@@ -91,8 +92,8 @@ export class Mailer {
     this.timer = null;
   }
 
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  idle(): Promise<void> {
+    return this.rounds.idle();
   }
 
   close(): void {
@@ -105,21 +106,7 @@ export class Mailer {
   }
 
   tick(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.round();
-      } while (this.again && !this.stopped);
-    })()
-      .catch((err) => this.log.error({ err }, 'email round failed'))
-      .finally(() => {
-        this.running = null;
-      });
-    return this.running;
+    return this.rounds.run();
   }
 
   private async round(): Promise<void> {

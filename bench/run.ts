@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAppend } from './scenarios/append';
 import { runStorm } from './scenarios/storm';
+import { runMetrics } from './scenarios/metrics';
 
 const quick = process.argv.includes('--quick');
 const VISITORS = quick ? 400 : Math.min(Number(process.env.BENCH_VISITORS ?? 10_000), 15_000);
@@ -233,6 +234,14 @@ const ap = await runAppend(quick ? 2000 : 20_000);
 say(`| Beckon store | raw better-sqlite3 | ratio | target |`);
 say('| --- | --- | --- | --- |');
 say(`| ${Math.round(ap.beckonPerSec).toLocaleString('en')} /s | ${Math.round(ap.rawPerSec).toLocaleString('en')} /s | ${(ap.beckonPerSec / ap.rawPerSec).toFixed(2)}× | ≥ 0.8× |`);
+say('');
+
+say('## The dashboard over a year of conversations against one raw scan of them');
+say('');
+const mx = await runMetrics(quick ? 20_000 : 200_000);
+say('| conversations in the year | every dashboard figure (`metrics()`) | one raw aggregate over the same rows | ratio | target |');
+say('| --- | --- | --- | --- | --- |');
+say(`| ${mx.conversations.toLocaleString('en')} | ${Math.round(mx.beckonMs)} ms | ${Math.round(mx.rawMs)} ms | ${(mx.beckonMs / mx.rawMs).toFixed(1)}× | under a second |`);
 say('');
 
 say('## Visitor → operator message, one at a time, against a bare Socket.IO echo');

@@ -41,7 +41,7 @@ describe('ratings, follow-ups and the dashboard', () => {
     await admin.click('nav >> text=Follow-ups');
     await admin.click('.fu-list .row >> text=Still no parcel');
     await admin.waitForSelector('.fu-transcript >> text=My beans never arrived');
-    await admin.click('.fu-detail button >> text=Take it');
+    await admin.click(".fu-detail button >> text=Take it");
     await admin.fill('.fu-note textarea', 'Called; re-shipped with express delivery');
     await admin.click('.fu-note button');
     await admin.waitForSelector('.fu-notes >> text=re-shipped with express delivery');

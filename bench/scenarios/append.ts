@@ -31,7 +31,7 @@ export async function runAppend(n: number): Promise<{ n: number; beckonPerSec: n
     const getConv = db.prepare('select * from conversations where id = ?');
     const sent = db.prepare('select * from messages where sender_id = ? and client_id = ? and sender = ? limit 1');
     const ins = db.prepare('insert into messages (id, conversation_id, seq, client_id, sender, sender_id, author_name, body, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    const bump = db.prepare('update conversations set last_seq = ?, last_message_at = ?, last_message_preview = ?, visitor_read_seq = ?, operator_unread = operator_unread + 1 where id = ? returning *');
+    const bump = db.prepare('update conversations set last_seq = ?, last_message_at = ?, last_message_preview = ?, visitor_read_seq = ?, operator_unread = operator_unread + 1, visitor_messages = visitor_messages + 1 where id = ? returning *');
     const append = db.transaction((clientId: string) => {
       const conv = getConv.get(c2.id) as { last_seq: number };
       if (sent.get(v.id, clientId, 'visitor')) return;

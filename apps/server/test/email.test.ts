@@ -35,8 +35,12 @@ async function smtp(answer: (n: number) => number | null = () => null) {
   return { got, attempts: () => n, config: { host: '127.0.0.1', port, secure: false, from: 'Shop <help@shop.test>' } };
 }
 
+/** signed in once per server and person (sign-ins are rate-limited) */
+const cookies = new Map<string, string>();
 async function rest<T = unknown>(h: Harness, method: string, path: string, body?: unknown, who = 'admin@shop.test'): Promise<{ status: number; json: T }> {
-  const cookie = await login(h, who);
+  const key = `${h.url} ${who}`;
+  let cookie = cookies.get(key);
+  if (!cookie) cookies.set(key, (cookie = await login(h, who)));
   const res = await fetch(`${h.url}${path}`, { method, headers: { cookie, origin: h.url, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: res.status, json: (await res.json()) as T };
 }

@@ -9,8 +9,12 @@ import type { ConversationSummary, FollowUpView, Metrics, SiteView } from '@beck
 import { fakeClock } from '../src/lib/clock';
 import { call, callRaw, expectOk, login, next, operator, startServer, visitorReady, type Harness } from './harness';
 
+/** signed in once per server and person (sign-ins are rate-limited) */
+const cookies = new Map<string, string>();
 async function rest<T = unknown>(h: Harness, who: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const cookie = await login(h, who);
+  const key = `${h.url} ${who}`;
+  let cookie = cookies.get(key);
+  if (!cookie) cookies.set(key, (cookie = await login(h, who)));
   const res = await fetch(`${h.url}${path}`, { method, headers: { cookie, origin: h.url, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: res.status, json: (await res.json()) as T };
 }
@@ -51,6 +55,9 @@ describe('the rating', () => {
     expect(detail.json.messages.map((m) => m.body)).toEqual(['My order is late', 'Sorry, checking']);
 
     expect((await rest(h, 'admin@shop.test', 'PATCH', `/api/follow-ups/${f.id}`, { assignee: 'me' })).json).toMatchObject({ assigneeName: 'Ada' });
+    // only to a supervisor or admin of the site
+    const oleg = (await h.store.getAccountByEmail('op@shop.test'))!.id;
+    expect((await rest(h, 'admin@shop.test', 'PATCH', `/api/follow-ups/${f.id}`, { assignee: oleg })).status).toBe(400);
     expect((await rest(h, 'admin@shop.test', 'POST', `/api/follow-ups/${f.id}/notes`, { body: 'Called her; sent a voucher' })).json).toMatchObject({ notes: [{ authorName: 'Ada', body: 'Called her; sent a voucher' }] });
     // resolving needs an outcome
     expect((await rest(h, 'admin@shop.test', 'PATCH', `/api/follow-ups/${f.id}`, { status: 'resolved' })).status).toBe(400);

@@ -46,8 +46,8 @@ export interface FollowUpView {
   notes: FollowUpNote[];
 }
 export const FollowUpPatch = z.object({
-  /** take it (yourself) or hand it back */
-  assignee: z.enum(['me']).nullable().optional(),
+  /** take it ('me'), give it to a supervisor or admin of the site (their id), or hand it back (null) */
+  assignee: z.union([z.literal('me'), Id]).nullable().optional(),
   /** resolving needs an outcome; reopening clears it */
   status: z.enum(['open', 'resolved']).optional(),
   outcome: z.enum(['recovered', 'not_recovered']).optional(),

@@ -1,6 +1,6 @@
 /** Follow-ups (supervisors and admins): bad chats to put right, with the transcript, notes and an outcome. */
 import { useEffect, useState } from 'preact/hooks';
-import type { FollowUpView, Message } from '@beckon/protocol';
+import type { FollowUpView, MemberView, Message } from '@beckon/protocol';
 import { api, ApiError } from '../api';
 import { QUALITY } from '../i18n-quality';
 import { loadFollowUpCount, set, useConsole } from '../store';
@@ -15,6 +15,10 @@ function Detail({ id, onChange }: { id: string; onChange: () => void }) {
   const [d, setD] = useState<{ followUp: FollowUpView; messages: Message[]; emails: { to: string; status: string; error: string | null }[] } | null>(null);
   const [note, setNote] = useState('');
   const [error, setError] = useState('');
+  const [leads, setLeads] = useState<MemberView[]>([]);
+  useEffect(() => {
+    void api<MemberView[]>('GET', `/api/sites/${s.siteId}/members`).then((ms) => setLeads(ms.filter((m) => m.role !== 'operator' && !m.disabled)), () => undefined);
+  }, [s.siteId]);
   const load = () => void api<NonNullable<typeof d>>('GET', `/api/follow-ups/${id}`).then(setD, (e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
   useEffect(load, [id]);
   if (!d) return <p class="empty">{error || q.loading}</p>;
@@ -53,10 +57,19 @@ function Detail({ id, onChange }: { id: string; onChange: () => void }) {
         <dd>{f.operatorName ?? '—'}</dd>
         <dt>{q.assignee}</dt>
         <dd>
-          {f.assigneeName ?? q.nobody}{' '}
-          {f.status === 'open' && (
-            <button type="button" class="small" onClick={() => act('PATCH', `/api/follow-ups/${f.id}`, { assignee: f.assigneeId === s.me!.account.id ? null : 'me' })}>
-              {f.assigneeId === s.me!.account.id ? q.handBack : q.takeIt}
+          {f.status === 'open' ? (
+            <select aria-label={q.assignee} value={f.assigneeId ?? ''} onChange={(e) => act('PATCH', `/api/follow-ups/${f.id}`, { assignee: e.currentTarget.value || null })}>
+              <option value="">{q.nobody}</option>
+              {leads.map((m) => (
+                <option value={m.accountId}>{m.name}</option>
+              ))}
+            </select>
+          ) : (
+            (f.assigneeName ?? q.nobody)
+          )}{' '}
+          {f.status === 'open' && f.assigneeId !== s.me!.account.id && (
+            <button type="button" class="small" onClick={() => act('PATCH', `/api/follow-ups/${f.id}`, { assignee: 'me' })}>
+              {q.takeIt}
             </button>
           )}
         </dd>

@@ -142,11 +142,15 @@ export class QualityService {
     };
   }
 
-  async update(f: FollowUpRow, by: { id: string }, p: { assignee?: 'me' | null; status?: 'open' | 'resolved'; outcome?: 'recovered' | 'not_recovered' }): Promise<FollowUpRow> {
+  async update(f: FollowUpRow, by: { id: string }, p: { assignee?: string | null; status?: 'open' | 'resolved'; outcome?: 'recovered' | 'not_recovered' }): Promise<FollowUpRow> {
     const now = this.d.now();
+    if (p.assignee && p.assignee !== 'me') {
+      const m = (await this.d.store.listMembers(f.siteId)).find((x) => x.accountId === p.assignee);
+      if (!m || m.role === 'operator') throw new BeckonError('VALIDATION_FAILED', 'assignee: a supervisor or admin of this site');
+    }
     const resolving = p.status === 'resolved' && f.status !== 'resolved';
     const updated = (await this.d.store.quality.updateFollowUp(f.id, {
-      ...(p.assignee !== undefined ? { assigneeId: p.assignee === 'me' ? by.id : null } : {}),
+      ...(p.assignee !== undefined ? { assigneeId: p.assignee === 'me' ? by.id : p.assignee } : {}),
       ...(p.status === 'resolved' ? { status: 'resolved', outcome: p.outcome ?? f.outcome, resolvedAt: resolving ? now : f.resolvedAt, assigneeId: f.assigneeId ?? by.id } : {}),
       ...(p.status === 'open' ? { status: 'open', outcome: null, resolvedAt: null } : {}),
       ...(p.outcome && p.status === undefined && f.status === 'resolved' ? { outcome: p.outcome } : {}),

@@ -298,8 +298,8 @@ export function Dashboard() {
                 class="small"
                 onClick={() =>
                   downloadCsv(file('rules'), [
-                    ['rule', 'variant', 'shown', 'accepted', 'conversations', 'goals', 'conversion', 'holdout', 'holdout_goals', 'holdout_conversion', 'lift', 'lift_low', 'lift_high', 'revenue'],
-                    ...m.rules.map((r) => [r.ruleName, r.variant, r.shown, r.accepted, r.conversations, r.converted, r.conversion, r.holdout, r.holdoutConverted, r.holdoutConversion, r.lift?.diff ?? null, r.lift?.low ?? null, r.lift?.high ?? null, r.revenue]),
+                    ['rule', 'variant', 'shown', 'accepted', 'conversations', 'goals', 'conversion', 'holdout', 'holdout_goals', 'holdout_conversion', 'lift', 'lift_low', 'lift_high', 'revenue', 'holdout_revenue'],
+                    ...m.rules.map((r) => [r.ruleName, r.variant, r.shown, r.accepted, r.conversations, r.converted, r.conversion, r.holdout, r.holdoutConverted, r.holdoutConversion, r.lift?.diff ?? null, r.lift?.low ?? null, r.lift?.high ?? null, r.revenue, r.holdoutRevenue]),
                   ])
                 }
               >
@@ -341,7 +341,14 @@ export function Dashboard() {
                       <td class={r.lift ? (r.lift.low > 0 ? 'ok' : r.lift.high < 0 ? 'error' : '') : 'muted'}>
                         {r.lift ? `${r.lift.diff >= 0 ? '+' : ''}${pct(r.lift.diff)} [${pct(r.lift.low)}; ${pct(r.lift.high)}]` : q.noHoldout}
                       </td>
-                      <td class="num">{r.revenue.toFixed(2)}</td>
+                      <td class="num" title={q.perShown}>
+                        {r.revenue.toFixed(2)}
+                        {r.holdout > 0 && (
+                          <div class="muted small">
+                            {q.perVisitor((r.shown ? r.revenue / r.shown : 0).toFixed(2), (r.holdoutRevenue / r.holdout).toFixed(2))}
+                          </div>
+                        )}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

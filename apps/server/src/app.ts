@@ -199,8 +199,9 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
 
   /** each site keeps each kind of data as long as its retention settings say (Settings → Privacy) */
   async function applyRetention(): Promise<void> {
-    // delivery logs 30 days, the token audit log 90 days
+    // delivery logs and sent emails 30 days, the token audit log 90 days
     await store.integrations.pruneIntegrations({ deliveries: now() - 30 * 86_400_000, audit: now() - 90 * 86_400_000 });
+    await store.quality.pruneEmails(now() - 30 * 86_400_000);
     for (const site of await store.listSites()) {
       const gone = await store.applyRetention(site.id, site.retention, now());
       if (Object.values(gone).some((n) => n > 0)) app.log.info({ site: site.id, ...gone }, 'retention: old data deleted');

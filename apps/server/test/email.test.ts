@@ -127,6 +127,10 @@ describe('email', () => {
     expect(mail.got).toHaveLength(1);
     expect(mail.attempts()).toBe(3);
     expect((await rest<{ recent: { status: string; attempts: number }[] }>(h, 'GET', `/api/sites/${h.site.id}/email`)).json.recent[0]).toMatchObject({ status: 'sent', attempts: 3 });
+    // a month later (the clock jumps there) the retention sweep forgets it
+    clock.set(clock.now() + 31 * 86_400_000);
+    await h.beckon.applyRetention();
+    expect(await h.store.quality.recentEmails(h.site.id, 10)).toEqual([]);
   });
 
   it('an address the server refuses (5xx) is not tried again, and the inbox shows the failure', async () => {

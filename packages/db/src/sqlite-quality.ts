@@ -111,6 +111,10 @@ export class SqliteQuality implements QualityStore {
     return (this.db.prepare('select * from emails where site_id = ? order by created_at desc limit ?').all(siteId, limit) as RawEmail[]).map(email);
   }
 
+  async pruneEmails(before: number) {
+    return this.db.prepare("delete from emails where status <> 'pending' and created_at < ?").run(before).changes;
+  }
+
   // ---- metrics
 
   async metrics(siteId: string, f: MetricsFilter, tz: string): Promise<Metrics> {

@@ -355,6 +355,8 @@ export interface QualityStore {
   /** the emails about these things (inbox items, follow-ups), oldest first */
   emailsFor(refs: string[]): Promise<EmailRow[]>;
   recentEmails(siteId: string, limit: number): Promise<EmailRow[]>;
+  /** forget sent and failed emails created before `before` (pending ones stay); returns how many went */
+  pruneEmails(before: number): Promise<number>;
   metrics(siteId: string, f: { from: number; to: number; operatorId?: string; department?: string; source?: 'rule' | 'manual' | 'visitor' }, tz: string): Promise<Metrics>;
 }
 

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { runAppend } from './scenarios/append';
 import { runStorm } from './scenarios/storm';
 import { runMetrics } from './scenarios/metrics';
+import { runHistory } from './scenarios/history';
 
 const quick = process.argv.includes('--quick');
 const VISITORS = quick ? 400 : Math.min(Number(process.env.BENCH_VISITORS ?? 10_000), 15_000);
@@ -234,6 +235,14 @@ const ap = await runAppend(quick ? 2000 : 20_000);
 say(`| Beckon store | raw better-sqlite3 | ratio | target |`);
 say('| --- | --- | --- | --- |');
 say(`| ${Math.round(ap.beckonPerSec).toLocaleString('en')} /s | ${Math.round(ap.rawPerSec).toLocaleString('en')} /s | ${(ap.beckonPerSec / ap.rawPerSec).toFixed(2)}× | ≥ 0.8× |`);
+say('');
+
+say('## History of a 1,000-message conversation as the database grows (pages of 50, as scrolling back reads them)');
+say('');
+const hist = await runHistory(quick ? [1000, 20_000] : [1000, 100_000, 1_000_000]);
+say('| messages stored | p50 | p99 | p99 against the smallest | target |');
+say('| --- | --- | --- | --- | --- |');
+for (const h of hist) say(`| ${h.stored.toLocaleString('en')} | ${Math.round(h.p50Us)} µs | ${Math.round(h.p99Us)} µs | ${(h.p99Us / hist[0]!.p99Us).toFixed(2)}× | flat |`);
 say('');
 
 say('## The dashboard over a year of conversations against one raw scan of them');

@@ -203,7 +203,23 @@ describe('the REST API', () => {
 
     const visitors = (await (await api(h, secret, 'GET', '/api/v1/visitors')).json()) as { items: { id: string; online: boolean }[] };
     expect(visitors.items).toEqual([expect.objectContaining({ id: w.visitorId, online: true })]);
-    expect((await api(h, secret, 'GET', `/api/v1/visitors/${w.visitorId}/journey`)).status).toBe(200);
+    // the journey and the rules are paged like every list
+    await h.store.addJourneyEvents([1, 2, 3, 4, 5].map((n) => ({ siteId: h.site.id, visitorId: w.visitorId, type: 'page', data: { url: `http://shop.test/p${n}` }, at: Date.now() + n })));
+    const urls: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 5; i++) {
+      const page = (await (await api(h, secret, 'GET', `/api/v1/visitors/${w.visitorId}/journey?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { items: { type: string; data: { url?: string } }[]; next: string | null };
+      urls.push(...page.items.filter((e) => e.type === 'page').map((e) => e.data.url!));
+      cursor = page.next;
+      if (!cursor) break;
+    }
+    expect(urls).toEqual([5, 4, 3, 2, 1].map((n) => `http://shop.test/p${n}`));
+    for (let i = 0; i < 2; i++) await h.store.createRule(h.site.id, RuleInput.parse({ ...demoRules(null)[0], name: `extra ${i}` }), Date.now());
+    const first = (await (await api(h, secret, 'GET', '/api/v1/rules?limit=2')).json()) as { items: { id: string }[]; next: string | null };
+    const rest = (await (await api(h, secret, 'GET', `/api/v1/rules?limit=2&cursor=${first.next}`)).json()) as { items: { id: string }[]; next: string | null };
+    expect(first.items).toHaveLength(2);
+    expect(rest).toMatchObject({ items: [expect.anything()], next: null });
+    expect(new Set([...first.items, ...rest.items].map((r) => r.id)).size).toBe(3);
   });
 
   it('a token of one site reaches nothing of another, on every route', async () => {

@@ -143,6 +143,17 @@ export class SqliteIntegrations implements IntegrationStore {
       .limit(limit)
       .all() as OfferRow[];
   }
+  async pageJourney(visitorId: string, beforeId: number | null, limit: number) {
+    const j = s.journeyEvents;
+    return this.db
+      .select()
+      .from(j)
+      .where(and(eq(j.visitorId, visitorId), beforeId === null ? undefined : lt(j.id, beforeId)))
+      .orderBy(desc(j.id))
+      .limit(limit)
+      .all()
+      .map((r) => ({ id: r.id, type: r.type, at: r.at, data: r.data as Record<string, unknown> }));
+  }
   async pageVisitors(siteId: string, f: { email?: string; since?: number }, after: Cursor | null, limit: number) {
     const v = s.visitors;
     return this.db

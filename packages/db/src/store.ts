@@ -288,6 +288,8 @@ export interface IntegrationStore {
   pageConversations(siteId: string, f: { status?: ConversationStatus; visitorId?: string; since?: number }, after: Cursor | null, limit: number): Promise<ConversationRow[]>;
   pageOffers(siteId: string, f: { ruleId?: string; converted?: boolean; since?: number }, after: Cursor | null, limit: number): Promise<OfferRow[]>;
   pageVisitors(siteId: string, f: { email?: string; since?: number }, after: Cursor | null, limit: number): Promise<VisitorRow[]>;
+  /** a visitor's journey, newest first, after the entry `beforeId` */
+  pageJourney(visitorId: string, beforeId: number | null, limit: number): Promise<(JourneyEntry & { id: number })[]>;
 }
 
 export interface RatingRow {

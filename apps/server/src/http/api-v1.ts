@@ -329,10 +329,22 @@ export function apiV1(d: ApiDeps) {
     app.get('/api/v1/visitors/:id', { ...read, schema: { tags: ['visitors'], summary: 'One visitor', security, params: IdParams, response: { 200: VisitorOut, ...errors } } }, async (req) => visitorView(await visitorOf(req, req.params.id)));
     app.get(
       '/api/v1/visitors/:id/journey',
-      { ...read, schema: { tags: ['visitors'], summary: 'What the visitor did (page views, events, cart), oldest first', security, params: IdParams, querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }), response: { 200: z.object({ items: z.array(JourneyOut) }), ...errors } } },
+      {
+        ...read,
+        schema: {
+          tags: ['visitors'],
+          summary: 'What the visitor did (page views, events, cart), newest first',
+          security,
+          params: IdParams,
+          querystring: z.object({ cursor: z.string().regex(/^\d{1,15}$/).optional().describe('`next` of the previous page'), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+          response: { 200: z.object({ items: z.array(JourneyOut), next: z.string().nullable() }), ...errors },
+        },
+      },
       async (req) => {
         const v = await visitorOf(req, req.params.id);
-        return { items: await d.store.journeyOf(v.id, req.query.limit) };
+        const rows = await d.store.integrations.pageJourney(v.id, req.query.cursor ? Number(req.query.cursor) : null, req.query.limit + 1);
+        const items = rows.slice(0, req.query.limit);
+        return { items: items.map(({ id: _id, ...e }) => e), next: rows.length > req.query.limit ? String(items[items.length - 1]!.id) : null };
       },
     );
 
@@ -377,7 +389,15 @@ export function apiV1(d: ApiDeps) {
     );
 
     const ruleView = (r: Awaited<ReturnType<Store['listRules']>>[number]) => ({ id: r.id, name: r.name, enabled: r.enabled, kind: r.kind, priority: r.priority, updatedAt: r.updatedAt, goal: r.goal ? { event: r.goal.event, windowHours: r.goal.windowHours } : null });
-    app.get('/api/v1/rules', { ...read, schema: { tags: ['rules'], summary: 'The proactive rules', security, response: { 200: z.object({ items: z.array(RuleOut) }), ...errors } } }, async (req) => ({ items: (await d.store.listRules(siteOf(req))).map(ruleView) }));
+    app.get(
+      '/api/v1/rules',
+      { ...read, schema: { tags: ['rules'], summary: 'The proactive rules, by id', security, querystring: z.object({ cursor: Id.optional().describe('`next` of the previous page'), limit: Limit }), response: { 200: z.object({ items: z.array(RuleOut), next: z.string().nullable() }), ...errors } } },
+      async (req) => {
+        const all = (await d.store.listRules(siteOf(req))).sort((a, b) => (a.id < b.id ? -1 : 1)).filter((r) => !req.query.cursor || r.id > req.query.cursor);
+        const items = all.slice(0, req.query.limit);
+        return { items: items.map(ruleView), next: all.length > req.query.limit ? items[items.length - 1]!.id : null };
+      },
+    );
     app.patch(
       '/api/v1/rules/:id',
       { ...write, schema: { tags: ['rules'], summary: 'Turn a rule on or off', security, params: IdParams, body: z.object({ enabled: z.boolean() }), response: { 200: RuleOut, ...errors } } },

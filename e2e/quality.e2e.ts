@@ -72,6 +72,15 @@ describe('ratings, follow-ups and the dashboard', () => {
     await tall(390);
     await admin.screenshot({ path: join(SHOTS, 'console-dashboard-ru-phone.png') });
     await admin.click('.lang >> text=EN');
+    // the settings of the loop, in Russian: NPS, how long a rating stays open, who is alerted, whether email works
+    await admin.setViewportSize({ width: 1400, height: 860 });
+    await admin.click('.lang >> text=RU');
+    await admin.click('nav >> text=Настройки');
+    const quality = admin.locator('h2:text("Оценки и уведомления")');
+    await quality.scrollIntoViewIfNeeded();
+    await admin.waitForSelector('.banner.warn >> text=Почта на этом сервере не настроена');
+    await admin.screenshot({ path: join(SHOTS, 'console-settings-quality-ru.png') });
+    await admin.click('.lang >> text=EN');
     await admin.context().close();
     await op.context().close();
     await phone.context().close();

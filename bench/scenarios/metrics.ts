@@ -48,6 +48,8 @@ export async function runMetrics(conversations: number, repeats = 5): Promise<{ 
         if (rnd() < 0.3) rating.run(cid, site.id, vid, op, (['better', 'as', 'worse'] as const)[Math.floor(rnd() * 3)], '', rnd() < 0.5 ? Math.floor(rnd() * 11) : null, close, close);
       }
     })();
+    // what putRating keeps on the conversation too
+    db.exec('update conversations set rating_verdict = (select verdict from ratings r where r.conversation_id = conversations.id), rating_nps = (select nps from ratings r where r.conversation_id = conversations.id)');
     db.exec('analyze');
 
     const again = openSqliteStore({ file });

@@ -127,6 +127,9 @@ export const conversations = sqliteTable(
     firstAssignedAt: integer('first_assigned_at'),
     visitorMessages: integer('visitor_messages').notNull().default(0),
     operatorMessages: integer('operator_messages').notNull().default(0),
+    /** the visitor's rating, kept here too (ratings is the record): the dashboard reads one table */
+    ratingVerdict: text('rating_verdict', { enum: ['better', 'as', 'worse'] }),
+    ratingNps: integer('rating_nps'),
   },
   (t) => [index('conversations_site_status').on(t.siteId, t.status), index('conversations_visitor').on(t.visitorId, t.createdAt), index('conversations_assignee').on(t.assigneeId, t.status), index('conversations_site_created').on(t.siteId, t.createdAt)],
 );

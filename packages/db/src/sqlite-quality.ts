@@ -26,6 +26,7 @@ export class SqliteQuality implements QualityStore {
   // ---- ratings
 
   async putRating(r: RatingRow) {
+    this.db.prepare('update conversations set rating_verdict = @verdict, rating_nps = @nps where id = @conversationId').run(r);
     this.db
       .prepare(
         `insert into ratings (conversation_id, site_id, visitor_id, operator_id, verdict, comment, nps, created_at, updated_at) values (@conversationId, @siteId, @visitorId, @operatorId, @verdict, @comment, @nps, @createdAt, @updatedAt)
@@ -129,14 +130,22 @@ export class SqliteQuality implements QualityStore {
     const one = <T>(q: string) => this.db.prepare(q).get(p) as T;
     const all = <T>(q: string) => this.db.prepare(q).all(p) as T[];
 
-    const t = one<{ n: number; answered: number | null; within20: number | null; abandoned: number | null; missed: number | null; msgs: number | null }>(`
-      select count(*) n,
-        sum(c.first_operator_at is not null) answered,
-        sum(c.first_operator_at is not null and c.first_operator_at - c.created_at <= 20000) within20,
-        sum(c.first_operator_at is null and c.status = 'closed' and c.closed_reason in ('visitor', 'visitor_left')) abandoned,
-        sum(c.first_operator_at is null and c.status = 'closed' and c.closed_reason not in ('visitor', 'visitor_left')) missed,
-        avg(c.visitor_messages + c.operator_messages) msgs
-      from conversations c where ${where}`);
+    // one pass over the period, by 15-minute bucket: every count and sum of the dashboard
+    // (totals are the buckets' sums; local days and hours come from the buckets)
+    const buckets = all<{ b: number; n: number; answered: number; within20: number; abandoned: number; missed: number; msgs: number; better: number; as_: number; worse: number; promoters: number; passives: number; detractors: number; responses: number }>(`
+      select c.created_at / ${BUCKET} b, count(*) n,
+        total(c.first_operator_at is not null) answered,
+        total(c.first_operator_at is not null and c.first_operator_at - c.created_at <= 20000) within20,
+        total(c.first_operator_at is null and c.status = 'closed' and c.closed_reason in ('visitor', 'visitor_left')) abandoned,
+        total(c.first_operator_at is null and c.status = 'closed' and c.closed_reason not in ('visitor', 'visitor_left')) missed,
+        total(c.visitor_messages + c.operator_messages) msgs,
+        total(c.rating_verdict = 'better') better, total(c.rating_verdict = 'as') as_, total(c.rating_verdict = 'worse') worse,
+        total(c.rating_nps >= 9) promoters, total(c.rating_nps between 7 and 8) passives, total(c.rating_nps <= 6) detractors, count(c.rating_nps) responses
+      from conversations c where ${where} group by b order by b`);
+    const sum = (k: keyof (typeof buckets)[number]) => buckets.reduce((a, x) => a + x[k], 0);
+    const t = { n: sum('n'), answered: sum('answered'), within20: sum('within20'), abandoned: sum('abandoned'), missed: sum('missed'), msgs: sum('msgs') };
+    const r = { better: sum('better'), as_: sum('as_'), worse: sum('worse'), promoters: sum('promoters'), passives: sum('passives'), detractors: sum('detractors'), responses: sum('responses') };
+    const rated = r.better + r.as_ + r.worse;
 
     // the times each conversation took, read in one pass over the period (an indexed range);
     // their nearest-rank percentiles, overall and per operator, are picked from the sorted values
@@ -146,31 +155,23 @@ export class SqliteQuality implements QualityStore {
       for (const v of vals) if (v[col] !== null && (op === undefined || v[0] === op)) xs.push(v[col]!);
       return percentiles(xs);
     };
-    const none: Spread = { median: null, p90: null, count: 0 };
     const frt = spreadOf(1);
     const wait = spreadOf(2);
     const duration = spreadOf(3);
 
-    const r = one<{ better: number | null; as_: number | null; worse: number | null; rated: number; promoters: number | null; passives: number | null; detractors: number | null; responses: number }>(`
-      select sum(r.verdict = 'better') better, sum(r.verdict = 'as') as_, sum(r.verdict = 'worse') worse, count(*) rated,
-        sum(r.nps >= 9) promoters, sum(r.nps between 7 and 8) passives, sum(r.nps <= 6) detractors, count(r.nps) responses
-      from conversations c join ratings r on r.conversation_id = c.id where ${where}`);
     const fu = one<{ opened: number; resolved: number | null; recovered: number | null }>(`
       select count(*) opened, sum(f.status = 'resolved') resolved, sum(f.outcome = 'recovered') recovered
       from conversations c join follow_ups f on f.conversation_id = c.id where ${where}`);
 
     // came back: a visit (session) that started after the chat ended
-    const back = (join: string) => {
-      const x = one<{ of: number; returned: number | null }>(`
-        select count(*) of, sum(v.session_started_at > c.closed_at) returned
-        from conversations c join visitors v on v.id = c.visitor_id ${join} where ${where} and c.status = 'closed'`);
-      return { of: x.of, returned: x.returned ?? 0, rate: x.of ? (x.returned ?? 0) / x.of : null };
-    };
+    const back = one<{ of: number; returned: number; worseOf: number; worseReturned: number }>(`
+      select count(*) of, total(v.session_started_at > c.closed_at) returned, total(c.rating_verdict = 'worse') worseOf, total(c.rating_verdict = 'worse' and v.session_started_at > c.closed_at) worseReturned
+      from conversations c join visitors v on v.id = c.visitor_id where ${where} and c.status = 'closed'`);
+    const recovered = one<{ of: number; returned: number }>(`
+      select count(*) of, total(v.session_started_at > c.closed_at) returned
+      from follow_ups f join conversations c on c.id = f.conversation_id join visitors v on v.id = c.visitor_id where ${where} and f.outcome = 'recovered' and c.status = 'closed'`);
+    const rate = (of: number, returned: number) => ({ of, returned, rate: of ? returned / of : null });
 
-    const buckets = all<{ b: number; n: number; answered: number | null; within20: number | null; worse: number | null }>(`
-      select c.created_at / ${BUCKET} b, count(*) n, sum(c.first_operator_at is not null) answered,
-        sum(c.first_operator_at is not null and c.first_operator_at - c.created_at <= 20000) within20, sum(r.verdict = 'worse') worse
-      from conversations c left join ratings r on r.conversation_id = c.id where ${where} group by b order by b`);
     const { daily, busiest } = local(buckets, tz, f.from, f.to);
 
     const rules = this.db
@@ -184,31 +185,34 @@ export class SqliteQuality implements QualityStore {
       )
       .all(p) as Omit<RuleMetrics, 'conversion' | 'holdoutConversion' | 'lift'>[];
 
-    const ops = all<{ id: string; name: string; n: number; better: number | null; as_: number | null; worse: number | null }>(`
-      select c.assignee_id id, coalesce(max(a.name), '') name, count(*) n, sum(r.verdict = 'better') better, sum(r.verdict = 'as') as_, sum(r.verdict = 'worse') worse
-      from conversations c left join accounts a on a.id = c.assignee_id left join ratings r on r.conversation_id = c.id
-      where ${where} and c.assignee_id is not null group by c.assignee_id order by n desc, name, c.assignee_id`);
+    const ops = all<{ id: string; n: number; better: number; as_: number; worse: number }>(`
+      select c.assignee_id id, count(*) n, total(c.rating_verdict = 'better') better, total(c.rating_verdict = 'as') as_, total(c.rating_verdict = 'worse') worse
+      from conversations c where ${where} and c.assignee_id is not null group by c.assignee_id`);
+    const names = new Map((this.db.prepare('select id, name from accounts where id in (select value from json_each(?))').all(JSON.stringify(ops.map((o) => o.id))) as { id: string; name: string }[]).map((a) => [a.id, a.name]));
+    const operators = ops
+      .map((o): OperatorMetrics => ({ operatorId: o.id, name: names.get(o.id) ?? '', conversations: o.n, firstResponse: spreadOf(1, o.id), durationMedian: spreadOf(3, o.id).median, better: o.better, as: o.as_, worse: o.worse }))
+      .sort((a, b) => b.conversations - a.conversations || a.name.localeCompare(b.name) || (a.operatorId < b.operatorId ? -1 : 1));
 
     return {
       from: f.from,
       to: f.to,
       tz,
       conversations: t.n,
-      answered: t.answered ?? 0,
-      firstResponse: { ...frt, within20s: t.n ? (t.within20 ?? 0) / t.n : null },
+      answered: t.answered,
+      firstResponse: { ...frt, within20s: t.n ? t.within20 / t.n : null },
       queueWait: wait,
-      abandoned: t.abandoned ?? 0,
-      missed: t.missed ?? 0,
+      abandoned: t.abandoned,
+      missed: t.missed,
       duration,
-      messagesPerChat: t.msgs,
-      ratings: { better: r.better ?? 0, as: r.as_ ?? 0, worse: r.worse ?? 0, rated: r.rated },
-      nps: { score: r.responses ? Math.round((((r.promoters ?? 0) - (r.detractors ?? 0)) / r.responses) * 100) : null, promoters: r.promoters ?? 0, passives: r.passives ?? 0, detractors: r.detractors ?? 0, responses: r.responses },
+      messagesPerChat: t.n ? t.msgs / t.n : null,
+      ratings: { better: r.better, as: r.as_, worse: r.worse, rated },
+      nps: { score: r.responses ? Math.round(((r.promoters - r.detractors) / r.responses) * 100) : null, promoters: r.promoters, passives: r.passives, detractors: r.detractors, responses: r.responses },
       followUps: { opened: fu.opened, resolved: fu.resolved ?? 0, recovered: fu.recovered ?? 0 },
-      returns: { everyone: back(''), afterWorse: back(`join ratings r on r.conversation_id = c.id and r.verdict = 'worse'`), afterRecovered: back(`join follow_ups f on f.conversation_id = c.id and f.outcome = 'recovered'`) },
+      returns: { everyone: rate(back.of, back.returned), afterWorse: rate(back.worseOf, back.worseReturned), afterRecovered: rate(recovered.of, recovered.returned) },
       daily,
       busiest,
       rules: rules.map(withLift),
-      operators: ops.map((o): OperatorMetrics => ({ operatorId: o.id, name: o.name, conversations: o.n, firstResponse: spreadOf(1, o.id) ?? none, durationMedian: spreadOf(3, o.id).median, better: o.better ?? 0, as: o.as_ ?? 0, worse: o.worse ?? 0 })),
+      operators,
     };
   }
 }
@@ -235,7 +239,7 @@ export function withLift(r: Omit<RuleMetrics, 'conversion' | 'holdoutConversion'
 }
 
 /** 15-minute buckets → local days (every day of the period, empty ones too) and weekday × hour */
-function local(buckets: { b: number; n: number; answered: number | null; within20: number | null; worse: number | null }[], tz: string, from: number, to: number) {
+function local(buckets: { b: number; n: number; answered: number; within20: number; worse: number }[], tz: string, from: number, to: number) {
   const fmt = new Intl.DateTimeFormat('en-GB', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', weekday: 'short', hourCycle: 'h23' });
   const parts = (ms: number) => {
     const o = Object.fromEntries(fmt.formatToParts(ms).map((x) => [x.type, x.value]));

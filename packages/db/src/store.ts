@@ -2,7 +2,7 @@
  * The store interface the server talks to. Async, so it can be backed by PostgreSQL later
  * (DESIGN.md "Persistence"); the embedded default is SQLite (./sqlite-store.ts).
  */
-import type { Metrics, RatingBrief, Verdict, OriginSighting, RetentionSettings, PhraseRule, Appearance, CloseReason, ConversationStatus, FunnelRow, JourneyEntry, Lang, Message, Role, Rule, RuleDef, Sender, SiteView } from '@beckon/protocol';
+import type { AuditView, TokenView, Metrics, RatingBrief, Verdict, OriginSighting, RetentionSettings, PhraseRule, Appearance, CloseReason, ConversationStatus, FunnelRow, JourneyEntry, Lang, Message, Role, Rule, RuleDef, Sender, SiteView } from '@beckon/protocol';
 
 export interface AccountRow {
   id: string;
@@ -187,30 +187,14 @@ export interface DeadlineStore {
   list(kind?: string): Promise<DeadlineRow[]>;
 }
 
-export type Scope = 'read' | 'write';
-export interface ApiTokenRow {
-  id: string;
+/** a token as stored: what the console shows, plus its site and the hash of its secret */
+export interface ApiTokenRow extends TokenView {
   siteId: string;
-  name: string;
-  prefix: string;
   hash: string;
-  scopes: Scope[];
-  createdBy: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-  expiresAt: number | null;
-  revokedAt: number | null;
 }
-export interface AuditRow {
-  seq: number;
+/** an audit line as stored: what the admin reads, plus its site */
+export interface AuditRow extends AuditView {
   siteId: string;
-  tokenId: string;
-  tokenName: string;
-  method: string;
-  path: string;
-  status: number;
-  ip: string | null;
-  at: number;
 }
 export interface WebhookEndpointRow {
   id: string;

@@ -111,7 +111,8 @@ describe('one chat, end to end', () => {
     // ending them frees the operator's slots (capacity 5) and tells each visitor
     for (let i = 0; i < 3; i++) {
       const pane = panes.filter({ hasText: `${names[i]} here` });
-      await pane.locator('button', { hasText: 'End chat' }).click();
+      await pane.locator('.actions button', { hasText: 'End chat' }).click();
+      await pane.locator('.confirm-bar button', { hasText: 'End chat' }).click();
       await pane.locator('.ended').waitFor();
     }
     for (const v of visitors) await v.waitForSelector('.bk-note >> text=This chat has ended');
@@ -142,7 +143,8 @@ describe('one chat, end to end', () => {
     expect(await bubble.locator('a').evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.getAttribute('rel')]))).toEqual([['https://example.com/pay', 'noopener noreferrer']]);
     expect(await visitor.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 
-    await op.click('.pane >> text=End chat');
+    await op.click('.pane .actions >> text=End chat');
+    await op.click('.pane .confirm-bar >> text=End chat');
     await visitor.waitForSelector('.bk-note >> text=This chat has ended');
     await op.waitForSelector('.pane .ended');
 

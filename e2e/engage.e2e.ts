@@ -153,7 +153,7 @@ describe('the console', () => {
     await admin.fill('[name=code]', 'CLEANKIT');
     // the preview is the widget's own card, updated as the admin types
     await admin.waitForSelector('.preview-host .bk-offer >> text=CLEANKIT');
-    await admin.click('.preview .tabs >> text=RU');
+    await admin.click('.rule-preview .tabs >> text=RU');
     await admin.waitForSelector('.preview-host .bk-offer >> text=Набор для чистки кофемолки в подарок');
     await shot(admin, 'console-rule-editor');
     await admin.click('.rule-editor button[type=submit]');

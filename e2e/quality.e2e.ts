@@ -20,7 +20,8 @@ describe('ratings, follow-ups and the dashboard', () => {
     await op.fill('.pane textarea', 'Let me check the tracking.');
     await op.press('.pane textarea', 'Enter');
     await phone.waitForSelector('.bk-them >> text=Let me check the tracking.');
-    await op.click('.pane button >> text=End chat');
+    await op.click('.pane .actions button >> text=End chat');
+    await op.click('.pane .confirm-bar button >> text=End chat');
 
     // the rating card appears once the chat has ended
     await phone.waitForSelector('.bk-rate >> text=How did the chat go?');
@@ -91,7 +92,8 @@ describe('ratings, follow-ups and the dashboard', () => {
     await visitorSays(phone, 'Здравствуйте, есть ли декаф?');
     const op = await consoleLogin(w);
     await op.click('.row >> text=есть ли декаф');
-    await op.click('.pane button >> text=End chat');
+    await op.click('.pane .actions button >> text=End chat');
+    await op.click('.pane .confirm-bar button >> text=End chat');
     await phone.waitForSelector('.bk-rate >> text=Как прошёл чат?');
     await phone.click('.bk-face >> text=Лучше ожиданий');
     await phone.click('.bk-rate button[type=submit]');

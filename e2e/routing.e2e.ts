@@ -85,7 +85,8 @@ describe('an operator with capacity 3', () => {
     await op.click('nav >> text=Chats');
 
     // one chat ends: the slot goes to the fourth visitor, whose queue notice turns into Olga answering
-    await first.locator('button >> text=End chat').click();
+    await first.locator('.actions button >> text=End chat').click();
+    await first.locator('.confirm-bar button >> text=End chat').click();
     await fourth.waitForSelector('.bk-title >> text=Olga is answering');
     await fourth.waitForSelector('.bk-queue', { state: 'detached' });
     await op.waitForSelector('.row >> text=Is anyone there?');

@@ -9,6 +9,9 @@ import type { AckData, ConversationSummary, ListCursor, HistoryResult, Lang, MeV
 import { initialLang } from './i18n';
 import { api } from './api';
 import { chime, desktopNotify, setTitleBadge } from './notify';
+import { canGoBack, parseRoute, showRoute, type View } from './router';
+
+export type { View } from './router';
 
 export interface Pending {
   clientId: string;
@@ -34,7 +37,6 @@ export interface Canned {
   body: string;
   shared: boolean;
 }
-export type View = 'chats' | 'visitors' | 'inbox' | 'floor' | 'rules' | 'replies' | 'settings' | 'team' | 'integrations' | 'install' | 'account' | 'dashboard' | 'followups';
 export type Filter = 'open' | 'mine' | 'closed';
 
 export interface ConsoleState {
@@ -48,6 +50,8 @@ export interface ConsoleState {
   /** where the next page of open conversations starts (null: all loaded) */
   listNext: ListCursor | null;
   panes: string[];
+  /** the chat in focus: in the URL, and the one on screen on a phone */
+  focus: string | null;
   drafts: Record<string, string>;
   filter: Filter;
   view: View;
@@ -96,10 +100,9 @@ export let state: ConsoleState = {
   panes: session.get<string[]>('panes', []),
   drafts: session.get<Record<string, string>>('drafts', {}),
   filter: 'open',
-  // an alert email's link opens its follow-up or the inbox
-  view: /^#followups/.test(location.hash) ? 'followups' : /^#inbox/.test(location.hash) ? 'inbox' : 'chats',
+  // the address bar says which page, chat or follow-up (an alert email's link included)
+  ...parseRoute(location.pathname, location.hash),
   followUpsOpen: 0,
-  followUpId: /^#followups\/([\w-]+)/.exec(location.hash)?.[1] ?? null,
   sound: session.get('sound', true),
   notice: null,
   board: null,
@@ -109,13 +112,35 @@ export let state: ConsoleState = {
 };
 const subs = new Set<() => void>();
 
-export function set(patch: Partial<ConsoleState>): void {
+let routing = false;
+export function set(patch: Partial<ConsoleState>, opts: { replace?: boolean } = {}): void {
+  const before = state;
   state = { ...state, ...patch };
+  if (!routing && (before.view !== state.view || before.focus !== state.focus || before.followUpId !== state.followUpId)) showRoute(state, opts.replace);
   if (patch.panes) session.set('panes', state.panes);
   if (patch.drafts) session.set('drafts', state.drafts);
   if ('sound' in patch) session.set('sound', state.sound);
   if (patch.convs) setTitleBadge(Object.values(state.convs).reduce((n, c) => n + (c.summary.status === 'closed' ? 0 : c.summary.unread), 0));
   subs.forEach((f) => f());
+}
+
+// the address bar is canonical from the first moment (an old `#followups/…` link becomes a path)
+showRoute(state, true);
+window.addEventListener('popstate', () => {
+  const r = parseRoute(location.pathname, location.hash);
+  routing = true;
+  try {
+    set(r);
+  } finally {
+    routing = false;
+  }
+  if (r.focus) openPane(r.focus);
+});
+
+/** Back from one chat to the list (a phone's back button does the same through history). */
+export function backToList(): void {
+  if (canGoBack()) history.back();
+  else set({ focus: null }, { replace: true });
 }
 
 export function useConsole(): ConsoleState {
@@ -170,6 +195,8 @@ export function connect(me: MeView): void {
     for (const id of state.panes) if (!convs[id] && state.convs[id]) convs[id] = state.convs[id]!;
     set({ convs, panes: state.panes.filter((id) => convs[id]) });
     for (const id of state.panes) void sync(id);
+    // a chat's URL (a reload, a link, a notification) opens that chat
+    if (state.focus && !state.panes.includes(state.focus)) openPane(state.focus, { replace: true });
     void loadTools();
   });
   s.on('disconnect', (reason) => {
@@ -263,25 +290,28 @@ export function markRead(id: string): void {
 }
 document.addEventListener('visibilitychange', () => state.panes.forEach(markRead));
 
-export function openPane(id: string): void {
+export function openPane(id: string, opts: { replace?: boolean } = {}): void {
   const c = state.convs[id];
-  if (!c) return void openConversation(id);
-  set({ view: 'chats', panes: state.panes.includes(id) ? state.panes : [...state.panes, id] });
+  if (!c) return void openConversation(id, opts);
+  set({ view: 'chats', focus: id, panes: state.panes.includes(id) ? state.panes : [...state.panes, id] }, opts);
   if (!c.loaded) void sync(id);
   else markRead(id);
   void call('note:list', { conversationId: id }).then((r) => r.ok && patchConv(id, { notes: r.data.notes }));
 }
 
 /** Open a conversation that is not in the list (an old one found by search). */
-export async function openConversation(id: string): Promise<void> {
+export async function openConversation(id: string, opts: { replace?: boolean } = {}): Promise<void> {
   const r = await call('conversation:sync', { conversationId: id, lastSeq: 0 });
-  if (!r.ok || !r.data.conversation) return set({ notice: r.ok ? 'NOT_FOUND' : r.error.message });
+  // an id that is malformed, someone else's or gone: the same "no such chat" (the server tells nothing more)
+  const missing = r.ok ? !r.data.conversation : ['NOT_FOUND', 'VALIDATION_FAILED', 'FORBIDDEN'].includes(r.error.code);
+  if (!r.ok || !r.data.conversation) return set({ notice: missing || r.ok ? 'NOT_FOUND' : r.error.message, focus: state.focus === id ? null : state.focus }, { replace: true });
   set({ convs: { ...state.convs, [id]: { ...emptyConv(r.data.conversation), messages: r.data.messages, loaded: true, hasMore: r.data.hasMore } } });
-  openPane(id);
+  openPane(id, opts);
 }
 
 export function closePane(id: string): void {
-  set({ panes: state.panes.filter((p) => p !== id) });
+  const panes = state.panes.filter((p) => p !== id);
+  set({ panes, focus: state.focus === id ? (panes[panes.length - 1] ?? null) : state.focus }, { replace: true });
 }
 
 export function setDraft(id: string, text: string): void {

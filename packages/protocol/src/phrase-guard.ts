@@ -58,3 +58,22 @@ export const APOLOGY_TEMPLATES = {
   en: ['I’m sorry this happened — that’s not the experience we want for you. Here’s what I’ll do now: …', 'Thank you for your patience, and I apologise for the trouble. Let me fix this for you.'],
   ru: ['Простите, что так вышло, — это не то, чего мы для вас хотим. Вот что я сделаю прямо сейчас: …', 'Спасибо за терпение и извините за неудобства. Давайте я это исправлю.'],
 };
+
+/** The variables a saved reply may use. */
+export const REPLY_VARIABLES = ['visitor.name', 'operator.name', 'site.name'] as const;
+
+/**
+ * Fills a saved reply's variables: `{visitor.name}`, or with a fallback for an anonymous visitor
+ * `{visitor.name|there}`. A variable left empty takes its comma and space with it
+ * ("Thanks for waiting, {visitor.name}!" → "Thanks for waiting!", never "Thanks for waiting,!").
+ */
+export function fillReply(body: string, vars: Partial<Record<(typeof REPLY_VARIABLES)[number], string>>): string {
+  return body
+    .replace(/(,[ \t]*)?\{(visitor\.name|operator\.name|site\.name)(?:\|([^{}\n]*))?\}/g, (_, comma: string | undefined, k: (typeof REPLY_VARIABLES)[number], fallback: string | undefined) => {
+      const v = vars[k]?.trim() || fallback?.trim() || '';
+      return v ? `${comma ?? ''}${v}` : '';
+    })
+    .replace(/[ \t]{2,}/g, ' ')
+    .replace(/[ \t]+([,!.?;:])/g, '$1')
+    .trim();
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PHRASES, normalizePhrase, phraseGuard } from '../src/phrase-guard';
+import { DEFAULT_PHRASES, fillReply, normalizePhrase, phraseGuard } from '../src/phrase-guard';
 
 const check = phraseGuard(DEFAULT_PHRASES);
 const hit = (text: string) => check(text).map((h) => h.phrase);
@@ -43,5 +43,21 @@ describe('phrase guard', () => {
   });
   it('returns the better wording with the warning', () => {
     expect(check('You should have ordered earlier')[0]!.suggestion).toMatch(/together/);
+  });
+});
+
+describe('saved reply variables', () => {
+  it('fills known values and leaves no gap for an anonymous visitor', () => {
+    expect(fillReply('Thanks for waiting, {visitor.name}!', { 'visitor.name': 'Anna' })).toBe('Thanks for waiting, Anna!');
+    expect(fillReply('Thanks for waiting, {visitor.name}!', { 'visitor.name': '' })).toBe('Thanks for waiting!');
+    expect(fillReply('Hi {visitor.name}, I am {operator.name} from {site.name}.', { 'operator.name': 'Olga', 'site.name': 'Demo' })).toBe('Hi, I am Olga from Demo.');
+  });
+  it('uses the fallback only when the value is unknown', () => {
+    expect(fillReply('Hello, {visitor.name|there}!', {})).toBe('Hello, there!');
+    expect(fillReply('Hello, {visitor.name|there}!', { 'visitor.name': 'Ivan' })).toBe('Hello, Ivan!');
+    expect(fillReply('Спасибо, {visitor.name|друг}!', { 'visitor.name': ' ' })).toBe('Спасибо, друг!');
+  });
+  it('leaves unknown braces alone', () => {
+    expect(fillReply('Use code {SAVE10} today', {})).toBe('Use code {SAVE10} today');
   });
 });

@@ -3,19 +3,20 @@
  * only, and the phrase guard that stops blame phrases before they reach a customer.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { PhraseHit } from '@beckon/protocol';
+import { fillReply as fill, type PhraseHit } from '@beckon/protocol';
 import { STRINGS } from '../i18n';
 import { TOOLS } from '../i18n-tools';
+import { EVERYDAY } from '../i18n-everyday';
 import { addNote, checkPhrases, send, setDraft, typing, useConsole, type Canned } from '../store';
 
-export function fill(body: string, vars: Record<string, string>): string {
-  return body.replace(/\{(visitor\.name|operator\.name|site\.name)\}/g, (_, k: string) => vars[k] ?? '');
-}
+/** a phone's width: shorter hints */
+const narrow = () => typeof matchMedia === 'function' && matchMedia('(max-width: 700px)').matches;
 
 export function Composer({ id, onSent }: { id: string; onSent: () => void }) {
   const s = useConsole();
   const t = STRINGS[s.lang];
   const x = TOOLS[s.lang];
+  const d = EVERYDAY[s.lang];
   const c = s.convs[id]!;
   const draft = s.drafts[id] ?? '';
   const input = useRef<HTMLTextAreaElement>(null);
@@ -34,7 +35,7 @@ export function Composer({ id, onSent }: { id: string; onSent: () => void }) {
     'site.name': s.me!.memberships.find((m) => m.siteId === s.siteId)?.siteName ?? '',
   };
   const insert = (r: Canned) => {
-    setDraft(id, fill(r.body, vars).replace(/ {2,}/g, ' ').replace(/ ([,!.?])/g, '$1'));
+    setDraft(id, fill(r.body, vars));
     setPick(0);
     input.current?.focus();
   };
@@ -100,11 +101,16 @@ export function Composer({ id, onSent }: { id: string; onSent: () => void }) {
         <label class="note-toggle" title={x.noteMode}>
           <input type="checkbox" checked={note} onChange={(e) => setNote(e.currentTarget.checked)} /> {x.note}
         </label>
+        <button type="button" class="ghost tool" title={d.savedReplies} aria-label={d.savedReplies} disabled={note} onClick={() => (setDraft(id, query === null ? '/' : ''), input.current?.focus())}>
+          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+            <path fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" d="M5 4h14v16l-7-4-7 4z" />
+          </svg>
+        </button>
         <textarea
           ref={input}
           rows={2}
           aria-label={note ? x.notePlaceholder : t.reply}
-          placeholder={note ? x.notePlaceholder : x.replyShort}
+          placeholder={note ? x.notePlaceholder : narrow() ? d.replyPhone : x.replyShort}
           value={draft}
           maxLength={4000}
           onInput={(e) => {
@@ -129,8 +135,11 @@ export function Composer({ id, onSent }: { id: string; onSent: () => void }) {
             }
           }}
         />
-        <button type="submit" class="primary" disabled={!draft.trim()}>
-          {note ? x.note : t.send}
+        <button type="submit" class="primary send" disabled={!draft.trim()} aria-label={note ? x.note : t.send}>
+          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+            <path fill="currentColor" d="M3.4 20.4l17.5-7.5a1 1 0 0 0 0-1.8L3.4 3.6a1 1 0 0 0-1.4 1.1L4 11l9 1-9 1-2 6.3a1 1 0 0 0 1.4 1.1z" />
+          </svg>
+          <span>{note ? x.note : t.send}</span>
         </button>
       </form>
     </div>

@@ -8,7 +8,8 @@ import { QUALITY } from '../i18n-quality';
 import { Composer } from './composer';
 import { Transfer } from './transfer';
 import { Journey } from './journey';
-import { closePane, endChat, loadOlder, retry, take, useConsole } from '../store';
+import { backToList, closePane, endChat, loadOlder, retry, take, useConsole } from '../store';
+import { EVERYDAY } from '../i18n-everyday';
 import { Face } from './face';
 
 const time = (ms: number, lang: string) => new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
@@ -20,7 +21,9 @@ export function Pane({ id }: { id: string }) {
   const sum = c.summary;
   const x = TOOLS[s.lang];
   const q = QUALITY[s.lang];
+  const d = EVERYDAY[s.lang];
   const [transferring, setTransferring] = useState(false);
+  const [ending, setEnding] = useState(false);
   const log = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
 
@@ -39,13 +42,19 @@ export function Pane({ id }: { id: string }) {
   const closed = sum.status === 'closed';
 
   return (
-    <article class="pane" aria-label={sum.visitorName}>
+    <article class={`pane${s.focus === id ? ' focus' : ''}`} aria-label={sum.visitorName}>
       <header>
-        <div>
+        <button type="button" class="ghost back" aria-label={d.backLabel} onClick={backToList}>
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+            <path fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round" d="M15 5l-7 7 7 7" />
+          </svg>
+          <span>{d.back}</span>
+        </button>
+        <div class="who">
           <h3>
             <Name text={sum.visitorName} />
           </h3>
-          <span class={`chip ${sum.status}`}>{sum.status === 'queued' ? (sum.queuePosition ? x.queuePos(sum.queuePosition) : t.waiting) : sum.status === 'active' ? t.assignedTo(mine ? t.you : (sum.assigneeName ?? '?')) : t.closed}</span>
+          <span class={`chip ${sum.status}`}>{sum.status === 'queued' ? (sum.queuePosition ? x.queuePos(sum.queuePosition) : t.waiting) : sum.status === 'active' ? mine ? d.withYou : t.assignedTo(sum.assigneeName ?? '?') : t.closed}</span>
           {sum.priority > 0 && <span class="chip prio">{x.priority}</span>}
           {sum.rating && (
             <span class={`chip rated ${sum.rating.verdict}`} title={q.verdict[sum.rating.verdict]}>
@@ -75,15 +84,26 @@ export function Pane({ id }: { id: string }) {
             </button>
           )}
           {!closed && (
-            <button type="button" class="danger" onClick={() => void endChat(id)}>
+            <button type="button" class="danger" aria-expanded={ending} onClick={() => setEnding(!ending)}>
               {t.endChat}
             </button>
           )}
-          <button type="button" class="ghost icon" aria-label={t.closePane} title={t.closePane} onClick={() => closePane(id)}>
+          <button type="button" class="ghost icon close-pane" aria-label={t.closePane} title={t.closePane} onClick={() => closePane(id)}>
             ×
           </button>
         </div>
       </header>
+      {ending && !closed && (
+        <div class="confirm-bar" role="alertdialog" aria-label={d.endConfirm}>
+          <span>{d.endConfirm}</span>
+          <button type="button" class="danger" onClick={() => (setEnding(false), void endChat(id))}>
+            {d.endYes}
+          </button>
+          <button type="button" class="ghost" onClick={() => setEnding(false)}>
+            {d.endNo}
+          </button>
+        </div>
+      )}
       {transferring && <Transfer id={id} onDone={() => setTransferring(false)} />}
       <Journey sum={sum} />
       <div

@@ -454,7 +454,7 @@ function Editor({ draft, t, lang, admin, onClose, base }: { draft: Draft; t: T; 
           </div>
           <p class="muted small">{t.goalHelp}</p>
         </div>
-        <aside class="preview">
+        <aside class="rule-preview">
           <div class="page-head">
             <h3>{t.preview}</h3>
             <div class="spacer" />

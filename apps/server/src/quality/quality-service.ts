@@ -67,7 +67,7 @@ export class QualityService {
     this.d.operators.to(rooms.siteOperators(f.siteId)).emit('followup:new', { id: f.id, siteId: f.siteId });
     const [visitor, operator] = await Promise.all([this.d.store.getVisitor(f.visitorId), f.operatorId ? this.d.store.getAccount(f.operatorId) : null]);
     for (const to of site.quality.notifyEmails) {
-      const m = followUpAlert(site.defaultLang, { site: site.name, verdict: rating.verdict, nps: rating.nps, comment: rating.comment, visitor: visitorDisplayName(f.visitorId, visitor?.name ?? null) + (visitor?.email ? ` <${visitor.email}>` : ''), operator: operator?.name ?? '', link: `${this.d.publicUrl}/#followups/${f.id}` });
+      const m = followUpAlert(site.defaultLang, { site: site.name, verdict: rating.verdict, nps: rating.nps, comment: rating.comment, visitor: visitorDisplayName(f.visitorId, visitor?.name ?? null) + (visitor?.email ? ` <${visitor.email}>` : ''), operator: operator?.name ?? '', link: `${this.d.publicUrl}/followups/${f.id}` });
       await this.d.mailer.send({ siteId: site.id, kind: 'alert', to, ...m, ref: f.id, visitorId: f.visitorId });
     }
   }
@@ -106,7 +106,7 @@ export class QualityService {
     const site = await this.d.store.getSite(item.siteId);
     if (!site || !this.d.mailer.enabled) return;
     for (const to of site.quality.notifyEmails) {
-      const m = inboxAlert(site.defaultLang, { site: site.name, kind: item.kind, name: item.name, email: item.email, phone: item.phone, time: item.preferredTime, body: item.body, page: item.pageUrl, link: `${this.d.publicUrl}/#inbox/${item.id}` });
+      const m = inboxAlert(site.defaultLang, { site: site.name, kind: item.kind, name: item.name, email: item.email, phone: item.phone, time: item.preferredTime, body: item.body, page: item.pageUrl, link: `${this.d.publicUrl}/inbox` });
       await this.d.mailer.send({ siteId: site.id, kind: 'alert', to, ...m, ref: item.id, visitorId: item.visitorId });
     }
   }

@@ -145,6 +145,11 @@ describe('the console', () => {
     await admin.fill('.cond-row input[aria-label=value]', '');
     await admin.click('.rule-editor button[type=submit]');
     await admin.waitForSelector('.rule-editor .error >> text="in" needs a list of values');
+    // an empty offer is not saved (it showed visitors a blank bar): the editor says what is missing
+    const why = await admin.locator('.rule-editor .error').textContent();
+    expect(why).toContain('the offer is empty — give it a title or a text.');
+    expect(why).toContain('a coupon needs its code');
+    expect((await w.beckon.store.listRules(w.siteId)).some((r) => r.name === 'Checkout nudge')).toBe(false);
     await admin.selectOption('.cond-row select[aria-label=operator]', 'starts_with');
     await admin.fill('.cond-row input[aria-label=value]', '/checkout');
     await admin.fill('[name=title-en]', 'Free grinder cleaning kit');
@@ -158,7 +163,12 @@ describe('the console', () => {
     await shot(admin, 'console-rule-editor');
     await admin.click('.rule-editor button[type=submit]');
     await admin.waitForSelector('.rule-item >> text=Checkout nudge');
+    // a new rule starts off; the admin switches it on when it is ready
+    expect((await w.beckon.store.listRules(w.siteId)).find((r) => r.name === 'Checkout nudge')!.enabled).toBe(false);
+    await admin.locator('.rule-item', { hasText: 'Checkout nudge' }).locator('.toggle input').check();
+    await admin.waitForSelector('.rule-item:not(.off) >> text=Checkout nudge');
     const created = (await w.beckon.store.listRules(w.siteId)).find((r) => r.name === 'Checkout nudge')!;
+    expect(created.enabled).toBe(true);
     added.push(created.id);
 
     const visitor = await visitorPage(w, '/checkout.html');

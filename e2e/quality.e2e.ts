@@ -72,7 +72,6 @@ describe('ratings, follow-ups and the dashboard', () => {
     await admin.setViewportSize({ width: 390, height: 844 });
     await tall(390);
     await admin.screenshot({ path: join(SHOTS, 'console-dashboard-ru-phone.png') });
-    await admin.click('.lang >> text=EN');
     // the settings of the loop, in Russian: NPS, how long a rating stays open, who is alerted, whether email works
     await admin.setViewportSize({ width: 1400, height: 860 });
     await admin.click('.lang >> text=RU');

@@ -18,6 +18,25 @@ const en = {
   details: 'Visitor',
   savedReplies: 'Saved replies (or type / in the reply)',
   replyPhone: 'Reply…',
+  cannotSave: 'Cannot save yet:',
+  problems: {
+    text_missing: 'the invitation has no text — write it in English or Russian (or both).',
+    title_missing: 'the offer is empty — give it a title or a text.',
+    code_missing: 'a coupon needs its code (what visitors type at checkout).',
+  } as Record<string, string>,
+  variantLabel: (k: string) => `Variant ${k}`,
+  nameMissing: 'give the rule a name.',
+  startsOff: 'A new rule starts off: switch it on in the list when it is ready.',
+  browser: 'Browser',
+  localTime: 'Local time',
+  contact: 'Name and email',
+  notGiven: 'not given',
+  edit: 'Edit',
+  save: 'Save',
+  cancel: 'Cancel',
+  name: 'Name',
+  email: 'Email',
+  seen: 'Seen',
 };
 
 export type EverydayStrings = typeof en;
@@ -39,6 +58,25 @@ const ru: EverydayStrings = {
   details: 'Посетитель',
   savedReplies: 'Шаблоны ответов (или наберите / в ответе)',
   replyPhone: 'Ответ…',
+  cannotSave: 'Пока нельзя сохранить:',
+  problems: {
+    text_missing: 'у приглашения нет текста — напишите его по-английски или по-русски (или на обоих).',
+    title_missing: 'предложение пустое — добавьте заголовок или текст.',
+    code_missing: 'у купона нет кода (его посетитель вводит при оформлении).',
+  },
+  variantLabel: (k) => `Вариант ${k}`,
+  nameMissing: 'дайте правилу название.',
+  startsOff: 'Новое правило создаётся выключенным: включите его в списке, когда оно готово.',
+  browser: 'Браузер',
+  localTime: 'Время у посетителя',
+  contact: 'Имя и почта',
+  notGiven: 'не указаны',
+  edit: 'Изменить',
+  save: 'Сохранить',
+  cancel: 'Отмена',
+  name: 'Имя',
+  email: 'Эл. почта',
+  seen: 'Прочитано',
 };
 
 export const EVERYDAY: Record<Lang, EverydayStrings> = { en, ru };

@@ -430,6 +430,12 @@ export async function inviteVisitor(visitorId: string, text: string): Promise<st
   return r.ok ? null : r.error.message || r.error.code;
 }
 
+/** An operator corrects the visitor's name or email. */
+export async function updateVisitor(visitorId: string, patch: { name?: string; email?: string }): Promise<string | null> {
+  const r = await call('visitor:update', { visitorId, ...patch });
+  return r.ok ? null : r.error.message || r.error.code;
+}
+
 export async function visitorJourney(visitorId: string): Promise<VisitorDetails | null> {
   const r = await call('visitor:journey', { visitorId });
   return r.ok ? r.data : null;

@@ -45,6 +45,16 @@ describe('journey → offer', () => {
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');
     const opCookie = await login(h, 'op@shop.test');
     expect((await api(h, opCookie, 'POST', `/api/sites/${h.site.id}/rules`, { name: 'x', kind: 'coupon', when: { all: [] }, variants: [{ key: 'A', weight: 1, content: {} }] })).status).toBe(403);
+    // a coupon with only a name went live and showed a blank bar: an empty offer is refused, and says why
+    const before = (await h.store.listRules(h.site.id)).length;
+    const empty = await api<{ error: { code: string; message: string } }>(h, cookie, 'POST', `/api/sites/${h.site.id}/rules`, { name: 'Only a name', kind: 'coupon', when: { all: [] }, variants: [{ key: 'A', weight: 1, content: {} }] });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.code).toBe('VALIDATION_FAILED');
+    expect(empty.body.error.message).toContain('needs a title or a text');
+    expect(empty.body.error.message).toContain('a coupon needs its code');
+    const blankInvite = await api<{ error: { code: string; message: string } }>(h, cookie, 'POST', `/api/sites/${h.site.id}/rules`, { name: 'Blank', kind: 'invite', when: { all: [] }, variants: [{ key: 'A', weight: 1, content: { text: { en: '  ', ru: '' } } }] });
+    expect(blankInvite.body.error.message).toContain('an invitation needs its text');
+    expect((await h.store.listRules(h.site.id)).length).toBe(before);
 
     await addRule(h, { kind: 'coupon', when: { fact: 'page.path', op: 'starts_with', value: '/checkout' } });
     const { socket } = await tab(h);

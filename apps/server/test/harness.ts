@@ -78,10 +78,10 @@ export async function startServer(opts: Partial<BuildOptions> = {}): Promise<Har
   return h;
 }
 
-export function visitor(h: Harness, o: { origin?: string; token?: string | null; siteKey?: string; lang?: string } = {}): VisitorSocket {
+export function visitor(h: Harness, o: { origin?: string; token?: string | null; siteKey?: string; lang?: string; userAgent?: string } = {}): VisitorSocket {
   const s: VisitorSocket = connect(`${h.url}/visitor`, {
     auth: { siteKey: o.siteKey ?? h.site.key, token: o.token ?? null, ...(o.lang ? { lang: o.lang } : {}) },
-    extraHeaders: { origin: o.origin ?? SHOP },
+    extraHeaders: { origin: o.origin ?? SHOP, ...(o.userAgent ? { 'user-agent': o.userAgent } : {}) },
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,

@@ -107,6 +107,7 @@ describe('another site’s admin', () => {
       'visitors:watch': { siteId: h.site.id, filter: '', offset: 0 },
       'visitor:invite': { visitorId: w.visitorId, text: 'come to us instead' },
       'visitor:journey': { visitorId: w.visitorId },
+      'visitor:update': { visitorId: w.visitorId, name: 'Eve was here' },
       'conversation:transfer': { conversationId: w.conversationId, operatorId: w.accountId, note: '' },
       'conversation:reassign': { conversationId: w.conversationId, operatorId: w.accountId },
       'conversation:why': { conversationId: w.conversationId },

@@ -40,6 +40,8 @@ export const VisitorConversation = z.object({
   lastSeq: Seq,
   /** the visitor's read mark: operator messages after it are unread */
   readSeq: Seq,
+  /** the operators' read mark: the visitor's messages up to it show "Seen" */
+  seenSeq: Seq.default(0),
   assignee: z.object({ name: z.string() }).nullable(),
   closedReason: CloseReason.nullable(),
   /** while queued: the honest place in line and expected wait (null: no estimate yet) */
@@ -62,6 +64,8 @@ export const ConversationSummary = z.object({
   previousId: Id.nullable(),
   lastSeq: Seq,
   unread: z.number().int().min(0),
+  /** the visitor's read mark: operator messages up to it show "Seen" */
+  visitorReadSeq: Seq.default(0),
   lastMessagePreview: z.string(),
   lastMessageAt: Time,
   createdAt: Time,

@@ -93,6 +93,14 @@ export const NoteAdd = z.object({ conversationId: Id, body: MessageBody });
 /** by visitor id; `byAddress` also blocks their network address (an office or a phone network may share it) */
 export const BlockVisitor = z.object({ visitorId: Id, reason: z.string().trim().min(1).max(300), byAddress: z.boolean().default(false) });
 export const SiteRef = z.object({ siteId: Id });
+/** An operator corrects what the visitor told (a typo in the email, a name given in the chat). */
+export const VisitorUpdate = z
+  .object({
+    visitorId: Id,
+    name: z.string().trim().max(80).nullable().optional(),
+    email: z.union([z.literal(''), z.email().max(200)]).nullable().optional(),
+  })
+  .refine((v) => v.name !== undefined || v.email !== undefined, 'nothing to change');
 
 export const Note = z.object({ id: Id, conversationId: Id, authorName: z.string(), body: z.string(), createdAt: z.number().int() });
 export type Note = z.infer<typeof Note>;
@@ -120,6 +128,8 @@ export interface VisitorDetails {
   visitor: LiveVisitor | null;
   entries: JourneyEntry[];
   identity: { userId: string | null; name: string | null; email: string | null };
+  /** from the browser's User-Agent and clock: "Chrome 120 · Windows", the visitor's UTC offset in minutes */
+  client: { browser: string | null; os: string | null; tzOffset: number | null };
   previous: { id: string; status: string; createdAt: number; preview: string }[];
 }
 
@@ -153,6 +163,7 @@ export interface OperatorClientEvents {
   'visitor:block': (p: In<typeof BlockVisitor>, ack: Ack<{ blocked: true }>) => void;
   'floor:get': (p: In<typeof SiteRef>, ack: Ack<FloorView>) => void;
   'visitor:journey': (p: In<typeof VisitorRef>, ack: Ack<VisitorDetails>) => void;
+  'visitor:update': (p: In<typeof VisitorUpdate>, ack: Ack<{ identity: VisitorDetails['identity'] }>) => void;
 }
 
 export interface OperatorServerEvents {
@@ -241,6 +252,7 @@ export const OperatorClientEventSchemas = {
   'visitor:block': BlockVisitor,
   'floor:get': SiteRef,
   'visitor:journey': VisitorRef,
+  'visitor:update': VisitorUpdate,
 } satisfies { [K in keyof OperatorClientEvents]: z.ZodType<unknown, Parameters<OperatorClientEvents[K]>[0]> };
 
 /** The data an event's acknowledgement carries (void for events without one). */

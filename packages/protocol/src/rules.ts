@@ -160,6 +160,34 @@ export const Goal = z.object({
   windowHours: z.number().int().min(1).max(24 * 30).default(24),
 });
 
+/** Why an offer cannot be shown: each reason is stable, the console words it in the person's language. */
+export type OfferProblem = 'text_missing' | 'title_missing' | 'code_missing';
+
+const said = (t: { en?: string; ru?: string } | undefined) => !!(t?.en?.trim() || t?.ru?.trim());
+
+/**
+ * What a variant of a given kind must say to be worth showing: an invitation its text, a coupon
+ * its code and a headline, the others a headline or a text (a media card without its picture
+ * still says something). An empty offer would show visitors a blank bar.
+ */
+export function offerProblems(kind: ActionKind, c: Partial<OfferContent> | undefined): { field: keyof OfferContent; problem: OfferProblem }[] {
+  const out: { field: keyof OfferContent; problem: OfferProblem }[] = [];
+  if (kind === 'invite') {
+    if (!said(c?.text)) out.push({ field: 'text', problem: 'text_missing' });
+    return out;
+  }
+  // a callback card has its own wording when the site writes none ("Questions? We will call you")
+  if (kind !== 'callback' && !said(c?.title) && !said(c?.text)) out.push({ field: 'title', problem: 'title_missing' });
+  if (kind === 'coupon' && !c?.code?.trim()) out.push({ field: 'code', problem: 'code_missing' });
+  return out;
+}
+
+const PROBLEM_TEXT: Record<OfferProblem, string> = {
+  text_missing: 'an invitation needs its text in at least one language',
+  title_missing: 'the offer needs a title or a text in at least one language',
+  code_missing: 'a coupon needs its code',
+};
+
 export const RuleInput = z.object({
   name: z.string().trim().min(1).max(100),
   enabled: z.boolean().default(true),
@@ -178,6 +206,10 @@ export const RuleInput = z.object({
   department: z.string().regex(/^[a-z0-9_-]{1,32}$/).nullable().default(null),
   /** …with this routing priority (higher first) */
   routePriority: z.number().int().min(0).max(10).default(0),
+}).superRefine((r, ctx) => {
+  r.variants.forEach((v, i) => {
+    for (const p of offerProblems(r.kind, v.content)) ctx.addIssue({ code: 'custom', path: ['variants', i, 'content', p.field], message: `variant ${v.key}: ${PROBLEM_TEXT[p.problem]}`, params: { problem: p.problem, variant: v.key } });
+  });
 });
 export type RuleInput = z.input<typeof RuleInput>;
 export type RuleDef = z.infer<typeof RuleInput>;

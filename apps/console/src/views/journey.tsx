@@ -5,7 +5,61 @@ import type { ConversationSummary, RoutingEvent, Rule, VisitorDetails } from '@b
 import { TOOLS } from '../i18n-tools';
 import { api } from '../api';
 import { ENGAGE } from '../i18n-engage';
-import { blockVisitor, openPane, useConsole, visitorJourney, whyRouted } from '../store';
+import { blockVisitor, openPane, updateVisitor, useConsole, visitorJourney, whyRouted } from '../store';
+import { EVERYDAY } from '../i18n-everyday';
+
+/** the visitor's wall clock from their UTC offset: "14:32 (UTC+3)" */
+function localTime(tzOffset: number, lang: string): string {
+  const at = new Date(Date.now() + tzOffset * 60_000).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
+  const h = Math.trunc(Math.abs(tzOffset) / 60);
+  const m = Math.abs(tzOffset) % 60;
+  return `${at} (UTC${tzOffset < 0 ? '−' : '+'}${h}${m ? `:${String(m).padStart(2, '0')}` : ''})`;
+}
+
+function Contact({ data, visitorId, onSaved }: { data: VisitorDetails; visitorId: string; onSaved: (identity: VisitorDetails['identity']) => void }) {
+  const s = useConsole();
+  const d = EVERYDAY[s.lang];
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(data.identity.name ?? '');
+  const [email, setEmail] = useState(data.identity.email ?? '');
+  const [error, setError] = useState('');
+  if (!editing)
+    return (
+      <>
+        <dt>{d.contact}</dt>
+        <dd class="contact">
+          <span>{[data.identity.name, data.identity.email].filter(Boolean).join(' · ') || <i class="muted">{d.notGiven}</i>}</span>{' '}
+          <button type="button" class="link" onClick={() => setEditing(true)}>
+            {d.edit}
+          </button>
+        </dd>
+      </>
+    );
+  return (
+    <dd class="contact-form">
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const err = await updateVisitor(visitorId, { name: name.trim(), email: email.trim() });
+          if (err) return setError(err);
+          setEditing(false);
+          setError('');
+          onSaved({ ...data.identity, name: name.trim() || null, email: email.trim() || null });
+        }}
+      >
+        <input aria-label={d.name} placeholder={d.name} name="visitor-name" value={name} maxLength={80} onInput={(e) => setName(e.currentTarget.value)} />
+        <input aria-label={d.email} placeholder={d.email} name="visitor-email" type="email" value={email} maxLength={200} onInput={(e) => setEmail(e.currentTarget.value)} />
+        <button type="submit" class="small primary">
+          {d.save}
+        </button>
+        <button type="button" class="small ghost" onClick={() => setEditing(false)}>
+          {d.cancel}
+        </button>
+        {error && <p class="error small">{error}</p>}
+      </form>
+    </dd>
+  );
+}
 
 const ruleNames = new Map<string, Promise<Map<string, string>>>();
 function namesOf(siteId: string): Promise<Map<string, string>> {
@@ -62,10 +116,23 @@ export function Journey({ sum }: { sum: ConversationSummary }) {
       </summary>
       {sum.origin && <p class="origin">{sum.origin.ruleId ? t.startedBy(rule ?? '…', sum.origin.variant) : t.startedByOperator}</p>}
       <dl>
-        {(data.identity.userId || data.identity.email) && (
+        {data.identity.userId && (
           <>
             <dt>{x.identity}</dt>
-            <dd>{[data.identity.name, data.identity.email, data.identity.userId && `#${data.identity.userId}`].filter(Boolean).join(' · ')}</dd>
+            <dd>#{data.identity.userId}</dd>
+          </>
+        )}
+        <Contact key={sum.visitorId} data={data} visitorId={sum.visitorId} onSaved={(identity) => setData({ ...data, identity })} />
+        {(data.client.browser || data.client.os) && (
+          <>
+            <dt>{EVERYDAY[s.lang].browser}</dt>
+            <dd>{[data.client.browser, data.client.os].filter(Boolean).join(' · ')}</dd>
+          </>
+        )}
+        {data.client.tzOffset !== null && (
+          <>
+            <dt>{EVERYDAY[s.lang].localTime}</dt>
+            <dd>{localTime(data.client.tzOffset, s.lang)}</dd>
           </>
         )}
         {v && (

@@ -39,6 +39,9 @@ export function Pane({ id }: { id: string }) {
     firstSeq.current = first;
   });
   const mine = sum.assigneeId === s.me!.account.id;
+  // "Seen" under our last message once the visitor has read it
+  const lastOurs = [...c.messages].reverse().find((m) => m.sender === 'operator');
+  const seenId = lastOurs && lastOurs.seq <= sum.visitorReadSeq ? lastOurs.id : null;
   const closed = sum.status === 'closed';
 
   return (
@@ -133,6 +136,7 @@ export function Pane({ id }: { id: string }) {
               <div class="bubble">
                 <Body text={m.body} />
               </div>
+              {m.id === seenId && <div class="meta seen">{d.seen}</div>}
             </div>
           ) : (
             <div key={m.id} class="msg note">

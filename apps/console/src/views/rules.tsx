@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ActionKind, FACTS, FACT_NAMES, OPS_BY_TYPE, RuleInput, type Condition, type Fact, type FunnelRow, type Lang, type Leaf, type Op, type OfferContent, type OfferView, type Rule } from '@beckon/protocol';
 import { OFFER_CSS, OfferCard } from '@beckon/widget/offer';
 import { api } from '../api';
+import { EVERYDAY } from '../i18n-everyday';
 import { ENGAGE } from '../i18n-engage';
 import { useConsole } from '../store';
 
@@ -20,7 +21,8 @@ const emptyContent = (): OfferContent => ({ title: texts(), text: texts(), code:
 function newDraft(kind: ActionKind): Draft {
   return {
     name: '',
-    enabled: true,
+    // a new rule starts off: nothing half-written reaches visitors
+    enabled: false,
     priority: 100,
     kind,
     when: { all: [{ fact: 'page.seconds', op: 'gte', value: 20 }] },
@@ -145,7 +147,7 @@ function summarize(c: Condition, t: T): string {
   if ('all' in c) return c.all.map((x) => summarize(x, t)).join(' & ') || '—';
   if ('any' in c) return `(${c.any.map((x) => summarize(x, t)).join(' | ')})`;
   if ('not' in c) return `${t.not} ${summarize(c.not, t)}`;
-  const v = Array.isArray(c.value) ? c.value.join(', ') : c.value === undefined ? '' : String(c.value);
+  const v = Array.isArray(c.value) ? c.value.join(', ') : c.value === undefined ? '' : typeof c.value === 'boolean' ? (c.value ? t.yes : t.no) : String(c.value);
   return `${t.facts[c.fact] ?? c.fact}${c.key ? `.${c.key}` : ''} ${t.ops[c.op]} ${v}`.trim();
 }
 
@@ -256,8 +258,15 @@ function Editor({ draft, t, lang, admin, onClose, base }: { draft: Draft; t: T; 
     delete (body as { updatedAt?: number }).updatedAt;
     const parsed = RuleInput.safeParse(body);
     if (!parsed.success) {
-      const i = parsed.error.issues[0]!;
-      return setError(`${i.path.join('.')}: ${i.message}`);
+      // the protocol's own check, in words: which variant, which field, what to do
+      const dd = EVERYDAY[lang];
+      const words = parsed.error.issues.map((i) => {
+        const problem = (i as { params?: { problem?: string; variant?: string } }).params;
+        if (problem?.problem) return `${d.variants.length > 1 ? `${dd.variantLabel(problem.variant ?? '')}: ` : ''}${dd.problems[problem.problem] ?? i.message}`;
+        if (i.path[0] === 'name') return dd.nameMissing;
+        return `${i.path.join('.')}: ${i.message}`;
+      });
+      return setError(`${dd.cannotSave} ${[...new Set(words)].join(' ')}`);
     }
     setBusy(true);
     try {
@@ -302,6 +311,7 @@ function Editor({ draft, t, lang, admin, onClose, base }: { draft: Draft; t: T; 
               </button>
             )}
           </div>
+          {!d.id && <p class="muted small">{EVERYDAY[lang].startsOff}</p>}
           {error && (
             <p class="error" role="alert">
               {error}

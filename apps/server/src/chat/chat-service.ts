@@ -123,6 +123,7 @@ export class ChatService {
       previousId: c.previousId,
       lastSeq: c.lastSeq,
       unread: c.operatorUnread,
+      visitorReadSeq: c.visitorReadSeq,
       lastMessagePreview: c.lastMessagePreview,
       lastMessageAt: c.lastMessageAt,
       createdAt: c.createdAt,
@@ -142,7 +143,7 @@ export class ChatService {
     // once it ended: the visitor may rate it for a while (the site's rateMinutes)
     const [rating, site] = c.status === 'closed' ? await Promise.all([this.ratingOf(c), this.d.store.getSite(c.siteId)]) : [null, null];
     const rateUntil = site && c.closedAt !== null ? c.closedAt + site.quality.rateMinutes * 60_000 : null;
-    return { id: c.id, status: c.status, lastSeq: c.lastSeq, readSeq: c.visitorReadSeq, assignee: assignee ? { name: assignee.name } : null, closedReason: c.closedReason, queue: this.router.queueInfo(c), rating, rateUntil };
+    return { id: c.id, status: c.status, lastSeq: c.lastSeq, readSeq: c.visitorReadSeq, seenSeq: c.operatorReadSeq, assignee: assignee ? { name: assignee.name } : null, closedReason: c.closedReason, queue: this.router.queueInfo(c), rating, rateUntil };
   }
 
   /** Tell the site's operators and the visitor's tabs about a conversation's new state. */

@@ -780,6 +780,18 @@ export class EngageService {
 
   // ---- the console's view
 
+  /** the visitor's clock as their browser last told it (minutes east of UTC), while they are here */
+  visitorClock(visitorId: string): number | null {
+    const l = this.live.get(visitorId);
+    return l && l.sockets.size > 0 ? l.state.tzOffset : null;
+  }
+
+  /** an operator corrected the visitor's name: the board says it at once */
+  renamed(visitorId: string, name: string): void {
+    const l = this.live.get(visitorId);
+    if (l) l.name = name;
+  }
+
   liveVisitor(visitorId: string): LiveVisitor | null {
     const l = this.live.get(visitorId);
     const ctx = l && this.settled.get(l.siteId);

@@ -2,12 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { BeckonError, fail, httpStatus, type ErrorCode } from '@beckon/protocol';
-import { firstIssue, loneSurrogate } from '../realtime/guard';
+import { issuesText, loneSurrogate } from '../realtime/guard';
 
 /** Parse a request part with its schema or answer VALIDATION_FAILED. */
 export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const r = schema.safeParse(input);
-  if (!r.success) throw new BeckonError('VALIDATION_FAILED', firstIssue(r.error));
+  if (!r.success) throw new BeckonError('VALIDATION_FAILED', issuesText(r.error));
   if (loneSurrogate(r.data)) throw new BeckonError('VALIDATION_FAILED', 'text with a lone surrogate (half of a character) is not accepted');
   return r.data;
 }

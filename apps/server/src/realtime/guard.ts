@@ -47,9 +47,10 @@ export function loneSurrogate(v: unknown, depth = 0): boolean {
   return Array.isArray(v) ? false : Object.keys(v).some((k) => LONE.test(k));
 }
 
-export function firstIssue(error: z.ZodError): string {
-  const i = error.issues[0];
-  return i ? `${i.path.join('.') || 'payload'}: ${i.message}` : 'invalid payload';
+/** What is wrong, in words: the first few issues (an empty coupon lacks both a title and a code). */
+export function issuesText(error: z.ZodError): string {
+  const said = [...new Set(error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`))];
+  return said.length ? said.join('; ') : 'invalid payload';
 }
 
 /** Registers `event` with a schema-checked handler. Handlers return a Result or throw BeckonError. */
@@ -69,7 +70,7 @@ export function handle<S extends z.ZodType, T>(socket: Socket, ctx: GuardContext
     }
     if (!parsed.success) {
       ctx.counters.rejected++;
-      reply?.(fail('VALIDATION_FAILED', firstIssue(parsed.error)));
+      reply?.(fail('VALIDATION_FAILED', issuesText(parsed.error)));
       return;
     }
     try {

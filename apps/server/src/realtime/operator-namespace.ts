@@ -1,5 +1,7 @@
 /** `/operator`: the console's namespace, authenticated by the session cookie. */
 import { background } from '../lib/background';
+import { describeUserAgent } from '../lib/user-agent';
+import { visitorDisplayName } from '../chat/chat-service';
 import { BeckonError, OperatorClientEventSchemas, type OperatorClientEvents } from '@beckon/protocol';
 import type { ConversationRow, Store } from '@beckon/db';
 import type { ChatService } from '../chat/chat-service';
@@ -94,7 +96,9 @@ export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps)
       const conv = await load(p.conversationId);
       await d.store.markRead(conv.id, 'operator', p.seq);
       const fresh = await d.store.getConversation(conv.id);
-      if (fresh) d.chat.operatorsOf(fresh.siteId).emit('conversation:upsert', await d.chat.summary(fresh));
+      // the other consoles clear the unread count; the visitor sees "Seen" when the mark moved
+      if (fresh && fresh.operatorReadSeq !== conv.operatorReadSeq) await d.chat.publish(fresh);
+      else if (fresh) d.chat.operatorsOf(fresh.siteId).emit('conversation:upsert', await d.chat.summary(fresh));
     });
     on('conversation:close', async (p) => {
       const conv = await load(p.conversationId);
@@ -158,7 +162,20 @@ export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps)
       const v = await d.store.getVisitor(p.visitorId);
       if (!v || !siteIds.includes(v.siteId)) throw new BeckonError('NOT_FOUND');
       const previous = (await d.store.conversationsOfVisitor(v.id, 10)).map((c) => ({ id: c.id, status: c.status, createdAt: c.createdAt, preview: c.lastMessagePreview }));
-      return { visitor: d.engage.liveVisitor(p.visitorId), entries: await d.store.journeyOf(p.visitorId, 100), identity: { userId: v.userId, name: v.name, email: v.email }, previous };
+      return { visitor: d.engage.liveVisitor(p.visitorId), entries: await d.store.journeyOf(p.visitorId, 100), identity: { userId: v.userId, name: v.name, email: v.email }, client: { ...describeUserAgent(v.userAgent), tzOffset: d.engage.visitorClock(v.id) }, previous };
+    });
+    on('visitor:update', async (p) => {
+      const v = await d.store.getVisitor(p.visitorId);
+      if (!v || !siteIds.includes(v.siteId)) throw new BeckonError('NOT_FOUND');
+      const patch: { name?: string | null; email?: string | null } = {};
+      if (p.name !== undefined) patch.name = p.name || null;
+      if (p.email !== undefined) patch.email = p.email || null;
+      await d.store.updateVisitor(v.id, patch);
+      const name = visitorDisplayName(v.id, patch.name !== undefined ? patch.name : v.name);
+      d.engage.renamed(v.id, name);
+      // every console shows the new name on the visitor's conversations
+      for (const c of await d.store.conversationsOfVisitor(v.id, 10)) if (c.status !== 'closed') await d.chat.publish(c);
+      return { identity: { userId: v.userId, name: patch.name !== undefined ? patch.name : v.name, email: patch.email !== undefined ? patch.email : v.email } };
     });
     on('typing:set', async (p) => {
       const conv = await load(p.conversationId);

@@ -114,9 +114,10 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       const c = await latest();
       if (!c) return;
       await d.store.markRead(c.id, 'visitor', p.seq);
-      // the visitor's other tabs clear their unread badge too
+      // the visitor's other tabs clear their unread badge too; the operator sees "Seen" when the mark moved
       const fresh = await d.store.getConversation(c.id);
-      if (fresh) d.chat.visitorsOf(visitorId).emit('conversation:update', await view(fresh));
+      if (fresh && fresh.visitorReadSeq !== c.visitorReadSeq) await d.chat.publish(fresh);
+      else if (fresh) d.chat.visitorsOf(visitorId).emit('conversation:update', await view(fresh));
     });
     on('journey:batch', async (p) => {
       await d.abuse.journeyEvents(visitorId, p.events.length);

@@ -31,11 +31,17 @@ function Bubble({ m, t, color, lang, showWho }: { m: Message; t: Strings; color:
   );
 }
 
-function Messages({ list, t, color, lang }: { list: Message[]; t: Strings; color: string; lang: string }) {
+function Messages({ list, t, color, lang, seen = 0 }: { list: Message[]; t: Strings; color: string; lang: string; seen?: number }) {
+  // "Seen" under the visitor's last message once an operator has read it
+  let last = list.length - 1;
+  while (last >= 0 && list[last]!.sender !== 'visitor') last--;
   return (
     <>
       {list.map((m, i) => (
-        <Bubble key={m.id} m={m} t={t} color={color} lang={lang} showWho={i === 0 || list[i - 1]!.sender !== m.sender || list[i - 1]!.authorName !== m.authorName} />
+        <Fragment key={m.id}>
+          <Bubble m={m} t={t} color={color} lang={lang} showWho={i === 0 || list[i - 1]!.sender !== m.sender || list[i - 1]!.authorName !== m.authorName} />
+          {i === last && m.seq <= seen && <div class="bk-seen">{t.seen}</div>}
+        </Fragment>
       ))}
     </>
   );
@@ -198,7 +204,7 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
         ))}
         <Messages list={s.earlier} t={t} color={a.color} lang={s.lang} />
         {s.earlier.length > 0 && <div class="bk-divider">{t.endedDivider}</div>}
-        <Messages list={s.messages} t={t} color={a.color} lang={s.lang} />
+        <Messages list={s.messages} t={t} color={a.color} lang={s.lang} seen={conv?.seenSeq} />
         {conv?.status === 'closed' && <div class="bk-note">{t.ended}</div>}
         {rateable && Rating && <Rating key={conv!.id} ctx={ctx} conv={conv!} lang={s.lang} color={a.color} />}
         {conv?.status === 'queued' && !online && s.messages.length > 0 && <div class="bk-note">{t.nobodyOnline}</div>}

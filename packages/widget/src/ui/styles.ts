@@ -22,6 +22,7 @@ export const PANEL_CSS = `
 .bk-me{align-self:flex-end;color:#fff;border-bottom-right-radius:4px}
 .bk-who{align-self:flex-start;font-size:11.5px;color:#667085;margin:6px 0 -2px 4px}
 .bk-time{display:block;font-size:10.5px;opacity:.65;margin-top:2px;text-align:right}
+.bk-seen{align-self:flex-end;font-size:10.5px;color:#667085;margin:-4px 2px 0}
 .bk-pending{opacity:.7}
 .bk-failed{align-self:flex-end;font-size:12px;color:#b42318;display:flex;gap:8px;align-items:center}
 .bk-link{background:none;border:0;padding:0;color:inherit;text-decoration:underline;cursor:pointer;font-weight:600}

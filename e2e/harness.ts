@@ -39,7 +39,7 @@ export async function startWorld(): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'beckon-e2e-'));
   const store = openSqliteStore({ file: join(dir, 'beckon.db') });
   const seeded = (await seedDemo(store, { demoOrigins: [], now: Date.now() }))!;
-  const beckon = await buildApp({ store, idleSweepMs: 0, webhooks: { allowPrivate: true } });
+  const beckon = await buildApp({ store, idleSweepMs: 0, webhooks: { allowPrivate: true }, filesDir: join(dir, 'files') });
   const url = await beckon.app.listen({ host: '127.0.0.1', port: 0 });
   // the shop on another host name and port: a cross-origin embed, as on a real site
   const demo = await buildDemo({ port: 0, beckonUrl: url, siteKey: seeded.site.key });
@@ -66,7 +66,7 @@ export async function startWorld(): Promise<World> {
       // what a deploy does: the graceful stop of SIGTERM, then a new process on the same port and data
       const port = Number(new URL(world.url).port);
       await world.beckon.app.close();
-      world.beckon = await buildApp({ store, idleSweepMs: 0, webhooks: { allowPrivate: true } });
+      world.beckon = await buildApp({ store, idleSweepMs: 0, webhooks: { allowPrivate: true }, filesDir: join(dir, 'files') });
       await world.beckon.app.listen({ host: '127.0.0.1', port });
     },
     async close() {

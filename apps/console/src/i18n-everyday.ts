@@ -37,6 +37,13 @@ const en = {
   name: 'Name',
   email: 'Email',
   seen: 'Seen',
+  attach: 'Send a file (or drop it here, or paste a screenshot)',
+  uploading: 'Uploading…',
+  dropHere: 'Drop the file to send it',
+  filesTitle: 'Files in chats',
+  filesEnabled: 'Visitors and operators can send files (pictures, PDF, text and office documents)',
+  filesMax: 'Largest file, MB',
+  filesHelp: 'The type is checked by content; SVG, HTML and programs are never accepted.',
 };
 
 export type EverydayStrings = typeof en;
@@ -77,6 +84,13 @@ const ru: EverydayStrings = {
   name: 'Имя',
   email: 'Эл. почта',
   seen: 'Прочитано',
+  attach: 'Отправить файл (или перетащите его сюда, или вставьте снимок экрана)',
+  uploading: 'Загружается…',
+  dropHere: 'Отпустите файл, чтобы отправить',
+  filesTitle: 'Файлы в чатах',
+  filesEnabled: 'Посетители и операторы могут отправлять файлы (картинки, PDF, текст и офисные документы)',
+  filesMax: 'Наибольший размер файла, МБ',
+  filesHelp: 'Тип проверяется по содержимому; SVG, HTML и программы не принимаются никогда.',
 };
 
 export const EVERYDAY: Record<Lang, EverydayStrings> = { en, ru };

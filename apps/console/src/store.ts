@@ -18,6 +18,9 @@ export interface Pending {
   body: string;
   status: 'sending' | 'failed';
   error?: string;
+  /** a file: uploading (no id yet) or uploaded (sent with the message) */
+  attachmentId?: string;
+  uploading?: boolean;
 }
 export interface Conv {
   summary: ConversationSummary;
@@ -329,7 +332,7 @@ export async function loadMoreConversations(): Promise<void> {
 }
 
 function deliver(id: string, p: Pending, attempt = 0): void {
-  void call('message:send', { conversationId: id, clientId: p.clientId, body: p.body }).then((r) => {
+  void call('message:send', { conversationId: id, clientId: p.clientId, body: p.body, ...(p.attachmentId ? { attachmentId: p.attachmentId } : {}) }).then((r) => {
     // a locked database answers BUSY: the same message id again, a little later, is stored once
     if (!r.ok && r.error.code === 'BUSY' && attempt < 6) return void setTimeout(() => deliver(id, p, attempt + 1), 500 * 2 ** attempt);
     if (!r.ok) return patchConv(id, (c) => ({ pending: c.pending.map((x) => (x.clientId === p.clientId ? { ...x, status: 'failed', error: r.error.code } : x)) }));
@@ -349,6 +352,23 @@ export function send(id: string, body: string): void {
   setDraft(id, '');
   typing(id, false);
   deliver(id, p);
+}
+
+/** Uploads a file (picked, dropped or pasted) and sends it in the conversation; resolves with an error text or null. */
+export async function sendFile(id: string, file: File): Promise<string | null> {
+  const p: Pending = { clientId: `op-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, body: file.name.slice(-120) || 'file', status: 'sending', uploading: true };
+  patchConv(id, (c) => ({ pending: [...c.pending, p] }));
+  const drop = () => patchConv(id, (c) => ({ pending: c.pending.filter((x) => x.clientId !== p.clientId) }));
+  const res = await fetch(`/api/attachments?conversationId=${encodeURIComponent(id)}`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(file.name) }, body: file }).catch(() => null);
+  const data = res && ((await res.json().catch(() => null)) as { attachment?: { id: string }; error?: { message: string } } | null);
+  if (!res || !res.ok || !data?.attachment) {
+    drop();
+    return data?.error?.message ?? 'The server cannot be reached.';
+  }
+  const sent: Pending = { ...p, uploading: false, attachmentId: data.attachment.id };
+  patchConv(id, (c) => ({ pending: c.pending.map((x) => (x.clientId === p.clientId ? sent : x)) }));
+  deliver(id, sent);
+  return null;
 }
 
 export function retry(id: string, clientId: string): void {

@@ -6,6 +6,9 @@
  */
 import { background } from './lib/background';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import cookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
@@ -39,6 +42,8 @@ import { Webhooks, type WebhookOptions } from './integrations/webhooks';
 import { Mailer, type MailOptions, type SmtpConfig } from './quality/mailer';
 import { QualityService } from './quality/quality-service';
 import { qualityRoutes } from './http/quality-routes';
+import { DiskBlobs } from './files/blobs';
+import { fileRoutes } from './files/file-routes';
 
 export interface BuildOptions {
   /** an open store; otherwise `dbFile` is opened (and closed with the app) */
@@ -70,6 +75,10 @@ export interface BuildOptions {
   abuseLimits?: Partial<AbuseLimits>;
   /** outgoing webhooks: private addresses allowed (BECKON_WEBHOOKS_ALLOW_PRIVATE=1), retry timing */
   webhooks?: WebhookOptions;
+  /** where files sent in chats are kept (default: \`files\` beside the database file, or a temporary directory) */
+  filesDir?: string;
+  /** file uploads per uploader per ten minutes (default 30) */
+  uploadsPerTenMinutes?: number;
   /** REST API calls per token per minute (default 600) */
   apiPerMinute?: number;
   /** outgoing email (BECKON_SMTP_*); none: nothing offers or promises email */
@@ -145,6 +154,9 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   };
   const sessions = new Sessions(store, now, opts.secureCookies ?? false);
   const secret = await ensureSecret(store);
+  const filesDir = opts.filesDir ?? (opts.dbFile && opts.dbFile !== ':memory:' ? join(dirname(opts.dbFile), 'files') : mkdtempSync(join(tmpdir(), 'beckon-files-')));
+  const ownFilesDir = !opts.filesDir && !(opts.dbFile && opts.dbFile !== ':memory:');
+  const blobs = new DiskBlobs(filesDir);
   const guard = { log: app.log, now, counters, eventRate: opts.eventRate ?? { perSecond: LIMITS.socketEventsPerSecond, burst: LIMITS.socketEventBurst } };
 
   setupVisitorNamespace(visitors, { ...guard, store, chat, engage, quality, secret, connectionsPerMinute: opts.connectionsPerMinute ?? 600, abuse, trustProxy: opts.trustProxy ?? false, onSitesChanged: (fn) => sitesChanged.push(fn) });
@@ -181,9 +193,14 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
       onSiteDeleted: (id) => {
         siteChanged();
         engage.forgetSite(id);
-      }, onVisitorErased: (id) => engage.forgetVisitor(id) }));
+      }, onVisitorErased: (id) => {
+        engage.forgetVisitor(id);
+        // the visitor's files go from the disk too
+        background(sweepFiles(), app.log, 'file sweep');
+      } }));
   await app.register(engageRoutes({ store, engage, quality, now }));
   await app.register(toolsRoutes({ store, now }));
+  await app.register(fileRoutes({ store, blobs, secret, now, uploadsPerTenMinutes: opts.uploadsPerTenMinutes }));
   // the public (a load balancer) learns whether to send traffic; counts are for signed-in staff only
   app.get('/health', async (req) => {
     const status = store.healthy() ? 'ok' : 'degraded';
@@ -206,6 +223,13 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
       const gone = await store.applyRetention(site.id, site.retention, now());
       if (Object.values(gone).some((n) => n > 0)) app.log.info({ site: site.id, ...gone }, 'retention: old data deleted');
     }
+    await sweepFiles();
+  }
+  /** uploads never sent are kept a day; files no message (or upload) refers to any more leave the disk */
+  async function sweepFiles(): Promise<void> {
+    await store.files.dropUnsent(now() - 86_400_000);
+    const gone = await blobs.sweep(await store.files.blobsInUse());
+    if (gone) app.log.info({ files: gone }, 'files: unreferenced files deleted');
   }
   const sweepEvery = opts.idleSweepMs ?? 60_000;
   // each site's retention (journey 180 days by default; conversations, visitors and inbox kept until the site says otherwise)
@@ -256,6 +280,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     await mailer.idle();
     mailer.close();
     if (ownStore) await store.close();
+    if (ownFilesDir) rmSync(filesDir, { recursive: true, force: true });
   });
 
   return { app, io, store, chat, engage, scheduler, clock, presence, webhooks, mailer, quality, counters, routes, applyRetention };

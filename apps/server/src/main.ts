@@ -22,6 +22,7 @@ else if (config.firstSite && !(await store.listSites()).length) {
 
 const { app } = await buildApp({
   store,
+  filesDir: join(config.dataDir, 'files'),
   durability: config.durability,
   publicUrl: config.publicUrl,
   secureCookies: config.secureCookies,

@@ -27,6 +27,8 @@ export const sites = sqliteTable('sites', {
   retention: text('retention', { mode: 'json' }),
   /** QualitySettings (protocol); null: the defaults */
   quality: text('quality', { mode: 'json' }),
+  /** files in chats: on or off, largest size (AttachmentSettings) */
+  attachments: text('attachments', { mode: 'json' }),
   createdAt: integer('created_at').notNull(),
 });
 
@@ -147,6 +149,8 @@ export const messages = sqliteTable(
     authorName: text('author_name'),
     body: text('body').notNull(),
     createdAt: integer('created_at').notNull(),
+    /** the file sent with it (AttachmentRef), as it was when sent */
+    attachment: text('attachment', { mode: 'json' }),
   },
   // messages_sender_client: a retried message id is found across the visitor's conversations (a retry after a close)
   (t) => [uniqueIndex('messages_seq').on(t.conversationId, t.seq), uniqueIndex('messages_client').on(t.conversationId, t.sender, t.senderId, t.clientId), index('messages_sender_client').on(t.senderId, t.clientId)],
@@ -500,4 +504,29 @@ export const emails = sqliteTable(
     sentAt: integer('sent_at'),
   },
   (t) => [index('emails_due').on(t.status, t.nextAt), index('emails_ref').on(t.ref), index('emails_site').on(t.siteId, t.createdAt), index('emails_visitor').on(t.visitorId)],
+);
+
+/** Files sent in chats. The bytes are content-addressed on disk (sha256), this row says whose and what. */
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    /** whose conversation: an upload before the first message has no conversation yet */
+    visitorId: text('visitor_id').notNull().references(() => visitors.id, { onDelete: 'cascade' }),
+    conversationId: text('conversation_id').references(() => conversations.id, { onDelete: 'cascade' }),
+    /** set once a message carries it; unsent uploads are removed after a day */
+    messageId: text('message_id'),
+    uploader: text('uploader', { enum: ['visitor', 'operator'] }).notNull(),
+    uploaderId: text('uploader_id').notNull(),
+    sha256: text('sha256').notNull(),
+    thumbSha256: text('thumb_sha256'),
+    name: text('name').notNull(),
+    type: text('type').notNull(),
+    size: integer('size').notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('attachments_visitor').on(t.visitorId), index('attachments_conversation').on(t.conversationId), index('attachments_sha').on(t.sha256), index('attachments_unsent').on(t.messageId, t.createdAt)],
 );

@@ -23,6 +23,8 @@ const BY_VISITOR: [string, string][] = [
   ['follow_ups', 'visitor_id = ?'],
   ['ratings', 'visitor_id = ?'],
   ['emails', 'visitor_id = ?'],
+  // the rows of their files (the bytes leave the disk in the server's next file sweep)
+  ['attachments', 'visitor_id = ?'],
   ['deadlines', 'key = ?'],
   ['visitors', 'id = ?'],
 ];

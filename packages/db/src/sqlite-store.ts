@@ -8,12 +8,13 @@ import Database from 'better-sqlite3';
 import { and, asc, desc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { DEFAULT_ENGAGEMENT, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_QUALITY, DEFAULT_RETENTION, DEFAULT_ROUTING, type QualitySettings, type RetentionSettings, type PhraseRule, type RoutingSettings, type Appearance, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
+import { DEFAULT_ATTACHMENTS, DEFAULT_ENGAGEMENT, type AttachmentRef, type AttachmentSettings, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_QUALITY, DEFAULT_RETENTION, DEFAULT_ROUTING, type QualitySettings, type RetentionSettings, type PhraseRule, type RoutingSettings, type Appearance, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
 import { BeckonError } from '@beckon/protocol';
 import { newId } from './ids';
 import { SqliteDeadlines } from './sqlite-deadlines';
 import { SqliteIntegrations } from './sqlite-integrations';
 import { SqliteQuality } from './sqlite-quality';
+import { SqliteFiles } from './sqlite-files';
 import { applyRetention, deleteSite, eraseVisitor, exportVisitor } from './sqlite-privacy';
 import * as s from './schema';
 import type { AppendResult, ConversationRow, InboxRow, NewInboxItem, NewMessage, NewSite, OfferRow, RouteUpdate, Store, VisitorPatch } from './store';
@@ -43,6 +44,7 @@ const toSite = (r: SiteRecord): SiteView => ({
   routing: { ...DEFAULT_ROUTING, ...((r.routing as RoutingSettings | null) ?? {}) },
   retention: { ...DEFAULT_RETENTION, ...((r.retention as RetentionSettings | null) ?? {}) },
   quality: { ...DEFAULT_QUALITY, ...((r.quality as QualitySettings | null) ?? {}) },
+  attachments: { ...DEFAULT_ATTACHMENTS, ...((r.attachments as AttachmentSettings | null) ?? {}) },
   identitySecret: r.identitySecret ?? undefined,
   createdAt: r.createdAt,
 });
@@ -59,6 +61,7 @@ const toMessage = (r: MessageRecord): Message => ({
   authorName: r.authorName,
   body: r.body,
   createdAt: r.createdAt,
+  attachment: (r.attachment as AttachmentRef | null) ?? null,
 });
 
 /**
@@ -114,7 +117,7 @@ function busyGuard(store: SqliteStore, sqlite: Database.Database): Store {
     new Proxy(target, {
       get(t, prop, receiver) {
         const v = Reflect.get(t, prop, receiver);
-        if (prop === 'deadlines' || prop === 'integrations' || prop === 'quality') return wrap(v as object);
+        if (prop === 'deadlines' || prop === 'integrations' || prop === 'quality' || prop === 'files') return wrap(v as object);
         if (typeof v !== 'function' || prop === 'healthy' || prop === 'constructor') return v;
         return (...args: unknown[]) => {
           if (prop === 'close') recover();
@@ -192,7 +195,7 @@ function hotStatements(db: BetterSQLite3Database<typeof s>) {
       .prepare(),
     insertMessage: db
       .insert(s.messages)
-      .values({ id: ph('id'), conversationId: ph('conversationId'), seq: ph('seq'), clientId: ph('clientId'), sender: ph('sender'), senderId: ph('senderId'), authorName: ph('authorName'), body: ph('body'), createdAt: ph('createdAt') })
+      .values({ id: ph('id'), conversationId: ph('conversationId'), seq: ph('seq'), clientId: ph('clientId'), sender: ph('sender'), senderId: ph('senderId'), authorName: ph('authorName'), body: ph('body'), createdAt: ph('createdAt'), attachment: ph('attachment') })
       .prepare(),
     bump: { visitor: bump('visitor'), operator: bump('operator'), system: bump('system') },
   };
@@ -203,6 +206,7 @@ class SqliteStore implements Store {
   readonly deadlines: SqliteDeadlines;
   readonly integrations: SqliteIntegrations;
   readonly quality: SqliteQuality;
+  readonly files: SqliteFiles;
   degraded = false;
   private readonly insertJourney: Database.Statement;
 
@@ -214,6 +218,7 @@ class SqliteStore implements Store {
     this.deadlines = new SqliteDeadlines(db);
     this.integrations = new SqliteIntegrations(db, sqlite);
     this.quality = new SqliteQuality(sqlite);
+    this.files = new SqliteFiles(sqlite);
     this.insertJourney = sqlite.prepare('insert into journey_events (site_id, visitor_id, type, data, at) values (@siteId, @visitorId, @type, @data, @at)');
   }
 
@@ -229,7 +234,7 @@ class SqliteStore implements Store {
   }
 
   async createSite(site: NewSite, now: number) {
-    const row = { id: newId(), key: site.key ?? newId(), name: site.name, allowedOrigins: site.allowedOrigins, appearance: site.appearance, defaultLang: site.defaultLang, idleCloseMinutes: site.idleCloseMinutes, engagement: DEFAULT_ENGAGEMENT, hours: DEFAULT_HOURS, routing: DEFAULT_ROUTING, phrases: null, retention: null, quality: null, identitySecret: newId() + newId(), createdAt: now };
+    const row = { id: newId(), key: site.key ?? newId(), name: site.name, allowedOrigins: site.allowedOrigins, appearance: site.appearance, defaultLang: site.defaultLang, idleCloseMinutes: site.idleCloseMinutes, engagement: DEFAULT_ENGAGEMENT, hours: DEFAULT_HOURS, routing: DEFAULT_ROUTING, phrases: null, retention: null, quality: null, attachments: null, identitySecret: newId() + newId(), createdAt: now };
     this.db.insert(s.sites).values(row).run();
     return toSite(row);
   }
@@ -524,8 +529,10 @@ class SqliteStore implements Store {
       if (existing) return existing.body === m.body ? { kind: 'duplicate', message: toMessage(existing), conversation: existing.conversationId === conv.id ? conv : (this.hot.conversation.get({ id: existing.conversationId }) ?? conv) } : { kind: 'conflict' };
       if (conv.status === 'closed') return { kind: 'closed' };
       const seq = conv.lastSeq + 1;
-      const row = { id: newId(), conversationId: m.conversationId, seq, clientId: m.clientId, sender: m.sender, senderId: m.senderId, authorName: m.authorName, body: m.body, createdAt: m.now };
+      const row = { id: newId(), conversationId: m.conversationId, seq, clientId: m.clientId, sender: m.sender, senderId: m.senderId, authorName: m.authorName, body: m.body, createdAt: m.now, attachment: m.attachment ?? null };
       this.hot.insertMessage.run(row);
+      // the file now belongs to this message (and its conversation: erasure and retention take both)
+      if (m.attachment) this.sqlite.prepare('update attachments set conversation_id = ?, message_id = ? where id = ? and message_id is null').run(m.conversationId, row.id, m.attachment.id);
       const updated = this.hot.bump[m.sender].get({ id: m.conversationId, seq, now: m.now, preview: m.body.slice(0, PREVIEW) })!;
       return { kind: 'created', message: toMessage(row), conversation: updated };
     });

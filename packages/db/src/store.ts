@@ -2,7 +2,7 @@
  * The store interface the server talks to. Async, so it can be backed by PostgreSQL later
  * (DESIGN.md "Persistence"); the embedded default is SQLite (./sqlite-store.ts).
  */
-import type { AuditView, TokenView, Metrics, RatingBrief, Verdict, OriginSighting, RetentionSettings, PhraseRule, Appearance, CloseReason, ConversationStatus, FunnelRow, JourneyEntry, Lang, Message, Role, Rule, RuleDef, Sender, SiteView } from '@beckon/protocol';
+import type { AttachmentRef, AuditView, TokenView, Metrics, RatingBrief, Verdict, OriginSighting, RetentionSettings, PhraseRule, Appearance, CloseReason, ConversationStatus, FunnelRow, JourneyEntry, Lang, Message, Role, Rule, RuleDef, Sender, SiteView } from '@beckon/protocol';
 
 export interface AccountRow {
   id: string;
@@ -155,6 +155,8 @@ export interface NewMessage {
   authorName: string | null;
   body: string;
   now: number;
+  /** a file uploaded before (files.create), now sent */
+  attachment?: AttachmentRef | null;
 }
 
 /** created: stored now; duplicate: the same id and body were stored before; conflict: same id, other body. */
@@ -346,8 +348,38 @@ export interface QualityStore {
   metrics(siteId: string, f: { from: number; to: number; operatorId?: string; department?: string; source?: 'rule' | 'manual' | 'visitor' }, tz: string): Promise<Metrics>;
 }
 
+export interface AttachmentRow {
+  id: string;
+  siteId: string;
+  visitorId: string;
+  conversationId: string | null;
+  messageId: string | null;
+  uploader: 'visitor' | 'operator';
+  uploaderId: string;
+  sha256: string;
+  thumbSha256: string | null;
+  name: string;
+  type: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  createdAt: number;
+}
+export type NewAttachment = Omit<AttachmentRow, 'id' | 'messageId' | 'createdAt'>;
+
+/** Files sent in chats: the rows (the bytes are in the server's blob store, by sha256). */
+export interface FileStore {
+  create(a: NewAttachment, now: number): Promise<AttachmentRow>;
+  get(id: string): Promise<AttachmentRow | null>;
+  /** uploads never sent with a message, older than `before`: forgotten; returns how many */
+  dropUnsent(before: number): Promise<number>;
+  /** every blob some attachment still refers to (the rest may be deleted from disk) */
+  blobsInUse(): Promise<Set<string>>;
+}
+
 export interface Store {
   readonly deadlines: DeadlineStore;
+  readonly files: FileStore;
   readonly quality: QualityStore;
   readonly integrations: IntegrationStore;
   /** false while the database refuses writes (another process holds a lock): /health says degraded */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ClientId, Id, MessageBody, Seq } from './common';
+import { AttachmentRef } from './attachments';
 
 export const Sender = z.enum(['visitor', 'operator', 'system']);
 export type Sender = z.infer<typeof Sender>;
@@ -23,6 +24,8 @@ export const Message = z.object({
   authorName: z.string().nullable(),
   body: z.string(),
   createdAt: Time,
+  /** a file sent with the message; the body is its caption or its name */
+  attachment: AttachmentRef.nullable().default(null),
 });
 export type Message = z.infer<typeof Message>;
 
@@ -85,7 +88,8 @@ export const ConversationSummary = z.object({
 export type ConversationSummary = z.infer<typeof ConversationSummary>;
 
 // ---- payloads shared by both namespaces
-export const SendMessage = z.object({ clientId: ClientId, body: MessageBody });
+/** `attachmentId`: a file uploaded before (POST /api/widget/attachments, /api/attachments) */
+export const SendMessage = z.object({ clientId: ClientId, body: MessageBody, attachmentId: Id.optional() });
 /** `conversationId`: the one the client holds; a different current one means start over. */
 export const SyncRequest = z.object({ lastSeq: Seq, conversationId: Id.optional() });
 export const HistoryRequest = z.object({ beforeSeq: Seq, limit: z.number().int().min(1).max(100).optional(), conversationId: Id.optional() });

@@ -30,6 +30,8 @@ export const ERROR_CATALOGUE = {
   RATING_CLOSED: { status: 409, message: 'This chat cannot be rated now.' },
   /** email asked for, but no SMTP server is configured */
   EMAIL_OFF: { status: 409, message: 'Email is not set up on this server.' },
+  UNSUPPORTED_FILE: { status: 415, message: 'This kind of file cannot be sent: images (PNG, JPEG, GIF, WebP), PDF, text and office documents can.' },
+  ATTACHMENTS_OFF: { status: 403, message: 'Files are turned off for this site.' },
   /** a webhook URL that is not http(s), or points at a private or loopback address */
   URL_NOT_ALLOWED: { status: 400, message: 'This URL may not receive webhooks.' },
   /** retryable: the database is locked by another process; send the same request (same message id) again */

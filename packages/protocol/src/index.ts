@@ -10,3 +10,4 @@ export * from './journey';
 export * from './phrase-guard';
 export * from './integrations';
 export * from './quality';
+export * from './attachments';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AttachmentSettings, DEFAULT_ATTACHMENTS } from './attachments';
 import { Lang } from './common';
 import { LIMITS } from './limits';
 import { BusinessHours, DEFAULT_ENGAGEMENT, DEFAULT_HOURS, EngagementSettings, Texts } from './rules';
@@ -107,10 +108,12 @@ export const SiteSettings = z.object({
   routing: RoutingSettings.default(DEFAULT_ROUTING),
   retention: RetentionSettings.default(DEFAULT_RETENTION),
   quality: QualitySettings.default(DEFAULT_QUALITY),
+  /** files in chats */
+  attachments: AttachmentSettings.default(DEFAULT_ATTACHMENTS),
 });
 export type SiteSettings = z.infer<typeof SiteSettings>;
 
-export const SitePatch = SiteSettings.partial().extend({ appearance: Appearance.partial().optional(), engagement: EngagementSettings.partial().optional(), routing: RoutingSettings.partial().optional(), retention: RetentionSettings.partial().optional(), quality: QualitySettings.partial().optional() });
+export const SitePatch = SiteSettings.partial().extend({ appearance: Appearance.partial().optional(), engagement: EngagementSettings.partial().optional(), routing: RoutingSettings.partial().optional(), retention: RetentionSettings.partial().optional(), quality: QualitySettings.partial().optional(), attachments: AttachmentSettings.partial().optional() });
 
 /** A new site: its name and where its widget may run (admins of any site may create more). */
 export const SiteCreate = z.object({ name: z.string().trim().min(1).max(100), allowedOrigins: z.array(Origin).max(LIMITS.originsPerSite).default([]), defaultLang: Lang.default('en') });
@@ -151,5 +154,7 @@ export const WidgetSite = z.object({
   nps: z.boolean().default(false),
   /** email is set up on this server: only then does the widget offer a transcript by email or promise an emailed answer */
   email: z.boolean().default(false),
+  /** files in chats: the largest, in MB (null: off) */
+  filesMb: z.number().int().nullable().default(null),
 });
 export type WidgetSite = z.infer<typeof WidgetSite>;

@@ -7,7 +7,7 @@ import { fillReply as fill, type PhraseHit } from '@beckon/protocol';
 import { STRINGS } from '../i18n';
 import { TOOLS } from '../i18n-tools';
 import { EVERYDAY } from '../i18n-everyday';
-import { addNote, checkPhrases, send, setDraft, typing, useConsole, type Canned } from '../store';
+import { addNote, checkPhrases, send, sendFile, setDraft, typing, useConsole, type Canned } from '../store';
 
 /** a phone's width: shorter hints */
 const narrow = () => typeof matchMedia === 'function' && matchMedia('(max-width: 700px)').matches;
@@ -23,6 +23,12 @@ export function Composer({ id, onSent }: { id: string; onSent: () => void }) {
   const [note, setNote] = useState(false);
   const [pick, setPick] = useState(0);
   const [warn, setWarn] = useState<PhraseHit[] | null>(null);
+  const [fileError, setFileError] = useState('');
+  const file = (f: File) => {
+    setFileError('');
+    onSent();
+    void sendFile(id, f).then((err) => err && setFileError(err));
+  };
   useEffect(() => {
     input.current?.focus();
   }, []);
@@ -65,6 +71,14 @@ export function Composer({ id, onSent }: { id: string; onSent: () => void }) {
         </ul>
       )}
       {query !== null && !matches.length && <div class="canned-pop empty-pop">{x.noCanned}</div>}
+      {fileError && (
+        <div class="guard" role="alert">
+          {fileError}{' '}
+          <button type="button" class="link" onClick={() => setFileError('')}>
+            ×
+          </button>
+        </div>
+      )}
       {warn && (
         <div class="guard" role="alert">
           <b>{x.guardTitle}</b> {warn.map((h) => `“${h.phrase}”`).join(', ')}
@@ -101,6 +115,20 @@ export function Composer({ id, onSent }: { id: string; onSent: () => void }) {
         <label class="note-toggle" title={x.noteMode}>
           <input type="checkbox" checked={note} onChange={(e) => setNote(e.currentTarget.checked)} /> {x.note}
         </label>
+        <label class={`tool attach${note ? ' off' : ''}`} title={d.attach} aria-label={d.attach}>
+          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+            <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M16.5 7.5l-7.8 7.8a2 2 0 0 0 2.8 2.8l8-8a4 4 0 0 0-5.6-5.6l-8 8a6 6 0 0 0 8.5 8.5l6.6-6.6" />
+          </svg>
+          <input
+            type="file"
+            disabled={note}
+            onChange={(e) => {
+              const f = e.currentTarget.files?.[0];
+              e.currentTarget.value = '';
+              if (f) file(f);
+            }}
+          />
+        </label>
         <button type="button" class="ghost tool" title={d.savedReplies} aria-label={d.savedReplies} disabled={note} onClick={() => (setDraft(id, query === null ? '/' : ''), input.current?.focus())}>
           <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
             <path fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" d="M5 4h14v16l-7-4-7 4z" />
@@ -120,6 +148,13 @@ export function Composer({ id, onSent }: { id: string; onSent: () => void }) {
             if (!note) typing(id, true);
           }}
           onBlur={() => typing(id, false)}
+          onPaste={(e) => {
+            const f = [...(e.clipboardData?.files ?? [])][0];
+            if (f && !note) {
+              e.preventDefault();
+              file(f);
+            }
+          }}
           onKeyDown={(e) => {
             if (matches.length && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
               e.preventDefault();

@@ -8,11 +8,35 @@ import { QUALITY } from '../i18n-quality';
 import { Composer } from './composer';
 import { Transfer } from './transfer';
 import { Journey } from './journey';
-import { backToList, closePane, endChat, loadOlder, retry, take, useConsole } from '../store';
+import { backToList, closePane, endChat, loadOlder, retry, sendFile, set, take, useConsole } from '../store';
+import type { AttachmentRef } from '@beckon/protocol';
 import { EVERYDAY } from '../i18n-everyday';
 import { Face } from './face';
 
 const time = (ms: number, lang: string) => new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+
+const size = (n: number) => (n < 1e6 ? `${Math.ceil(n / 1024)} KB` : `${(n / 1048576).toFixed(1)} MB`);
+
+/** a picture's preview (opening the file) or a document to download */
+function Attachment({ a }: { a: AttachmentRef }) {
+  const url = `/files/${a.id}`;
+  if (a.thumb) {
+    const scale = Math.min(1, 240 / (a.width ?? 240), 240 / (a.height ?? 240));
+    return (
+      <a class="pic" href={url} target="_blank" rel="noopener noreferrer" title={a.name}>
+        <img src={`${url}/thumb`} alt={a.name} width={Math.round((a.width ?? 240) * scale)} height={Math.round((a.height ?? 240) * scale)} loading="lazy" />
+      </a>
+    );
+  }
+  return (
+    <a class="doc" href={url} download={a.name} rel="noopener noreferrer">
+      <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+        <path fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" d="M6 2h8l5 5v15H6zM14 2v5h5" />
+      </svg>
+      <span>{a.name}</span> <small>{size(a.size)}</small>
+    </a>
+  );
+}
 
 export function Pane({ id }: { id: string }) {
   const s = useConsole();
@@ -24,6 +48,7 @@ export function Pane({ id }: { id: string }) {
   const d = EVERYDAY[s.lang];
   const [transferring, setTransferring] = useState(false);
   const [ending, setEnding] = useState(false);
+  const [dragging, setDragging] = useState(false);
   const log = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
 
@@ -45,7 +70,27 @@ export function Pane({ id }: { id: string }) {
   const closed = sum.status === 'closed';
 
   return (
-    <article class={`pane${s.focus === id ? ' focus' : ''}`} aria-label={sum.visitorName}>
+    <article
+      class={`pane${s.focus === id ? ' focus' : ''}${dragging ? ' dragging' : ''}`}
+      aria-label={sum.visitorName}
+      data-drop={d.dropHere}
+      onDragOver={(e) => {
+        if (closed || !e.dataTransfer?.types.includes('Files')) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false);
+      }}
+      onDrop={(e) => {
+        setDragging(false);
+        const f = e.dataTransfer?.files[0];
+        if (closed || !f) return;
+        e.preventDefault();
+        stick.current = true;
+        void sendFile(id, f).then((err) => err && set({ notice: err }));
+      }}
+    >
       <header>
         <button type="button" class="ghost back" aria-label={d.backLabel} onClick={backToList}>
           <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
@@ -133,8 +178,9 @@ export function Pane({ id }: { id: string }) {
               <div class="meta">
                 {m.sender === 'visitor' ? <Name text={sum.visitorName} /> : (m.authorName ?? 'Beckon')} · {time(m.createdAt, s.lang)}
               </div>
-              <div class="bubble">
-                <Body text={m.body} />
+              <div class={`bubble${m.attachment ? ' with-file' : ''}`}>
+                {m.attachment && <Attachment a={m.attachment} />}
+                {(!m.attachment || m.body !== m.attachment.name) && <Body text={m.body} />}
               </div>
               {m.id === seenId && <div class="meta seen">{d.seen}</div>}
             </div>
@@ -151,7 +197,9 @@ export function Pane({ id }: { id: string }) {
           <div key={p.clientId} class="msg us pending">
             <div class="bubble">{p.body}</div>
             <div class="meta">
-              {p.status === 'sending' ? (
+              {p.uploading ? (
+                d.uploading
+              ) : p.status === 'sending' ? (
                 t.sending
               ) : (
                 <>

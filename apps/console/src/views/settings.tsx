@@ -7,6 +7,7 @@ import { STRINGS } from '../i18n';
 import { ENGAGE } from '../i18n-engage';
 import { TOOLS } from '../i18n-tools';
 import { QUALITY } from '../i18n-quality';
+import { EVERYDAY } from '../i18n-everyday';
 import { useConsole } from '../store';
 import { SaveRow, type Outcome } from './save-row';
 
@@ -29,6 +30,7 @@ export function SiteSettings() {
   const [notify, setNotify] = useState('');
   const [email, setEmail] = useState<{ enabled: boolean; recent: { to: string; status: string; error: string | null; subject: string }[] } | null>(null);
   const q = QUALITY[s.lang];
+  const ev = EVERYDAY[s.lang];
   const x = TOOLS[s.lang];
   const [msg, setMsg] = useState<Outcome | null>(null);
   const admin = s.me!.memberships.find((m) => m.siteId === s.siteId)?.role === 'admin';
@@ -50,7 +52,7 @@ export function SiteSettings() {
 
   const save = async (e: Event) => {
     e.preventDefault();
-    const body = { name: form.name, allowedOrigins: origins.split(/\s+/).filter(Boolean), appearance: form.appearance, defaultLang: form.defaultLang, idleCloseMinutes: form.idleCloseMinutes, engagement: form.engagement, hours: form.hours, routing: { ...form.routing, departments: parseDeps(deps) }, quality: { ...form.quality, notifyEmails: notify.split(/[\s,;]+/).filter(Boolean) } };
+    const body = { name: form.name, allowedOrigins: origins.split(/\s+/).filter(Boolean), appearance: form.appearance, defaultLang: form.defaultLang, idleCloseMinutes: form.idleCloseMinutes, engagement: form.engagement, hours: form.hours, routing: { ...form.routing, departments: parseDeps(deps) }, quality: { ...form.quality, notifyEmails: notify.split(/[\s,;]+/).filter(Boolean) }, attachments: form.attachments };
     const checked = SitePatch.safeParse(body);
     if (!checked.success) {
       const i = checked.error.issues[0]!;
@@ -228,6 +230,15 @@ export function SiteSettings() {
               ))}
           </div>
         )}
+        <h2>{ev.filesTitle}</h2>
+        <label class="check">
+          <input name="filesEnabled" type="checkbox" checked={form.attachments.enabled} onChange={(e) => setForm({ ...form, attachments: { ...form.attachments, enabled: e.currentTarget.checked } })} /> {ev.filesEnabled}
+        </label>
+        <label>
+          {ev.filesMax}
+          <input name="filesMaxMb" type="number" min={1} max={25} disabled={!form.attachments.enabled} value={form.attachments.maxMb} onInput={(e) => setForm({ ...form, attachments: { ...form.attachments, maxMb: Number(e.currentTarget.value) } })} />
+          <small>{ev.filesHelp}</small>
+        </label>
         <SaveRow label={t.save} outcome={msg} />
       </fieldset>
     </form>

@@ -4,7 +4,7 @@
  */
 import { background } from '../lib/background';
 import type { FastifyBaseLogger } from 'fastify';
-import { BeckonError, LIMITS, type CloseReason, type ConversationSummary, type Message, type SyncResult, type VisitorConversation, type WidgetSite, type SiteView } from '@beckon/protocol';
+import { BeckonError, LIMITS, type AttachmentRef, type CloseReason, type ConversationSummary, type Message, type SyncResult, type VisitorConversation, type WidgetSite, type SiteView } from '@beckon/protocol';
 import { ratingBrief, type ConversationRow, type MemberRow, type Store } from '@beckon/db';
 import type { Presence } from './presence';
 import { rooms, type OperatorNamespace, type VisitorNamespace } from './types';
@@ -180,7 +180,7 @@ export class ChatService {
     }
     const { site, members } = hit;
     const r = site.routing;
-    return { appearance: site.appearance, defaultLang: site.defaultLang, online: members.some((m) => this.d.presence.status(m.accountId) === 'online'), inHours: isOpen(site.hours, this.d.now()), departments: r.departments, prechat: r.prechat, sneakPeek: r.sneakPeek, nps: site.quality.nps, email: !!this.d.emailEnabled };
+    return { appearance: site.appearance, defaultLang: site.defaultLang, online: members.some((m) => this.d.presence.status(m.accountId) === 'online'), inHours: isOpen(site.hours, this.d.now()), departments: r.departments, prechat: r.prechat, sneakPeek: r.sneakPeek, nps: site.quality.nps, email: !!this.d.emailEnabled, filesMb: site.attachments.enabled ? site.attachments.maxMb : null };
   }
 
   private readonly siteCache = new Map<string, { at: number; site: SiteView; members: MemberRow[] }>();
@@ -227,13 +227,29 @@ export class ChatService {
    * time per visitor, so two tabs writing at once cannot open two conversations (with an
    * asynchronous store, the look-up and the creation would otherwise interleave).
    */
-  visitorSend(v: { siteId: string; visitorId: string; ip?: string }, p: { clientId: string; body: string; start?: StartInfo }) {
+  visitorSend(v: { siteId: string; visitorId: string; ip?: string }, p: { clientId: string; body: string; start?: StartInfo; attachmentId?: string }) {
     return this.serial(`visitor:${v.visitorId}`, () => this.visitorSendNow(v, p));
   }
 
-  private async visitorSendNow(v: { siteId: string; visitorId: string; ip?: string }, p: { clientId: string; body: string; start?: StartInfo }) {
+  /**
+   * The file a message carries: one this sender uploaded on this site and has not sent yet (or
+   * sent with this very message, when it is a retry).
+   */
+  private async attachmentFor(p: { attachmentId?: string; clientId: string }, who: { siteId: string; uploader: 'visitor' | 'operator'; uploaderId: string; visitorId?: string }): Promise<AttachmentRef | null> {
+    if (!p.attachmentId) return null;
+    const a = await this.d.store.files.get(p.attachmentId);
+    if (!a || a.siteId !== who.siteId || a.uploader !== who.uploader || a.uploaderId !== who.uploaderId || (who.visitorId && a.visitorId !== who.visitorId)) throw new BeckonError('NOT_FOUND', 'No such file: upload it again.');
+    if (a.messageId) {
+      const sent = await this.d.store.findSent(who.uploader, who.uploaderId, p.clientId);
+      if (sent?.message.id !== a.messageId) throw new BeckonError('NOT_FOUND', 'That file was sent already: upload it again.');
+    }
+    return { id: a.id, name: a.name, type: a.type as AttachmentRef['type'], size: a.size, width: a.width, height: a.height, thumb: !!a.thumbSha256 };
+  }
+
+  private async visitorSendNow(v: { siteId: string; visitorId: string; ip?: string }, p: { clientId: string; body: string; start?: StartInfo; attachmentId?: string }) {
     const now = this.d.now();
-    const msg = { clientId: p.clientId, sender: 'visitor' as const, senderId: v.visitorId, authorName: null, body: p.body, now };
+    const attachment = await this.attachmentFor(p, { siteId: v.siteId, uploader: 'visitor', uploaderId: v.visitorId, visitorId: v.visitorId });
+    const msg = { clientId: p.clientId, sender: 'visitor' as const, senderId: v.visitorId, authorName: null, body: p.body, now, attachment };
     const latest = await this.d.store.latestConversationOf(v.visitorId);
     let result = latest ? await this.d.store.appendMessage({ ...msg, conversationId: latest.id }) : null;
     let created = false;
@@ -272,9 +288,11 @@ export class ChatService {
   }
 
   /** An operator writes. Replying to a queued conversation takes it (within capacity). */
-  async operatorSend(op: { accountId: string; name: string }, conv: ConversationRow, p: { clientId: string; body: string }) {
+  async operatorSend(op: { accountId: string; name: string }, conv: ConversationRow, p: { clientId: string; body: string; attachmentId?: string }) {
+    const attachment = await this.attachmentFor(p, { siteId: conv.siteId, uploader: 'operator', uploaderId: op.accountId });
+    if (attachment && (await this.d.store.files.get(attachment.id))?.visitorId !== conv.visitorId) throw new BeckonError('NOT_FOUND', 'No such file: upload it again.');
     if (conv.status === 'queued') await this.take(op.accountId, conv);
-    const result = await this.d.store.appendMessage({ conversationId: conv.id, clientId: p.clientId, sender: 'operator', senderId: op.accountId, authorName: op.name, body: p.body, now: this.d.now() });
+    const result = await this.d.store.appendMessage({ conversationId: conv.id, clientId: p.clientId, sender: 'operator', senderId: op.accountId, authorName: op.name, body: p.body, now: this.d.now(), attachment });
     if (result.kind === 'conflict') throw new BeckonError('DUPLICATE_ID_CONFLICT');
     if (result.kind === 'closed') throw new BeckonError('CONVERSATION_CLOSED');
     if (result.kind === 'missing') throw new BeckonError('NOT_FOUND');

@@ -50,7 +50,8 @@ export async function hardening(app: FastifyInstance, o: HardeningOptions): Prom
 
     app.addHook('onRequest', async (req) => {
       // /api/v1 takes API tokens only, never the cookie: nothing for another page to ride on
-      if (!UNSAFE.has(req.method) || !req.url.startsWith('/api/') || req.url.startsWith('/api/v1/')) return;
+      // /api/widget takes a visitor's token from a page the site allows (file-routes.ts checks it), never the cookie
+      if (!UNSAFE.has(req.method) || !req.url.startsWith('/api/') || req.url.startsWith('/api/v1/') || req.url.startsWith('/api/widget/')) return;
       const origin = req.headers.origin;
       const site = req.headers['sec-fetch-site'];
       if (origin === undefined) {

@@ -123,9 +123,10 @@ export function siteRoutes(d: SiteRouteDeps) {
       const patch = parse(SitePatch, req.body);
       const site = await store.getSite(siteId);
       if (!site) throw new BeckonError('NOT_FOUND');
-      const { appearance, allowedOrigins, engagement, routing, retention, quality, ...rest } = patch;
+      const { appearance, allowedOrigins, engagement, routing, retention, quality, attachments, ...rest } = patch;
       const updated = await store.updateSite(siteId, {
         ...rest,
+        ...(attachments ? { attachments: { ...site.attachments, ...attachments } } : {}),
         ...(routing ? { routing: { ...site.routing, ...routing } } : {}),
         ...(retention ? { retention: { ...site.retention, ...retention } } : {}),
         ...(quality ? { quality: { ...site.quality, ...quality } } : {}),

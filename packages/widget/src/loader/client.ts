@@ -66,7 +66,11 @@ export function createClient(o: ClientOptions) {
 
   const set = (patch: Partial<WidgetState>) => {
     state = { ...state, ...patch };
-    if (patch.pending) o.local.set(k('outbox'), state.pending.length ? stringify(state.pending.map(({ clientId, body, createdAt }) => ({ clientId, body, createdAt }))) : null);
+    if (patch.pending) {
+      // a file still uploading is not kept: after a reload it would be sent as its bare name
+      const keep = state.pending.filter((p) => !p.uploading);
+      o.local.set(k('outbox'), keep.length ? stringify(keep.map(({ clientId, body, createdAt, attachmentId }) => ({ clientId, body, createdAt, attachmentId }))) : null);
+    }
     if ('open' in patch) o.session.set(k('open'), state.open ? '1' : null);
     subs.forEach((f) => f());
   };
@@ -194,6 +198,8 @@ export function createClient(o: ClientOptions) {
     socket,
     accept,
     adopt,
+    /** where and as whom the UI uploads files */
+    server: () => ({ base: o.base, key: o.siteKey, token: o.local.get(k('token')) }),
     setOpen(open: boolean) {
       if (open === state.open) return;
       set({ open });

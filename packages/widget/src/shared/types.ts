@@ -13,6 +13,9 @@ export interface PendingMessage {
   createdAt: number;
   /** the pre-chat step's answers, sent with the first message */
   start?: { department: string | null; name: string; email: string };
+  /** a file uploaded for this message (absent while it uploads) */
+  attachmentId?: string;
+  uploading?: boolean;
 }
 
 export interface WidgetState {
@@ -59,8 +62,10 @@ export interface WidgetContext {
   adopt(c: VisitorConversation): void;
   setOpen(open: boolean): void;
   emitPublic(event: string, data?: unknown): void;
+  /** the server, the site's key and the visitor's token: for uploading files over HTTP */
+  server(): { base: string; key: string; token: string | null };
   /** where a lazy part is served (the rating card: fetched once a chat ends) */
-  partUrl(part: 'rating'): string;
+  partUrl(part: 'rating' | 'files'): string;
 }
 
 /** Each lazy part (the panel, the offer cards) calls this global once, when it has loaded. */

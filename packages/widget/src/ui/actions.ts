@@ -13,7 +13,7 @@ export function createActions(ctx: WidgetContext) {
 
   /** Sends with the message's own id: a retry after a lost ack is stored once. BUSY (a locked database) is retried by itself. */
   function deliver(p: PendingMessage, attempt = 0) {
-    socket.timeout(ACK_TIMEOUT).emit('message:send', { clientId: p.clientId, body: p.body, ...(p.start ? { start: p.start } : {}) }, (err: Error | null, res?: Result<{ message: Message; conversation: VisitorConversation }>) => {
+    socket.timeout(ACK_TIMEOUT).emit('message:send', { clientId: p.clientId, body: p.body, ...(p.start ? { start: p.start } : {}), ...(p.attachmentId ? { attachmentId: p.attachmentId } : {}) }, (err: Error | null, res?: Result<{ message: Message; conversation: VisitorConversation }>) => {
       if (res && !res.ok && res.error.code === 'BUSY' && attempt < 6) return void setTimeout(() => deliver(p, attempt + 1), 500 * 2 ** attempt);
       if (err || !res || !res.ok) {
         if (res && !res.ok) console.warn(`[Beckon] message not sent: ${res.error.code}`);
@@ -24,11 +24,14 @@ export function createActions(ctx: WidgetContext) {
     });
   }
 
+  const newId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   const actions = {
+    /** sends a message whose file is uploaded (files.tsx does the upload) */
+    deliver,
     send(body: string, start?: PendingMessage['start']) {
       const text = body.trim();
       if (!text) return;
-      const p: PendingMessage = { clientId: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, body: text, status: 'sending', createdAt: Date.now(), start };
+      const p: PendingMessage = { clientId: newId(), body: text, status: 'sending', createdAt: Date.now(), start };
       ctx.set({ pending: [...state().pending, p] });
       actions.typing(false);
       deliver(p);

@@ -11,18 +11,22 @@ import type { Actions } from './actions';
 import type { Rating as RatingCard } from './rating';
 
 const CLOSE = <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M18.3 5.7 12 12l6.3 6.3-1.4 1.4L12 13.4l-6.3 6.3-1.4-1.4L10.6 12 4.3 5.7l1.4-1.4L12 10.6l6.3-6.3z" /></svg>;
+const CLIP = <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11.5a6 6 0 0 0 12 0v-10z" /></svg>;
 const SEND = <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3.4 20.4 21 12 3.4 3.6 3.3 10l12.6 2-12.6 2z" /></svg>;
 
 const time = (ms: number, lang: string) => new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
 
-function Bubble({ m, t, color, lang, showWho }: { m: Message; t: Strings; color: string; lang: string; showWho: boolean }) {
+type FilesPart = typeof import('./files');
+
+function Bubble({ m, t, color, lang, showWho, base, files }: { m: Message; t: Strings; color: string; lang: string; showWho: boolean; base: string; files: FilesPart | null }) {
   const mine = m.sender === 'visitor';
   return (
     <>
       {!mine && showWho && m.authorName && <div class="bk-who">{m.authorName}</div>}
       <div class={`bk-msg ${mine ? 'bk-me' : 'bk-them'}`} style={mine ? { background: color } : undefined}>
         <span class="bk-sr">{mine ? t.you : m.authorName || ''}: </span>
-        <Linkified text={m.body} />
+        {m.attachment && (files ? <files.File a={m.attachment} base={base} /> : <a class="bk-doc" href={`${base}/files/${m.attachment.id}`} target="_blank" rel="noopener noreferrer">{m.attachment.name}</a>)}
+        {(!m.attachment || m.body !== m.attachment.name) && <Linkified text={m.body} />}
         <time class="bk-time" dateTime={new Date(m.createdAt).toISOString()}>
           {time(m.createdAt, lang)}
         </time>
@@ -31,7 +35,7 @@ function Bubble({ m, t, color, lang, showWho }: { m: Message; t: Strings; color:
   );
 }
 
-function Messages({ list, t, color, lang, seen = 0 }: { list: Message[]; t: Strings; color: string; lang: string; seen?: number }) {
+function Messages({ list, t, color, lang, seen = 0, base, files }: { list: Message[]; t: Strings; color: string; lang: string; seen?: number; base: string; files: FilesPart | null }) {
   // "Seen" under the visitor's last message once an operator has read it
   let last = list.length - 1;
   while (last >= 0 && list[last]!.sender !== 'visitor') last--;
@@ -39,7 +43,7 @@ function Messages({ list, t, color, lang, seen = 0 }: { list: Message[]; t: Stri
     <>
       {list.map((m, i) => (
         <Fragment key={m.id}>
-          <Bubble m={m} t={t} color={color} lang={lang} showWho={i === 0 || list[i - 1]!.sender !== m.sender || list[i - 1]!.authorName !== m.authorName} />
+          <Bubble m={m} t={t} color={color} lang={lang} base={base} files={files} showWho={i === 0 || list[i - 1]!.sender !== m.sender || list[i - 1]!.authorName !== m.authorName} />
           {i === last && m.seq <= seen && <div class="bk-seen">{t.seen}</div>}
         </Fragment>
       ))}
@@ -125,14 +129,30 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
   const form = mode !== 'chat' ? mode : fresh && !online && !s.pending.length ? 'message' : null;
   const prechat = fresh && online && site.prechat;
   const q = conv?.status === 'queued' && online ? conv.queue : null;
+  const base = ctx.server().base;
+  // pictures and uploads are their own chunk: fetched when a file is in the chat or about to be sent
+  const [files, setFiles] = useState<FilesPart | null>(null);
+  const loadFiles = () => (import(/* @vite-ignore */ ctx.partUrl('files')) as Promise<FilesPart>).then((m) => (setFiles(() => m), m));
+  const hasFile = s.messages.some((m) => m.attachment) || s.earlier.some((m) => m.attachment);
+  useEffect(() => {
+    if (hasFile && !files) void loadFiles();
+  }, [hasFile]);
+  const attach = (f: globalThis.File) => {
+    if (site.filesMb !== null && f.size > site.filesMb * 1048576) return setSent(t.tooBig(site.filesMb));
+    setSent('');
+    void (files ? Promise.resolve(files) : loadFiles()).then((m) => m.upload(ctx, actions, f)).then((err) => err !== null && setSent(err || t.sendFailed));
+  };
   const leave = async (e: Event) => {
     e.preventDefault();
-    const f = new FormData(e.currentTarget as HTMLFormElement);
+    const el = e.currentTarget as HTMLFormElement;
+    const f = new FormData(el);
     const fields = Object.fromEntries([...f.entries()].map(([k, v]) => [k, String(v).trim()]));
     setFormError('');
     const err = await actions.leave(form === 'callback' ? 'offer:callback' : 'inbox:message', fields);
     if (err === null) {
       setSent(form === 'callback' ? t.sentCall : t.sentMessage + t.answerWay(site.email));
+      // sent: the form starts empty again (it stays on screen while nobody is online)
+      el.reset();
       setMode('chat');
     } else setFormError(err || t.sendFailed);
   };
@@ -202,9 +222,9 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
             <div class="bk-time">— {x.by}</div>
           </div>
         ))}
-        <Messages list={s.earlier} t={t} color={a.color} lang={s.lang} />
+        <Messages list={s.earlier} t={t} color={a.color} lang={s.lang} base={base} files={files} />
         {s.earlier.length > 0 && <div class="bk-divider">{t.endedDivider}</div>}
-        <Messages list={s.messages} t={t} color={a.color} lang={s.lang} seen={conv?.seenSeq} />
+        <Messages list={s.messages} t={t} color={a.color} lang={s.lang} seen={conv?.seenSeq} base={base} files={files} />
         {conv?.status === 'closed' && <div class="bk-note">{t.ended}</div>}
         {rateable && Rating && <Rating key={conv!.id} ctx={ctx} conv={conv!} lang={s.lang} color={a.color} />}
         {conv?.status === 'queued' && !online && s.messages.length > 0 && <div class="bk-note">{t.nobodyOnline}</div>}
@@ -233,7 +253,7 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
           <Fragment key={p.clientId}>
             <div class="bk-msg bk-me bk-pending" style={{ background: a.color }}>
               {p.body}
-              <span class="bk-time">{p.status === 'sending' ? t.sending : ''}</span>
+              <span class="bk-time">{p.uploading ? t.uploading : p.status === 'sending' ? t.sending : ''}</span>
             </div>
             {p.status === 'failed' && (
               <div class="bk-failed" role="alert">
@@ -306,10 +326,27 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
           send();
         }}
       >
+        {site.filesMb !== null && (
+          <label class="bk-clip" title={t.attach} aria-label={t.attach}>
+            {CLIP}
+            <input type="file" accept="image/png,image/jpeg,image/gif,image/webp,.pdf,.txt,.csv,.docx,.xlsx,.odt,.ods" onChange={(e) => {
+              const f = e.currentTarget.files?.[0];
+              e.currentTarget.value = '';
+              if (f) attach(f);
+            }} />
+          </label>
+        )}
         <textarea
           ref={input}
           class="bk-input"
           rows={1}
+          onPaste={(e) => {
+            const f = [...(e.clipboardData?.files ?? [])][0];
+            if (f && site.filesMb !== null) {
+              e.preventDefault();
+              attach(f);
+            }
+          }}
           aria-label={t.placeholder}
           placeholder={t.placeholder}
           value={draft}

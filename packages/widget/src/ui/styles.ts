@@ -35,6 +35,8 @@ export const PANEL_CSS = `
 .bk-input{flex:1;resize:none;border:1px solid #d0d5dd;border-radius:10px;padding:9px 11px;max-height:120px;min-height:40px;outline:none;color:#1d2330;background:#fff}
 .bk-input:focus{border-color:var(--bk-color);box-shadow:0 0 0 3px color-mix(in srgb,var(--bk-color) 20%,transparent)}
 .bk-send{width:40px;height:40px;border-radius:10px;border:0;color:#fff;cursor:pointer;display:flex;align-items:center;justify-content:center;flex:none;padding:0}
+.bk-clip{width:32px;height:40px;display:flex;align-items:center;justify-content:center;color:#667085;cursor:pointer;flex:none;border-radius:8px}.bk-clip:hover{color:#344054;background:#f2f4f7}.bk-clip svg{width:20px;height:20px;fill:currentColor}.bk-clip input{position:absolute;width:1px;height:1px;opacity:0;overflow:hidden}.bk-clip:focus-within{outline:2px solid var(--bk-color);outline-offset:1px}
+.bk-doc{display:inline-flex;gap:6px;align-items:baseline;text-decoration:none;font-weight:600;word-break:break-all}
 .bk-send:disabled{opacity:.45;cursor:default}
 .bk-send svg{width:20px;height:20px;fill:currentColor}
 .bk-count{font-size:11px;color:#b42318;padding:0 14px 6px;background:#fff}

@@ -54,7 +54,7 @@ function condition(depth = 0): Condition {
 }
 
 const rules: Rule[] = Array.from({ length: RULES }, (_, i) => ({
-  ...RuleInput.parse({ name: `rule ${i}`, priority: Math.floor(rand() * 100), kind: 'coupon', when: condition(), variants: [{ key: 'A', weight: 1, content: {} }] }),
+  ...RuleInput.parse({ name: `rule ${i}`, priority: Math.floor(rand() * 100), kind: 'coupon', when: condition(), variants: [{ key: 'A', weight: 1, content: { title: { en: 'Offer' }, text: { en: 'Offer' }, code: 'CODE' } }] }),
   id: `rule-${String(i).padStart(3, '0')}`,
   updatedAt: 0,
 }));

@@ -147,3 +147,39 @@ it('in Russian the header fits a 1366 px screen on one line, and the phone layou
   await op.context().close();
   await visitor.context().close();
 });
+
+it('the console installs as an app: a manifest with icons, a service worker, push settings per person; a notification\'s click opens its chat', async () => {
+  const manifest = await fetch(`${w.url}/manifest.webmanifest`);
+  expect(manifest.headers.get('content-type')).toContain('manifest+json');
+  const m = (await manifest.json()) as { start_url: string; display: string; icons: { src: string; sizes: string }[] };
+  expect(m).toMatchObject({ start_url: '/chats', display: 'standalone' });
+  for (const icon of m.icons) {
+    const r = await fetch(`${w.url}${icon.src}`);
+    expect(r.headers.get('content-type'), icon.src).toBe('image/png');
+    await r.arrayBuffer();
+  }
+  const visitor = await visitorPage(w);
+  await visitorSays(visitor, 'A question about the espresso machine');
+  const op = await login({ width: 375, height: 667 }, true);
+  // the service worker controls the console
+  expect(await op.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL)).toBe(`${w.url}/sw.js`);
+  await op.click('.menu-btn');
+  await op.click('.menu .me');
+  await op.waitForSelector('.push-settings h2 >> text=Notifications on this device');
+  await op.waitForSelector('.push-state >> text=Notifications are off for this device.');
+  await op.uncheck('input[name=push-waiting]');
+  await shot(op, 'phone-console-push-settings');
+  await op.reload();
+  await op.waitForSelector('input[name=push-waiting]');
+  expect(await op.isChecked('input[name=push-waiting]')).toBe(false);
+  expect(await op.isChecked('input[name=push-myMessage]')).toBe(true);
+
+  // what the service worker tells the tab when a notification is clicked: from any page, that chat
+  const conv = (await w.beckon.store.searchMessages([w.siteId], 'espresso machine', 5))[0]!;
+  expect(conv).toBeTruthy();
+  await op.evaluate((url) => navigator.serviceWorker.dispatchEvent(new MessageEvent('message', { data: { type: 'beckon:open', url } })), `${w.url}/chats/${conv.conversationId}`);
+  await op.waitForSelector('.pane.focus >> text=A question about the espresso machine');
+  expect(new URL(op.url()).pathname).toBe(`/chats/${conv.conversationId}`);
+  await op.context().close();
+  await visitor.context().close();
+});

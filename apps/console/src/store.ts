@@ -10,6 +10,7 @@ import { initialLang } from './i18n';
 import { api } from './api';
 import { chime, desktopNotify, setTitleBadge } from './notify';
 import { canGoBack, parseRoute, showRoute, type View } from './router';
+import { registerWorker } from './push';
 
 export type { View } from './router';
 
@@ -182,6 +183,11 @@ async function call<E extends Answering>(event: E, payload: Parameters<OperatorC
 
 export function connect(me: MeView): void {
   set({ me, siteId: state.siteId ?? me.memberships[0]?.siteId ?? null });
+  // the service worker: web push, and a notification's click opens its chat here
+  void registerWorker((r) => {
+    set(r);
+    if (r.focus) openPane(r.focus);
+  });
   socket?.disconnect();
   const s: OpSocket = io('/operator', { transports: ['websocket'], withCredentials: true });
   socket = s;

@@ -44,6 +44,8 @@ import { QualityService } from './quality/quality-service';
 import { qualityRoutes } from './http/quality-routes';
 import { DiskBlobs } from './files/blobs';
 import { fileRoutes } from './files/file-routes';
+import { PushService, type PushOptions } from './push/push-service';
+import { pushRoutes } from './push/push-routes';
 
 export interface BuildOptions {
   /** an open store; otherwise `dbFile` is opened (and closed with the app) */
@@ -77,6 +79,8 @@ export interface BuildOptions {
   webhooks?: WebhookOptions;
   /** where files sent in chats are kept (default: \`files\` beside the database file, or a temporary directory) */
   filesDir?: string;
+  /** web push (BECKON_PUSH_SUBJECT) */
+  push?: PushOptions;
   /** file uploads per uploader per ten minutes (default 30) */
   uploadsPerTenMinutes?: number;
   /** REST API calls per token per minute (default 600) */
@@ -98,6 +102,7 @@ export interface Beckon {
   webhooks: Webhooks;
   mailer: Mailer;
   quality: QualityService;
+  push: PushService;
   counters: { rejected: number; rateLimited: number };
   /** every HTTP route registered (the tenant test walks them all) */
   routes: { method: string; url: string }[];
@@ -147,8 +152,11 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   chat.hooks.visitorLeftAt = (visitorId) => engage.leftAt(visitorId);
   const webhooks = new Webhooks(store.integrations, clock, app.log, opts.webhooks);
   const quality = new QualityService({ store, chat, operators, mailer, now, log: app.log, publicUrl: (opts.publicUrl ?? '').replace(/\/+$/, '') });
+  const push = new PushService({ store, now, log: app.log, scheduler, publicUrl: opts.publicUrl ?? '' }, opts.push);
+  await push.start();
   chat.hooks.event = (siteId, type, data, o) => {
     webhooks.emit(siteId, type, data, o);
+    push.event(siteId, type, data);
     // new inbox items alert the site's notification addresses
     if (type === 'lead.created' || type === 'callback.requested' || type === 'offline_message.created') background(quality.inboxAlert({ ...(data.item as Parameters<QualityService['inboxAlert']>[0]), siteId }), app.log, 'inbox alert');
   };
@@ -200,6 +208,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
       } }));
   await app.register(engageRoutes({ store, engage, quality, now }));
   await app.register(toolsRoutes({ store, now }));
+  await app.register(pushRoutes({ store, push, now }));
   await app.register(fileRoutes({ store, blobs, secret, now, uploadsPerTenMinutes: opts.uploadsPerTenMinutes }));
   // the public (a load balancer) learns whether to send traffic; counts are for signed-in staff only
   app.get('/health', async (req) => {
@@ -283,5 +292,5 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     if (ownFilesDir) rmSync(filesDir, { recursive: true, force: true });
   });
 
-  return { app, io, store, chat, engage, scheduler, clock, presence, webhooks, mailer, quality, counters, routes, applyRetention };
+  return { app, io, store, chat, engage, scheduler, clock, presence, webhooks, mailer, quality, push, counters, routes, applyRetention };
 }

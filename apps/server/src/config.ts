@@ -24,6 +24,8 @@ export interface Config {
   webhooksAllowPrivate: boolean;
   /** BECKON_SMTP_HOST and friends: outgoing email; null when not configured */
   smtp: { host: string; port: number; secure: boolean; user?: string; password?: string; from: string; verifyTls: boolean } | null;
+  /** the VAPID subject of web pushes (BECKON_PUSH_SUBJECT: mailto:you@shop.example or an https: URL) */
+  pushSubject?: string;
   /** the demo site, accounts, rules and shop (BECKON_DEMO=0: a production install, clean) */
   demo: boolean;
   /** BECKON_SITE_NAME / BECKON_SITE_ORIGINS / BECKON_ADMIN_EMAIL: the first site and admin of a clean install */
@@ -67,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           verifyTls: env.BECKON_SMTP_VERIFY_TLS !== '0',
         }
       : null,
+    pushSubject: env.BECKON_PUSH_SUBJECT || undefined,
     demo: env.BECKON_DEMO !== '0',
     firstSite: env.BECKON_SITE_NAME && env.BECKON_ADMIN_EMAIL ? { name: env.BECKON_SITE_NAME, origins: (env.BECKON_SITE_ORIGINS ?? '').split(/[\s,]+/).filter(Boolean), adminEmail: env.BECKON_ADMIN_EMAIL, adminName: env.BECKON_ADMIN_NAME || env.BECKON_ADMIN_EMAIL.split('@')[0]! } : null,
   };

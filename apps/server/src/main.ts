@@ -31,6 +31,7 @@ const { app } = await buildApp({
   trustProxy: config.trustProxy,
   webhooks: { allowPrivate: config.webhooksAllowPrivate },
   smtp: config.smtp,
+  push: { subject: config.pushSubject },
 });
 await app.listen({ host: config.host, port: config.port });
 

@@ -67,7 +67,7 @@ describe('another site’s admin', () => {
     };
     const queries: Record<string, string> = { 'GET /api/sites/:siteId/search': '?q=card', 'GET /api/sites/:siteId/funnel': '?days=30', 'GET /api/sites/:siteId/inbox': '?status=open', 'GET /api/sites/:siteId/metrics': `?from=0&to=${Date.now()}`, 'POST /api/attachments': `?conversationId=${w.conversationId}` };
     // routes that belong to no site: the caller's own account
-    const own = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/auth/me', 'POST /api/auth/password', 'POST /api/sites']);
+    const own = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/auth/me', 'POST /api/auth/password', 'POST /api/sites', 'GET /api/push', 'POST /api/push/subscriptions', 'DELETE /api/push/subscriptions', 'PUT /api/push/prefs']);
     // /api/v1 takes API tokens, not the cookie (api.test.ts walks it with another site's token); /api/docs is public;
     // /api/widget takes a visitor's token from the site's own pages (attachments.test.ts: foreign pages, forged tokens)
     const tenantRoutes = h.beckon.routes.filter((r) => r.url.startsWith('/api/') && !r.url.startsWith('/api/v1/') && !r.url.startsWith('/api/docs') && !r.url.startsWith('/api/widget/') && !own.has(`${r.method} ${r.url}`));

@@ -38,6 +38,8 @@ export const accounts = sqliteTable('accounts', {
   name: text('name').notNull(),
   passwordHash: text('password_hash').notNull(),
   createdAt: integer('created_at').notNull(),
+  /** which pushes this person wants (PushPrefs); null: the defaults */
+  pushPrefs: text('push_prefs', { mode: 'json' }),
 });
 
 export const memberships = sqliteTable(
@@ -529,4 +531,21 @@ export const attachments = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('attachments_visitor').on(t.visitorId), index('attachments_conversation').on(t.conversationId), index('attachments_sha').on(t.sha256), index('attachments_unsent').on(t.messageId, t.createdAt)],
+);
+
+/** Browsers (and phones) that asked for web push for one account: the push service's endpoint and keys. */
+export const pushSubscriptions = sqliteTable(
+  'push_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+    endpoint: text('endpoint').notNull().unique(),
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    userAgent: text('user_agent'),
+    createdAt: integer('created_at').notNull(),
+    lastOkAt: integer('last_ok_at'),
+    failures: integer('failures').notNull().default(0),
+  },
+  (t) => [index('push_subscriptions_account').on(t.accountId)],
 );

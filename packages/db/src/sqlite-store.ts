@@ -15,6 +15,7 @@ import { SqliteDeadlines } from './sqlite-deadlines';
 import { SqliteIntegrations } from './sqlite-integrations';
 import { SqliteQuality } from './sqlite-quality';
 import { SqliteFiles } from './sqlite-files';
+import { SqlitePush } from './sqlite-push';
 import { applyRetention, deleteSite, eraseVisitor, exportVisitor } from './sqlite-privacy';
 import * as s from './schema';
 import type { AppendResult, ConversationRow, InboxRow, NewInboxItem, NewMessage, NewSite, OfferRow, RouteUpdate, Store, VisitorPatch } from './store';
@@ -117,7 +118,7 @@ function busyGuard(store: SqliteStore, sqlite: Database.Database): Store {
     new Proxy(target, {
       get(t, prop, receiver) {
         const v = Reflect.get(t, prop, receiver);
-        if (prop === 'deadlines' || prop === 'integrations' || prop === 'quality' || prop === 'files') return wrap(v as object);
+        if (prop === 'deadlines' || prop === 'integrations' || prop === 'quality' || prop === 'files' || prop === 'push') return wrap(v as object);
         if (typeof v !== 'function' || prop === 'healthy' || prop === 'constructor') return v;
         return (...args: unknown[]) => {
           if (prop === 'close') recover();
@@ -207,6 +208,7 @@ class SqliteStore implements Store {
   readonly integrations: SqliteIntegrations;
   readonly quality: SqliteQuality;
   readonly files: SqliteFiles;
+  readonly push: SqlitePush;
   degraded = false;
   private readonly insertJourney: Database.Statement;
 
@@ -219,6 +221,7 @@ class SqliteStore implements Store {
     this.integrations = new SqliteIntegrations(db, sqlite);
     this.quality = new SqliteQuality(sqlite);
     this.files = new SqliteFiles(sqlite);
+    this.push = new SqlitePush(sqlite);
     this.insertJourney = sqlite.prepare('insert into journey_events (site_id, visitor_id, type, data, at) values (@siteId, @visitorId, @type, @data, @at)');
   }
 

@@ -2,7 +2,7 @@
  * The store interface the server talks to. Async, so it can be backed by PostgreSQL later
  * (DESIGN.md "Persistence"); the embedded default is SQLite (./sqlite-store.ts).
  */
-import type { AttachmentRef, AuditView, TokenView, Metrics, RatingBrief, Verdict, OriginSighting, RetentionSettings, PhraseRule, Appearance, CloseReason, ConversationStatus, FunnelRow, JourneyEntry, Lang, Message, Role, Rule, RuleDef, Sender, SiteView } from '@beckon/protocol';
+import type { AttachmentRef, PushPrefs, AuditView, TokenView, Metrics, RatingBrief, Verdict, OriginSighting, RetentionSettings, PhraseRule, Appearance, CloseReason, ConversationStatus, FunnelRow, JourneyEntry, Lang, Message, Role, Rule, RuleDef, Sender, SiteView } from '@beckon/protocol';
 
 export interface AccountRow {
   id: string;
@@ -377,8 +377,33 @@ export interface FileStore {
   blobsInUse(): Promise<Set<string>>;
 }
 
+export interface PushSubscriptionRow {
+  id: string;
+  accountId: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  userAgent: string | null;
+  createdAt: number;
+  lastOkAt: number | null;
+  failures: number;
+}
+
+/** Web push: each person's browsers and what they want pushed. */
+export interface PushStore {
+  subscribe(accountId: string, s: { endpoint: string; p256dh: string; auth: string; userAgent: string | null }, now: number): Promise<PushSubscriptionRow>;
+  unsubscribe(accountId: string, endpoint: string): Promise<boolean>;
+  subscriptionsOf(accountIds: string[]): Promise<PushSubscriptionRow[]>;
+  delivered(id: string, ok: boolean, now: number): Promise<void>;
+  /** the push service said the subscription is gone (404/410) */
+  remove(id: string): Promise<void>;
+  prefs(accountId: string): Promise<PushPrefs>;
+  setPrefs(accountId: string, prefs: PushPrefs): Promise<void>;
+}
+
 export interface Store {
   readonly deadlines: DeadlineStore;
+  readonly push: PushStore;
   readonly files: FileStore;
   readonly quality: QualityStore;
   readonly integrations: IntegrationStore;

@@ -11,3 +11,4 @@ export * from './phrase-guard';
 export * from './integrations';
 export * from './quality';
 export * from './attachments';
+export * from './push';

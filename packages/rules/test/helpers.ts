@@ -9,7 +9,7 @@ export function rule(p: { when: Condition; id?: string; name?: string; kind?: Ru
     kind: p.kind ?? 'coupon',
     priority: p.priority ?? 100,
     when: p.when,
-    variants: (p.variants ?? [{ key: 'A', weight: 1 }]).map((v) => ({ ...v, content: { title: { en: v.key } } })),
+    variants: (p.variants ?? [{ key: 'A', weight: 1 }]).map((v) => ({ ...v, content: { title: { en: v.key }, text: { en: v.key }, code: 'CODE' } })),
     controls: p.controls ?? {},
     goal: p.goal ?? null,
   });

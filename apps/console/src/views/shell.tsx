@@ -121,7 +121,6 @@ export function Shell() {
               </button>
             )}
           </div>
-          <LangSwitch />
           <button type="button" class={`me ghost${s.view === 'account' ? ' on' : ''}`} title={`${s.me!.account.email} — ${t.account}`} onClick={() => go('account')}>
             <span class="me-full">{s.me!.account.name}</span>
             <span class="me-short" aria-hidden="true">
@@ -135,6 +134,7 @@ export function Shell() {
             <span>{t.signOut}</span>
           </button>
         </div>
+        <LangSwitch />
         <label class="status-pick">
           <i class={`dot ${s.status}`} aria-hidden="true" />
           <select aria-label={t.status} value={s.status === 'offline' ? 'online' : s.status} onChange={(e) => void setStatus(e.currentTarget.value as 'online' | 'away')}>

@@ -9,9 +9,10 @@ export const BEFORE_OPEN_CEILING = 16_384;
  * panel learned to fetch the rating card (its own chunk, 2.4 KB, only once a chat ended) and to
  * promise email only where the server sends it (+142 B over issue 9's 28,552 B).
  *
- * 29,634 B at issue 12 (+940 B): "Seen" under the visitor's last message, the paperclip and paste
- * of a screenshot; the previews and the upload itself are their own chunk (files, 958 B), fetched
- * only when a file is in the chat or about to be sent. Before the chat opens: +48 B (the
- * loader tells the UI where to upload).
+ * 30,452 B at issue 12 (+1,758 B): "Seen" under the visitor's last message, the paperclip and
+ * paste of a screenshot, "edited"/"deleted" and the visitor's own edit and delete, the emoji
+ * button; the previews, the upload and the emoji grid are their own chunk (more, 1.9 KB), fetched
+ * only when a file is in the chat or the visitor reaches for one. Before the chat opens: +50 B
+ * (the loader tells the UI where to upload). Issue 9's 26 KiB target is further away: see its note.
  */
-export const OPEN_CEILING = 29_696;
+export const OPEN_CEILING = 30_720;

@@ -93,7 +93,7 @@ async function parts() {
       rollupOptions: {
         // the rating card is an entry too, fetched by URL from the panel once a chat ends (a bare
         // dynamic import would pull Vite's preload helper into the panel)
-        input: { ui: join(here, 'src/ui/index.tsx'), offer: join(here, 'src/ui/offer-entry.tsx'), rating: join(here, 'src/ui/rating.tsx'), files: join(here, 'src/ui/files.tsx') },
+        input: { ui: join(here, 'src/ui/index.tsx'), offer: join(here, 'src/ui/offer-entry.tsx'), rating: join(here, 'src/ui/rating.tsx'), more: join(here, 'src/ui/more.tsx') },
         preserveEntrySignatures: 'allow-extension',
         // the chunk both entries share is Preact (and the little they have in common); parts loaded on demand keep their names
         // Preact (hooks too) and the parts' shared helpers in one chunk: one request at open, not two
@@ -124,7 +124,7 @@ function checkVersions(fileName, ids) {
 }
 
 const names = await parts();
-await lib('src/loader/index.ts', 'beckon.js', { __UI_FILE__: JSON.stringify(names.ui), __OFFER_FILE__: JSON.stringify(names.offer), __RATING_FILE__: JSON.stringify(names.rating), __FILES_FILE__: JSON.stringify(names.files) });
+await lib('src/loader/index.ts', 'beckon.js', { __UI_FILE__: JSON.stringify(names.ui), __OFFER_FILE__: JSON.stringify(names.offer), __RATING_FILE__: JSON.stringify(names.rating), __MORE_FILE__: JSON.stringify(names.more) });
 
 const sizes = {};
 for (const f of readdirSync(out)) {
@@ -134,5 +134,5 @@ for (const f of readdirSync(out)) {
   writeFileSync(join(out, f + '.br'), brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
   sizes[f] = { raw: buf.length, gzip: gz.length };
 }
-writeFileSync(join(out, 'manifest.json'), JSON.stringify({ loader: 'beckon.js', ui: names.ui, offer: names.offer, rating: names.rating, files: names.files, shared: names.shared ?? [], lazy: names.lazy ?? [], sizes }, null, 2));
+writeFileSync(join(out, 'manifest.json'), JSON.stringify({ loader: 'beckon.js', ui: names.ui, offer: names.offer, rating: names.rating, more: names.more, shared: names.shared ?? [], lazy: names.lazy ?? [], sizes }, null, 2));
 for (const [f, s] of Object.entries(sizes)) console.log(`widget ${f.padEnd(22)} ${String(s.raw).padStart(7)} B  ${String(s.gzip).padStart(6)} B gzip`);

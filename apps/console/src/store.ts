@@ -71,6 +71,8 @@ export interface ConsoleState {
   followUpId: string | null;
   canned: Canned[];
   phrases: PhraseRule[];
+  /** per conversation: our message being edited in the composer */
+  editing: Record<string, string>;
 }
 
 type OpSocket = Socket<OperatorServerEvents, OperatorClientEvents>;
@@ -113,6 +115,7 @@ export let state: ConsoleState = {
   inboxNew: 0,
   canned: [],
   phrases: [],
+  editing: {},
 };
 const subs = new Set<() => void>();
 
@@ -239,6 +242,7 @@ export function connect(me: MeView): void {
     patchConv(conversationId, { visitorTyping: typing, peek: typing && text ? text : null });
     if (typing) typingTimers.set(conversationId, setTimeout(() => patchConv(conversationId, { visitorTyping: false, peek: null }), 6000));
   });
+  s.on('message:changed', (m) => changed(m));
   s.on('note:new', (n) => patchConv(n.conversationId, (c) => (c.notes.some((x) => x.id === n.id) ? {} : { notes: [...c.notes, n] })));
   s.on('message:new', (m) => {
     const c = state.convs[m.conversationId];
@@ -375,6 +379,26 @@ export async function sendFile(id: string, file: File): Promise<string | null> {
   patchConv(id, (c) => ({ pending: c.pending.map((x) => (x.clientId === p.clientId ? sent : x)) }));
   deliver(id, sent);
   return null;
+}
+
+/** an edit or a deletion (ours or the visitor's): the pane shows the message as it is now */
+function changed(m: Message): void {
+  patchConv(m.conversationId, (c) => ({ messages: c.messages.map((x) => (x.id === m.id ? m : x)) }));
+}
+
+/** our own last message: a new text, or (null) taken back; resolves with an error text or null */
+export async function changeMessage(id: string, messageId: string, body: string | null): Promise<string | null> {
+  const r = body === null ? await call('message:delete', { conversationId: id, messageId }) : await call('message:edit', { conversationId: id, messageId, body });
+  if (!r.ok) return r.error.message || r.error.code;
+  changed(r.data.message);
+  return null;
+}
+
+export function startEditing(id: string, m: Message | null): void {
+  const editing = { ...state.editing };
+  if (m) editing[id] = m.id;
+  else delete editing[id];
+  set({ editing, drafts: { ...state.drafts, [id]: m ? m.body : '' } });
 }
 
 export function retry(id: string, clientId: string): void {

@@ -1,6 +1,6 @@
 /** The chat people expect: "Seen" both ways, an operator correcting a visitor's details, browser and local time. */
 import { describe, expect, it } from 'vitest';
-import type { ConversationSummary, VisitorConversation, VisitorDetails } from '@beckon/protocol';
+import type { ConversationSummary, Message, VisitorConversation, VisitorDetails } from '@beckon/protocol';
 import { call, expectOk, next, operator, startServer, visitorReady } from './harness';
 
 const WINDOWS_CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -57,5 +57,45 @@ describe('visitor details', () => {
     // clearing a field is allowed
     await expectOk(call(op, 'visitor:update', { visitorId: session.visitorId, email: '' }));
     expect((await h.store.getVisitor(session.visitorId))!.email).toBeNull();
+  });
+});
+
+describe('edit and delete', () => {
+  it('one\'s own last message, for five minutes: the other side sees "edited" and "deleted"; nothing else can be changed', async () => {
+    let skew = 0;
+    const h = await startServer({ now: () => Date.now() + skew });
+    const op = await operator(h);
+    const { socket: v } = await visitorReady(h);
+    const first = await expectOk(call(v, 'message:send', { clientId: 'a', body: 'I ordered the wrong size' }));
+    const id = first.conversation.id;
+    const second = await expectOk(call(v, 'message:send', { clientId: 'b', body: 'Can I swap it for a L?' }));
+
+    // the earlier one is no longer the last: it stays
+    expect(await call(v, 'message:edit', { messageId: first.message.id, body: 'x' })).toMatchObject({ ok: false, error: { code: 'EDIT_WINDOW_CLOSED' } });
+    const seen = next<Message>(op, 'message:changed');
+    const edited = await expectOk(call(v, 'message:edit', { messageId: second.message.id, body: 'Can I swap it for an XL?' }));
+    expect(edited.message).toMatchObject({ body: 'Can I swap it for an XL?', editedAt: expect.any(Number), deletedAt: null, seq: second.message.seq });
+    expect((await seen).body).toBe('Can I swap it for an XL?');
+    // the operator cannot change the visitor's words, nor the visitor the operator's
+    expect(await call(op, 'message:edit', { conversationId: id, messageId: second.message.id, body: 'x' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const reply = await expectOk(call(op, 'message:send', { conversationId: id, clientId: 'r', body: 'Sure, we will swap it' }));
+    expect(await call(v, 'message:delete', { messageId: reply.message.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+
+    // the operator takes theirs back: the visitor sees it deleted, the list's preview follows
+    const gone = next<Message>(v, 'message:changed');
+    const preview = next<ConversationSummary>(op, 'conversation:upsert', (c) => c.id === id && c.lastMessagePreview === '');
+    await expectOk(call(op, 'message:delete', { conversationId: id, messageId: reply.message.id }));
+    expect(await gone).toMatchObject({ id: reply.message.id, body: '', deletedAt: expect.any(Number) });
+    await preview;
+    const synced = await expectOk(call(v, 'conversation:sync', { lastSeq: 0 }));
+    expect(synced.messages.map((m) => [m.body, !!m.editedAt, !!m.deletedAt])).toEqual([
+      ['I ordered the wrong size', false, false],
+      ['Can I swap it for an XL?', true, false],
+      ['', false, true],
+    ]);
+    // deleted stays deleted; after five minutes nothing can be changed
+    expect(await call(op, 'message:edit', { conversationId: id, messageId: reply.message.id, body: 'back' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    skew = 5 * 60_000 + 1000;
+    expect(await call(v, 'message:edit', { messageId: second.message.id, body: 'late' })).toMatchObject({ ok: false, error: { code: 'EDIT_WINDOW_CLOSED' } });
   });
 });

@@ -39,7 +39,7 @@ async function world(h: Harness) {
   await h.store.closeConversation(sent.conversation.id, 'operator', Date.now());
   await h.store.quality.putRating({ conversationId: sent.conversation.id, siteId: h.site.id, visitorId: session.visitorId, operatorId: null, verdict: 'worse', comment: 'card 4242 leaked', nps: null, createdAt: Date.now(), updatedAt: Date.now() });
   const followUp = (await h.store.quality.openFollowUp({ id: 'followup-aaaaaaaaaaaaa', siteId: h.site.id, conversationId: sent.conversation.id, visitorId: session.visitorId, operatorId: null, reason: 'worse', createdAt: Date.now() }))!;
-  return { followUpId: followUp.id, op, v, conversationId: sent.conversation.id, visitorId: session.visitorId, ruleId: rule.id, cannedId: canned.id, itemId: item.id, accountId: oleg, tokenId: token.id, endpointId: endpoint.id, deliveryId: 'delivery-aaaaaaaaaaaaa' };
+  return { messageId: sent.message.id, followUpId: followUp.id, op, v, conversationId: sent.conversation.id, visitorId: session.visitorId, ruleId: rule.id, cannedId: canned.id, itemId: item.id, accountId: oleg, tokenId: token.id, endpointId: endpoint.id, deliveryId: 'delivery-aaaaaaaaaaaaa' };
 }
 
 describe('another site’s admin', () => {
@@ -104,6 +104,8 @@ describe('another site’s admin', () => {
       'conversation:close': { conversationId: w.conversationId },
       'conversation:take': { conversationId: w.conversationId },
       'message:send': { conversationId: w.conversationId, clientId: 'eve-1', body: 'hello from another site' },
+      'message:edit': { conversationId: w.conversationId, messageId: w.messageId, body: 'changed by Eve' },
+      'message:delete': { conversationId: w.conversationId, messageId: w.messageId },
       'typing:set': { conversationId: w.conversationId, typing: true },
       'visitors:watch': { siteId: h.site.id, filter: '', offset: 0 },
       'visitor:invite': { visitorId: w.visitorId, text: 'come to us instead' },

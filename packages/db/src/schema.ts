@@ -153,6 +153,9 @@ export const messages = sqliteTable(
     createdAt: integer('created_at').notNull(),
     /** the file sent with it (AttachmentRef), as it was when sent */
     attachment: text('attachment', { mode: 'json' }),
+    /** changed or taken back by its sender (a deleted message keeps no text) */
+    editedAt: integer('edited_at'),
+    deletedAt: integer('deleted_at'),
   },
   // messages_sender_client: a retried message id is found across the visitor's conversations (a retry after a close)
   (t) => [uniqueIndex('messages_seq').on(t.conversationId, t.seq), uniqueIndex('messages_client').on(t.conversationId, t.sender, t.senderId, t.clientId), index('messages_sender_client').on(t.senderId, t.clientId)],

@@ -63,6 +63,8 @@ const toMessage = (r: MessageRecord): Message => ({
   body: r.body,
   createdAt: r.createdAt,
   attachment: (r.attachment as AttachmentRef | null) ?? null,
+  editedAt: r.editedAt ?? null,
+  deletedAt: r.deletedAt ?? null,
 });
 
 /**
@@ -532,7 +534,7 @@ class SqliteStore implements Store {
       if (existing) return existing.body === m.body ? { kind: 'duplicate', message: toMessage(existing), conversation: existing.conversationId === conv.id ? conv : (this.hot.conversation.get({ id: existing.conversationId }) ?? conv) } : { kind: 'conflict' };
       if (conv.status === 'closed') return { kind: 'closed' };
       const seq = conv.lastSeq + 1;
-      const row = { id: newId(), conversationId: m.conversationId, seq, clientId: m.clientId, sender: m.sender, senderId: m.senderId, authorName: m.authorName, body: m.body, createdAt: m.now, attachment: m.attachment ?? null };
+      const row = { id: newId(), conversationId: m.conversationId, seq, clientId: m.clientId, sender: m.sender, senderId: m.senderId, authorName: m.authorName, body: m.body, createdAt: m.now, attachment: m.attachment ?? null, editedAt: null, deletedAt: null };
       this.hot.insertMessage.run(row);
       // the file now belongs to this message (and its conversation: erasure and retention take both)
       if (m.attachment) this.sqlite.prepare('update attachments set conversation_id = ?, message_id = ? where id = ? and message_id is null').run(m.conversationId, row.id, m.attachment.id);
@@ -540,6 +542,22 @@ class SqliteStore implements Store {
       return { kind: 'created', message: toMessage(row), conversation: updated };
     });
     return tx.immediate();
+  }
+  async changeMessage(c: { messageId: string; conversationId: string; sender: 'visitor' | 'operator'; senderId: string; body: string | null; now: number; since: number }) {
+    return this.sqlite.transaction((): Message | 'gone' | 'not_last' => {
+      const m = this.db.select().from(s.messages).where(and(eq(s.messages.id, c.messageId), eq(s.messages.conversationId, c.conversationId), eq(s.messages.sender, c.sender), eq(s.messages.senderId, c.senderId))).get();
+      if (!m || m.deletedAt !== null) return 'gone';
+      // only one's own last message, and only for a short while
+      const later = this.db.select({ n: sql<number>`count(*)` }).from(s.messages).where(and(eq(s.messages.conversationId, c.conversationId), eq(s.messages.sender, c.sender), eq(s.messages.senderId, c.senderId), gt(s.messages.seq, m.seq))).get()?.n ?? 0;
+      if (later > 0 || m.createdAt < c.since) return 'not_last';
+      const patch = c.body === null ? { body: '', attachment: null, deletedAt: c.now } : { body: c.body, editedAt: c.now };
+      const updated = this.db.update(s.messages).set(patch).where(eq(s.messages.id, m.id)).returning().get()!;
+      // a file taken back goes too (its bytes leave the disk in the next file sweep)
+      if (c.body === null) this.sqlite.prepare('delete from attachments where message_id = ?').run(m.id);
+      // the list's preview follows when it was the last line of the conversation
+      this.db.update(s.conversations).set({ lastMessagePreview: updated.body.slice(0, PREVIEW) }).where(and(eq(s.conversations.id, c.conversationId), eq(s.conversations.lastSeq, m.seq))).run();
+      return toMessage(updated);
+    })();
   }
   async findSent(sender: 'visitor' | 'operator' | 'system', senderId: string, clientId: string) {
     const m = this.hot.sentBy.get({ sender, senderId, clientId });

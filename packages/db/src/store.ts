@@ -504,6 +504,12 @@ export interface Store {
   listIdle(now: number): Promise<ConversationRow[]>;
 
   appendMessage(m: NewMessage): Promise<AppendResult>;
+  /**
+   * The sender's own last message in the conversation, sent after `since`: a new text, or
+   * (body null) taken back — its text and file are gone. 'gone': no such message of theirs;
+   * 'not_last': a later one of theirs exists, or the window has passed.
+   */
+  changeMessage(c: { messageId: string; conversationId: string; sender: 'visitor' | 'operator'; senderId: string; body: string | null; now: number; since: number }): Promise<Message | 'gone' | 'not_last'>;
   /** a message this sender stored with this client id in any conversation (a retry after a close) */
   findSent(sender: Sender, senderId: string, clientId: string): Promise<{ message: Message; conversation: ConversationRow } | null>;
   messagesAfter(conversationId: string, seq: number, limit: number): Promise<Message[]>;

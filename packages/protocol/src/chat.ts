@@ -26,6 +26,9 @@ export const Message = z.object({
   createdAt: Time,
   /** a file sent with the message; the body is its caption or its name */
   attachment: AttachmentRef.nullable().default(null),
+  /** its sender changed it (the other side sees "edited") or took it back ("deleted": the text is gone) */
+  editedAt: Time.nullable().default(null),
+  deletedAt: Time.nullable().default(null),
 });
 export type Message = z.infer<typeof Message>;
 
@@ -91,6 +94,9 @@ export type ConversationSummary = z.infer<typeof ConversationSummary>;
 /** `attachmentId`: a file uploaded before (POST /api/widget/attachments, /api/attachments) */
 export const SendMessage = z.object({ clientId: ClientId, body: MessageBody, attachmentId: Id.optional() });
 /** `conversationId`: the one the client holds; a different current one means start over. */
+/** the sender's own last message, within LIMITS.editWindowMs: a new text, or taken back */
+export const EditMessage = z.object({ messageId: Id, body: MessageBody });
+export const DeleteMessage = z.object({ messageId: Id });
 export const SyncRequest = z.object({ lastSeq: Seq, conversationId: Id.optional() });
 export const HistoryRequest = z.object({ beforeSeq: Seq, limit: z.number().int().min(1).max(100).optional(), conversationId: Id.optional() });
 export const ReadRequest = z.object({ seq: Seq });
@@ -120,6 +126,8 @@ export interface HistoryResult {
 // ---- operator-side versions name the conversation
 const WithConversation = z.object({ conversationId: Id });
 export const OperatorSendMessage = SendMessage.extend(WithConversation.shape);
+export const OperatorEditMessage = EditMessage.extend(WithConversation.shape);
+export const OperatorDeleteMessage = DeleteMessage.extend(WithConversation.shape);
 export const OperatorSyncRequest = SyncRequest.extend(WithConversation.shape);
 export const OperatorHistoryRequest = HistoryRequest.extend(WithConversation.shape);
 export const OperatorReadRequest = ReadRequest.extend(WithConversation.shape);

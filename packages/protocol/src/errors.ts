@@ -30,6 +30,7 @@ export const ERROR_CATALOGUE = {
   RATING_CLOSED: { status: 409, message: 'This chat cannot be rated now.' },
   /** email asked for, but no SMTP server is configured */
   EMAIL_OFF: { status: 409, message: 'Email is not set up on this server.' },
+  EDIT_WINDOW_CLOSED: { status: 409, message: 'Only your last message can be changed, and only for 5 minutes after sending it.' },
   UNSUPPORTED_FILE: { status: 415, message: 'This kind of file cannot be sent: images (PNG, JPEG, GIF, WebP), PDF, text and office documents can.' },
   ATTACHMENTS_OFF: { status: 403, message: 'Files are turned off for this site.' },
   /** a webhook URL that is not http(s), or points at a private or loopback address */

@@ -23,6 +23,10 @@ import {
   ConversationRef,
   VisitorSendMessage,
   VisitorTypingRequest,
+  EditMessage,
+  DeleteMessage,
+  OperatorEditMessage,
+  OperatorDeleteMessage,
 } from './chat';
 import { Id, MessageBody, OperatorStatus } from './common';
 import { DepartmentId, WidgetSite } from './site';
@@ -48,6 +52,8 @@ export type VisitorSession = z.infer<typeof VisitorSession>;
 
 export interface VisitorClientEvents {
   'message:send': (p: In<typeof VisitorSendMessage>, ack: Ack<{ message: Message; conversation: VisitorConversation }>) => void;
+  'message:edit': (p: In<typeof EditMessage>, ack: Ack<{ message: Message }>) => void;
+  'message:delete': (p: In<typeof DeleteMessage>, ack: Ack<{ message: Message }>) => void;
   'conversation:sync': (p: In<typeof SyncRequest>, ack: Ack<SyncResult<VisitorConversation>>) => void;
   'conversation:history': (p: In<typeof HistoryRequest>, ack: Ack<HistoryResult>) => void;
   'conversation:read': (p: In<typeof ReadRequest>) => void;
@@ -73,6 +79,8 @@ export const OfferHide = z.object({ id: Id, reason: z.enum(['dismissed', 'accept
 export interface VisitorServerEvents {
   'session:ready': (s: VisitorSession) => void;
   'message:new': (m: Message) => void;
+  /** a message was edited or deleted by its sender */
+  'message:changed': (m: Message) => void;
   'conversation:update': (c: VisitorConversation) => void;
   'typing:update': (t: { typing: boolean; name: string | null }) => void;
   'site:update': (s: WidgetSite) => void;
@@ -149,6 +157,8 @@ export interface OperatorClientEvents {
   'conversation:close': (p: In<typeof ConversationRef>, ack: Ack<{ conversation: ConversationSummary }>) => void;
   'conversation:take': (p: In<typeof ConversationRef>, ack: Ack<{ conversation: ConversationSummary }>) => void;
   'message:send': (p: In<typeof OperatorSendMessage>, ack: Ack<{ message: Message }>) => void;
+  'message:edit': (p: In<typeof OperatorEditMessage>, ack: Ack<{ message: Message }>) => void;
+  'message:delete': (p: In<typeof OperatorDeleteMessage>, ack: Ack<{ message: Message }>) => void;
   'typing:set': (p: In<typeof OperatorTypingRequest>) => void;
   /** the live visitors board: one page, filtered; refreshed by `visitors:page` about once a second */
   'visitors:watch': (p: In<typeof VisitorsWatch>, ack: Ack<VisitorsPage>) => void;
@@ -170,6 +180,8 @@ export interface OperatorServerEvents {
   'operator:status': (p: { status: OperatorStatus }) => void;
   'conversation:upsert': (c: ConversationSummary) => void;
   'message:new': (m: Message) => void;
+  /** a message was edited or deleted by its sender */
+  'message:changed': (m: Message) => void;
   'typing:update': (t: { conversationId: string; typing: boolean; text?: string }) => void;
   'note:new': (n: Note) => void;
   'visitors:page': (p: VisitorsPage) => void;
@@ -187,6 +199,7 @@ export type { Result };
 export const VisitorServerEventSchemas = {
   'session:ready': VisitorSession,
   'message:new': Message,
+  'message:changed': Message,
   'conversation:update': VisitorConversation,
   'typing:update': z.object({ typing: z.boolean(), name: z.string().nullable() }),
   'site:update': WidgetSite,
@@ -199,6 +212,7 @@ export const OperatorServerEventSchemas = {
   'operator:status': z.object({ status: OperatorStatus }),
   'conversation:upsert': ConversationSummary,
   'message:new': Message,
+  'message:changed': Message,
   'typing:update': z.object({ conversationId: Id, typing: z.boolean(), text: z.string().optional() }),
   'note:new': Note,
   'inbox:new': z.object({ id: Id, kind: z.enum(['message', 'callback', 'lead']) }),
@@ -216,6 +230,8 @@ const Nothing = z.object({}).optional();
  */
 export const VisitorClientEventSchemas = {
   'message:send': VisitorSendMessage,
+  'message:edit': EditMessage,
+  'message:delete': DeleteMessage,
   'conversation:sync': SyncRequest,
   'conversation:history': HistoryRequest,
   'conversation:read': ReadRequest,
@@ -240,6 +256,8 @@ export const OperatorClientEventSchemas = {
   'conversation:close': ConversationRef,
   'conversation:take': ConversationRef,
   'message:send': OperatorSendMessage,
+  'message:edit': OperatorEditMessage,
+  'message:delete': OperatorDeleteMessage,
   'typing:set': OperatorTypingRequest,
   'visitors:watch': VisitorsWatch,
   'visitors:unwatch': Nothing,

@@ -2,6 +2,8 @@
 export const LIMITS = {
   /** characters in one chat message */
   messageLength: 4000,
+  /** one's own last message can be edited or deleted this long after it was sent */
+  editWindowMs: 5 * 60_000,
   /** bytes in one Socket.IO frame (socket.io `maxHttpBufferSize`) */
   frameBytes: 64 * 1024,
   /** bytes in one HTTP body */

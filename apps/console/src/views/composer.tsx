@@ -2,12 +2,15 @@
  * The reply box: `/` inserts a saved reply (variables filled in), a note mode for the team
  * only, and the phrase guard that stops blame phrases before they reach a customer.
  */
+import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { fillReply as fill, type PhraseHit } from '@beckon/protocol';
 import { STRINGS } from '../i18n';
 import { TOOLS } from '../i18n-tools';
 import { EVERYDAY } from '../i18n-everyday';
-import { addNote, checkPhrases, send, sendFile, setDraft, typing, useConsole, type Canned } from '../store';
+import { addNote, changeMessage, checkPhrases, send, sendFile, setDraft, startEditing, typing, useConsole, type Canned } from '../store';
+import { insertAt } from '@beckon/widget/emoji';
+import type { EmojiPicker as Picker } from './emoji-picker';
 
 /** a phone's width: shorter hints */
 const narrow = () => typeof matchMedia === 'function' && matchMedia('(max-width: 700px)').matches;
@@ -24,6 +27,21 @@ export function Composer({ id, onSent }: { id: string; onSent: () => void }) {
   const [pick, setPick] = useState(0);
   const [warn, setWarn] = useState<PhraseHit[] | null>(null);
   const [fileError, setFileError] = useState('');
+  const editing = s.editing[id] ?? null;
+  // the emoji grid is its own chunk, fetched the first time it is opened
+  const [picker, setPicker] = useState<typeof Picker | null>(null);
+  const [picking, setPicking] = useState(false);
+  const openPicker = () => {
+    if (picker) return setPicking(!picking);
+    void import('./emoji-picker').then((m) => (setPicker(() => m.EmojiPicker), setPicking(true)));
+  };
+  const pickEmoji = (e: string) => {
+    const el = input.current;
+    const next = insertAt(draft, el?.selectionStart ?? null, el?.selectionEnd ?? null, e);
+    setDraft(id, next.value);
+    setPicking(false);
+    requestAnimationFrame(() => (el?.focus(), el?.setSelectionRange(next.cursor, next.cursor)));
+  };
   const file = (f: File) => {
     setFileError('');
     onSent();
@@ -52,6 +70,10 @@ export function Composer({ id, onSent }: { id: string; onSent: () => void }) {
       void addNote(id, text).then((err) => !err && setDraft(id, ''));
       return;
     }
+    if (editing) {
+      void changeMessage(id, editing, text).then((err) => (err ? setFileError(err) : startEditing(id, null)));
+      return;
+    }
     const hits = force ? [] : checkPhrases(text);
     if (hits.length) return setWarn(hits);
     setWarn(null);
@@ -71,6 +93,15 @@ export function Composer({ id, onSent }: { id: string; onSent: () => void }) {
         </ul>
       )}
       {query !== null && !matches.length && <div class="canned-pop empty-pop">{x.noCanned}</div>}
+      {picking && picker && h(picker, { onPick: pickEmoji, label: d.emoji })}
+      {editing && (
+        <div class="editing-bar">
+          {d.editingNow}{' '}
+          <button type="button" class="link" onClick={() => startEditing(id, null)}>
+            {d.cancel}
+          </button>
+        </div>
+      )}
       {fileError && (
         <div class="guard" role="alert">
           {fileError}{' '}
@@ -129,6 +160,12 @@ export function Composer({ id, onSent }: { id: string; onSent: () => void }) {
             }}
           />
         </label>
+        <button type="button" class="ghost tool" title={d.emoji} aria-label={d.emoji} aria-expanded={picking} onClick={openPicker}>
+          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+            <circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2" />
+            <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M8 14.5a4.5 4.5 0 0 0 8 0M9 9.5h.01M15 9.5h.01" />
+          </svg>
+        </button>
         <button type="button" class="ghost tool" title={d.savedReplies} aria-label={d.savedReplies} disabled={note} onClick={() => (setDraft(id, query === null ? '/' : ''), input.current?.focus())}>
           <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
             <path fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" d="M5 4h14v16l-7-4-7 4z" />

@@ -8,7 +8,7 @@ import { QUALITY } from '../i18n-quality';
 import { Composer } from './composer';
 import { Transfer } from './transfer';
 import { Journey } from './journey';
-import { backToList, closePane, endChat, loadOlder, retry, sendFile, set, take, useConsole } from '../store';
+import { backToList, changeMessage, closePane, endChat, loadOlder, retry, sendFile, set, startEditing, take, useConsole } from '../store';
 import type { AttachmentRef } from '@beckon/protocol';
 import { EVERYDAY } from '../i18n-everyday';
 import { Face } from './face';
@@ -67,6 +67,8 @@ export function Pane({ id }: { id: string }) {
   // "Seen" under our last message once the visitor has read it
   const lastOurs = [...c.messages].reverse().find((m) => m.sender === 'operator');
   const seenId = lastOurs && lastOurs.seq <= sum.visitorReadSeq ? lastOurs.id : null;
+  // our own last message can be changed for five minutes (the server holds the same rule)
+  const editableId = sum.status !== 'closed' && lastOurs && !lastOurs.deletedAt && lastOurs.authorName === s.me!.account.name && Date.now() - lastOurs.createdAt < 5 * 60_000 ? lastOurs.id : null;
   const closed = sum.status === 'closed';
 
   return (
@@ -180,9 +182,22 @@ export function Pane({ id }: { id: string }) {
               </div>
               <div class={`bubble${m.attachment ? ' with-file' : ''}`}>
                 {m.attachment && <Attachment a={m.attachment} />}
-                {(!m.attachment || m.body !== m.attachment.name) && <Body text={m.body} />}
+                {m.deletedAt ? <i class="gone">{d.deleted}</i> : (!m.attachment || m.body !== m.attachment.name) && <Body text={m.body} />}
               </div>
+              {m.editedAt && !m.deletedAt && <div class="meta">{d.edited}</div>}
               {m.id === seenId && <div class="meta seen">{d.seen}</div>}
+              {m.id === editableId && (
+                <div class="meta mine-actions">
+                  {!m.attachment && (
+                    <button type="button" class="link" onClick={() => startEditing(id, m)}>
+                      {d.edit}
+                    </button>
+                  )}
+                  <button type="button" class="link" onClick={() => void changeMessage(id, m.id, null).then((err) => err && set({ notice: err }))}>
+                    {d.delete}
+                  </button>
+                </div>
+              )}
             </div>
           ) : (
             <div key={m.id} class="msg note">

@@ -306,6 +306,20 @@ export class ChatService {
     return { message: result.message };
   }
 
+  /** The sender edits (body) or takes back (null) their own last message; both sides see it change. */
+  async changeMessage(conv: ConversationRow, who: { sender: 'visitor' | 'operator'; senderId: string }, messageId: string, body: string | null): Promise<{ message: Message }> {
+    if (conv.status === 'closed') throw new BeckonError('CONVERSATION_CLOSED');
+    const now = this.d.now();
+    const r = await this.d.store.changeMessage({ messageId, conversationId: conv.id, ...who, body, now, since: now - LIMITS.editWindowMs });
+    if (r === 'gone') throw new BeckonError('NOT_FOUND');
+    if (r === 'not_last') throw new BeckonError('EDIT_WINDOW_CLOSED');
+    this.d.visitors.to(rooms.visitor(conv.visitorId)).emit('message:changed', r);
+    this.d.operators.to(rooms.siteOperators(conv.siteId)).emit('message:changed', r);
+    const fresh = await this.d.store.getConversation(conv.id);
+    if (fresh && fresh.lastSeq === r.seq) this.d.operators.to(rooms.siteOperators(conv.siteId)).emit('conversation:upsert', await this.summary(fresh));
+    return { message: r };
+  }
+
   /** Messages after `lastSeq`, or the newest page when the client is far behind or elsewhere. */
   async sync<C>(conv: ConversationRow | null, lastSeq: number, view: (c: ConversationRow) => Promise<C>, knownId?: string): Promise<SyncResult<C>> {
     if (!conv) return { conversation: null, messages: [], reset: true, hasMore: false };

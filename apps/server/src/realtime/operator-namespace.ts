@@ -107,6 +107,8 @@ export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps)
     });
     on('conversation:take', async (p) => ({ conversation: await d.chat.summary(await d.chat.take(accountId, await load(p.conversationId))) }));
     on('message:send', async (p) => d.chat.operatorSend({ accountId, name }, await load(p.conversationId), p));
+    on('message:edit', async (p) => d.chat.changeMessage(await load(p.conversationId), { sender: 'operator', senderId: accountId }, p.messageId, p.body));
+    on('message:delete', async (p) => d.chat.changeMessage(await load(p.conversationId), { sender: 'operator', senderId: accountId }, p.messageId, null));
     on('visitors:watch', async (p) => {
       if (!siteIds.includes(p.siteId)) throw new BeckonError('NOT_FOUND');
       return d.engage.watch(socket.id, p);

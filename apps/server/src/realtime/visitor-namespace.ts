@@ -105,6 +105,17 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       await d.abuse.message(visitorId);
       return d.chat.visitorSend({ ...me, ip: address }, p);
     });
+    on('message:edit', async (p) => {
+      await d.abuse.message(visitorId);
+      const c = await latest();
+      if (!c) throw new BeckonError('NOT_FOUND');
+      return d.chat.changeMessage(c, { sender: 'visitor', senderId: visitorId }, p.messageId, p.body);
+    });
+    on('message:delete', async (p) => {
+      const c = await latest();
+      if (!c) throw new BeckonError('NOT_FOUND');
+      return d.chat.changeMessage(c, { sender: 'visitor', senderId: visitorId }, p.messageId, null);
+    });
     on('conversation:sync', async (p) => d.chat.sync(await latest(), p.lastSeq, view, p.conversationId));
     on('conversation:history', async (p) => {
       const c = await own(p.conversationId);

@@ -14,7 +14,7 @@ import { addStyles } from '../shared/styles';
 declare const __UI_FILE__: string;
 declare const __OFFER_FILE__: string;
 declare const __RATING_FILE__: string;
-declare const __FILES_FILE__: string;
+declare const __MORE_FILE__: string;
 
 type Command = [string, ...unknown[]];
 interface BeckonFn {
@@ -132,7 +132,7 @@ function run(siteKey: string, base: string, lang: Lang, langFixed: boolean, emit
   const launcher = createLauncher(root, () => client.setOpen(!client.getState().open));
 
   // the lazy parts: ES modules sharing one Preact chunk, each loaded the first time it is needed
-  const FILES = { panel: __UI_FILE__, offer: __OFFER_FILE__, rating: __RATING_FILE__, files: __FILES_FILE__ };
+  const FILES = { panel: __UI_FILE__, offer: __OFFER_FILE__, rating: __RATING_FILE__, more: __MORE_FILE__ };
   const parts: Record<string, 'loading' | 'ready'> = {};
   const url = (p: keyof typeof FILES) => `${base}/widget/${FILES[p]}`;
   w[UI_REGISTER] = (part, render) => {

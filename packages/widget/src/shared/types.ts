@@ -65,7 +65,7 @@ export interface WidgetContext {
   /** the server, the site's key and the visitor's token: for uploading files over HTTP */
   server(): { base: string; key: string; token: string | null };
   /** where a lazy part is served (the rating card: fetched once a chat ends) */
-  partUrl(part: 'rating' | 'files'): string;
+  partUrl(part: 'rating' | 'more'): string;
 }
 
 /** Each lazy part (the panel, the offer cards) calls this global once, when it has loaded. */

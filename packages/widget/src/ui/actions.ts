@@ -24,10 +24,25 @@ export function createActions(ctx: WidgetContext) {
     });
   }
 
+  // an edit or a deletion by either side: the log shows the message as it is now
+  const changed = (m: Message) => {
+    const swap = (list: Message[]) => list.map((x) => (x.id === m.id ? m : x));
+    ctx.set({ messages: swap(state().messages), earlier: swap(state().earlier) });
+  };
+  socket.on('message:changed', changed);
   const newId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   const actions = {
     /** sends a message whose file is uploaded (files.tsx does the upload) */
     deliver,
+    /** edits (a text) or takes back (null) the visitor's own last message; resolves with an error text or null */
+    change(messageId: string, body: string | null): Promise<string | null> {
+      const t = socket.timeout(ACK_TIMEOUT);
+      const r = body === null ? t.emitWithAck('message:delete', { messageId }) : t.emitWithAck('message:edit', { messageId, body });
+      return r.then(
+        (res) => (res.ok ? (changed(res.data.message), null) : res.error.message),
+        () => '',
+      );
+    },
     send(body: string, start?: PendingMessage['start']) {
       const text = body.trim();
       if (!text) return;

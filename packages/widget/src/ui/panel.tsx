@@ -12,11 +12,12 @@ import type { Rating as RatingCard } from './rating';
 
 const CLOSE = <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M18.3 5.7 12 12l6.3 6.3-1.4 1.4L12 13.4l-6.3 6.3-1.4-1.4L10.6 12 4.3 5.7l1.4-1.4L12 10.6l6.3-6.3z" /></svg>;
 const CLIP = <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11.5a6 6 0 0 0 12 0v-10z" /></svg>;
+const SMILE = <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 18a8 8 0 1 1 0-16 8 8 0 0 1 0 16zm-3.5-9a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3zm7 0a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3zM12 17.5a5.5 5.5 0 0 0 5-3.2l-1.8-.8a3.5 3.5 0 0 1-6.4 0l-1.8.8a5.5 5.5 0 0 0 5 3.2z" /></svg>;
 const SEND = <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3.4 20.4 21 12 3.4 3.6 3.3 10l12.6 2-12.6 2z" /></svg>;
 
 const time = (ms: number, lang: string) => new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
 
-type FilesPart = typeof import('./files');
+type FilesPart = typeof import('./more');
 
 function Bubble({ m, t, color, lang, showWho, base, files }: { m: Message; t: Strings; color: string; lang: string; showWho: boolean; base: string; files: FilesPart | null }) {
   const mine = m.sender === 'visitor';
@@ -26,16 +27,20 @@ function Bubble({ m, t, color, lang, showWho, base, files }: { m: Message; t: St
       <div class={`bk-msg ${mine ? 'bk-me' : 'bk-them'}`} style={mine ? { background: color } : undefined}>
         <span class="bk-sr">{mine ? t.you : m.authorName || ''}: </span>
         {m.attachment && (files ? <files.File a={m.attachment} base={base} /> : <a class="bk-doc" href={`${base}/files/${m.attachment.id}`} target="_blank" rel="noopener noreferrer">{m.attachment.name}</a>)}
-        {(!m.attachment || m.body !== m.attachment.name) && <Linkified text={m.body} />}
+        {m.deletedAt ? <i class="bk-gone">{t.deleted}</i> : (!m.attachment || m.body !== m.attachment.name) && <Linkified text={m.body} />}
         <time class="bk-time" dateTime={new Date(m.createdAt).toISOString()}>
           {time(m.createdAt, lang)}
+          {m.editedAt && !m.deletedAt ? ` · ${t.edited}` : ''}
         </time>
       </div>
     </>
   );
 }
 
-function Messages({ list, t, color, lang, seen = 0, base, files }: { list: Message[]; t: Strings; color: string; lang: string; seen?: number; base: string; files: FilesPart | null }) {
+/** a visitor's own last message may be changed for a while (LIMITS.editWindowMs on the server) */
+const EDITABLE_MS = 5 * 60_000;
+
+function Messages({ list, t, color, lang, seen = 0, base, files, change }: { list: Message[]; t: Strings; color: string; lang: string; seen?: number; base: string; files: FilesPart | null; change?: (m: Message, remove: boolean) => void }) {
   // "Seen" under the visitor's last message once an operator has read it
   let last = list.length - 1;
   while (last >= 0 && list[last]!.sender !== 'visitor') last--;
@@ -45,6 +50,18 @@ function Messages({ list, t, color, lang, seen = 0, base, files }: { list: Messa
         <Fragment key={m.id}>
           <Bubble m={m} t={t} color={color} lang={lang} base={base} files={files} showWho={i === 0 || list[i - 1]!.sender !== m.sender || list[i - 1]!.authorName !== m.authorName} />
           {i === last && m.seq <= seen && <div class="bk-seen">{t.seen}</div>}
+          {i === last && change && !m.deletedAt && Date.now() - m.createdAt < EDITABLE_MS && (
+            <div class="bk-mine">
+              {!m.attachment && (
+                <button type="button" class="bk-link" onClick={() => change(m, false)}>
+                  {t.edit}
+                </button>
+              )}
+              <button type="button" class="bk-link" onClick={() => change(m, true)}>
+                {t.del}
+              </button>
+            </div>
+          )}
         </Fragment>
       ))}
     </>
@@ -101,7 +118,11 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
   };
   const send = () => {
     if (!draft.trim() || draft.length > LIMITS_MESSAGE_LENGTH) return;
-    actions.send(draft, prechat ? start : undefined);
+    if (editing) {
+      const id = editing.id;
+      setEditing(null);
+      void actions.change(id, draft).then((err) => err !== null && setSent(err || t.sendFailed));
+    } else actions.send(draft, prechat ? start : undefined);
     setDraft('');
     stick.current = true;
     typingSent.current = 0;
@@ -132,11 +153,29 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
   const base = ctx.server().base;
   // pictures and uploads are their own chunk: fetched when a file is in the chat or about to be sent
   const [files, setFiles] = useState<FilesPart | null>(null);
-  const loadFiles = () => (import(/* @vite-ignore */ ctx.partUrl('files')) as Promise<FilesPart>).then((m) => (setFiles(() => m), m));
+  const loadFiles = () => (import(/* @vite-ignore */ ctx.partUrl('more')) as Promise<FilesPart>).then((m) => (setFiles(() => m), m));
   const hasFile = s.messages.some((m) => m.attachment) || s.earlier.some((m) => m.attachment);
   useEffect(() => {
     if (hasFile && !files) void loadFiles();
   }, [hasFile]);
+  // editing the visitor's own last message: its text goes into the composer
+  const [editing, setEditing] = useState<Message | null>(null);
+  const change = (m: Message, remove: boolean) => {
+    if (!remove) {
+      setEditing(m);
+      setDraft(m.body);
+      return input.current?.focus();
+    }
+    void actions.change(m.id, null).then((err) => err !== null && setSent(err || t.sendFailed));
+  };
+  const [picking, setPicking] = useState(false);
+  const pickEmoji = (e: string) => {
+    const el = input.current;
+    const next = files!.insertAt(draft, el?.selectionStart ?? null, el?.selectionEnd ?? null, e);
+    onInput(next.value);
+    setPicking(false);
+    requestAnimationFrame(() => (el?.focus(), el?.setSelectionRange(next.cursor, next.cursor)));
+  };
   const attach = (f: globalThis.File) => {
     if (site.filesMb !== null && f.size > site.filesMb * 1048576) return setSent(t.tooBig(site.filesMb));
     setSent('');
@@ -224,7 +263,7 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
         ))}
         <Messages list={s.earlier} t={t} color={a.color} lang={s.lang} base={base} files={files} />
         {s.earlier.length > 0 && <div class="bk-divider">{t.endedDivider}</div>}
-        <Messages list={s.messages} t={t} color={a.color} lang={s.lang} seen={conv?.seenSeq} base={base} files={files} />
+        <Messages list={s.messages} t={t} color={a.color} lang={s.lang} seen={conv?.seenSeq} base={base} files={files} change={conv?.status === 'closed' ? undefined : change} />
         {conv?.status === 'closed' && <div class="bk-note">{t.ended}</div>}
         {rateable && Rating && <Rating key={conv!.id} ctx={ctx} conv={conv!} lang={s.lang} color={a.color} />}
         {conv?.status === 'queued' && !online && s.messages.length > 0 && <div class="bk-note">{t.nobodyOnline}</div>}
@@ -326,6 +365,18 @@ export function Panel({ ctx, actions }: { ctx: WidgetContext; actions: Actions }
           send();
         }}
       >
+        {editing && (
+          <div class="bk-editing">
+            {t.editing}{' '}
+            <button type="button" class="bk-link" onClick={() => (setEditing(null), setDraft(''))}>
+              {t.cancel}
+            </button>
+          </div>
+        )}
+        {picking && files && <files.EmojiPicker onPick={pickEmoji} label={t.emoji} />}
+        <button type="button" class="bk-clip" aria-label={t.emoji} title={t.emoji} aria-expanded={picking} onClick={() => (files ? setPicking(!picking) : void loadFiles().then(() => setPicking(true)))}>
+          {SMILE}
+        </button>
         {site.filesMb !== null && (
           <label class="bk-clip" title={t.attach} aria-label={t.attach}>
             {CLIP}

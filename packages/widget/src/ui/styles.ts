@@ -22,6 +22,7 @@ export const PANEL_CSS = `
 .bk-me{align-self:flex-end;color:#fff;border-bottom-right-radius:4px}
 .bk-who{align-self:flex-start;font-size:11.5px;color:#667085;margin:6px 0 -2px 4px}
 .bk-time{display:block;font-size:10.5px;opacity:.65;margin-top:2px;text-align:right}
+.bk-gone{opacity:.7}.bk-mine{align-self:flex-end;display:flex;gap:10px;font-size:11.5px;margin:-4px 2px 0;opacity:0;transition:opacity .15s}.bk-msg.bk-me:hover~.bk-mine,.bk-mine:hover,.bk-mine:focus-within{opacity:1}@media (hover:none){.bk-mine{opacity:1}}.bk-editing{position:absolute;bottom:100%;left:0;right:0;padding:4px 12px;background:#fffaeb;font-size:12px;border-top:1px solid #fedf89}
 .bk-seen{align-self:flex-end;font-size:10.5px;color:#667085;margin:-4px 2px 0}
 .bk-pending{opacity:.7}
 .bk-failed{align-self:flex-end;font-size:12px;color:#b42318;display:flex;gap:8px;align-items:center}
@@ -31,11 +32,11 @@ export const PANEL_CSS = `
 .bk-divider:before,.bk-divider:after{content:"";flex:1;height:1px;background:#e4e7ec}
 .bk-typing{font-size:12px;color:#667085;padding:2px 4px 6px;min-height:22px}
 .bk-more{align-self:center;margin-bottom:4px}
-.bk-compose{display:flex;align-items:flex-end;gap:8px;padding:10px 12px;border-top:1px solid #eaecf0;background:#fff}
+.bk-compose{position:relative;display:flex;align-items:flex-end;gap:8px;padding:10px 12px;border-top:1px solid #eaecf0;background:#fff}
 .bk-input{flex:1;resize:none;border:1px solid #d0d5dd;border-radius:10px;padding:9px 11px;max-height:120px;min-height:40px;outline:none;color:#1d2330;background:#fff}
 .bk-input:focus{border-color:var(--bk-color);box-shadow:0 0 0 3px color-mix(in srgb,var(--bk-color) 20%,transparent)}
 .bk-send{width:40px;height:40px;border-radius:10px;border:0;color:#fff;cursor:pointer;display:flex;align-items:center;justify-content:center;flex:none;padding:0}
-.bk-clip{width:32px;height:40px;display:flex;align-items:center;justify-content:center;color:#667085;cursor:pointer;flex:none;border-radius:8px}.bk-clip:hover{color:#344054;background:#f2f4f7}.bk-clip svg{width:20px;height:20px;fill:currentColor}.bk-clip input{position:absolute;width:1px;height:1px;opacity:0;overflow:hidden}.bk-clip:focus-within{outline:2px solid var(--bk-color);outline-offset:1px}
+.bk-clip{border:0;background:none;padding:0;width:32px;height:40px;display:flex;align-items:center;justify-content:center;color:#667085;cursor:pointer;flex:none;border-radius:8px}.bk-clip:hover{color:#344054;background:#f2f4f7}.bk-clip svg{width:20px;height:20px;fill:currentColor}.bk-clip input{position:absolute;width:1px;height:1px;opacity:0;overflow:hidden}.bk-clip:focus-within{outline:2px solid var(--bk-color);outline-offset:1px}
 .bk-doc{display:inline-flex;gap:6px;align-items:baseline;text-decoration:none;font-weight:600;word-break:break-all}
 .bk-send:disabled{opacity:.45;cursor:default}
 .bk-send svg{width:20px;height:20px;fill:currentColor}

@@ -6,6 +6,9 @@
 import type { Message } from '@beckon/protocol';
 import type { PendingMessage, WidgetContext } from '../shared/types';
 import type { Actions } from './actions';
+import { EMOJI } from './emoji';
+
+export { insertAt } from './emoji';
 
 const CSS = `.bk-pic{display:block;margin:-2px -4px 4px;line-height:0}.bk-pic img{max-width:100%;height:auto;border-radius:8px;background:#eef1f5}.bk-doc small{font-weight:400;opacity:.75}`;
 
@@ -52,4 +55,20 @@ export async function upload(ctx: WidgetContext, actions: Actions, file: globalT
   ctx.set({ pending: st().pending.map((x) => (x.clientId === p.clientId ? sent : x)) });
   actions.deliver(sent);
   return null;
+}
+
+const PICK_CSS = `.bk-emoji{position:absolute;bottom:100%;left:8px;right:8px;margin-bottom:6px;background:#fff;border:1px solid #e4e7ec;border-radius:12px;box-shadow:0 8px 24px rgba(16,24,40,.16);padding:6px;display:grid;grid-template-columns:repeat(auto-fill,minmax(34px,1fr));max-height:210px;overflow-y:auto;z-index:3}.bk-emoji button{border:0;background:none;font-size:22px;line-height:1;padding:5px 0;border-radius:8px;cursor:pointer}.bk-emoji button:hover,.bk-emoji button:focus-visible{background:#f2f4f7;outline:none}`;
+
+/** a grid of emoji; picking one inserts it where the cursor is */
+export function EmojiPicker({ onPick, label }: { onPick: (e: string) => void; label: string }) {
+  return (
+    <div class="bk-emoji" role="dialog" aria-label={label}>
+      <style>{PICK_CSS}</style>
+      {EMOJI.flatMap((g) => g.list).map((e) => (
+        <button type="button" aria-label={e} onMouseDown={(ev) => ev.preventDefault()} onClick={() => onPick(e)}>
+          {e}
+        </button>
+      ))}
+    </div>
+  );
 }

@@ -97,7 +97,8 @@ const session = {
 export let state: ConsoleState = {
   lang: initialLang(),
   me: null,
-  siteId: null,
+  // the site last looked at in this tab (a reload stays on it)
+  siteId: session.get<string | null>('site', null),
   connection: 'connecting',
   status: 'offline',
   autoAway: false,
@@ -127,6 +128,7 @@ export function set(patch: Partial<ConsoleState>, opts: { replace?: boolean } = 
   if (patch.panes) session.set('panes', state.panes);
   if (patch.drafts) session.set('drafts', state.drafts);
   if ('sound' in patch) session.set('sound', state.sound);
+  if ('siteId' in patch) session.set('site', state.siteId);
   if (patch.convs) setTitleBadge(Object.values(state.convs).reduce((n, c) => n + (c.summary.status === 'closed' ? 0 : c.summary.unread), 0));
   subs.forEach((f) => f());
 }
@@ -185,7 +187,7 @@ async function call<E extends Answering>(event: E, payload: Parameters<OperatorC
 }
 
 export function connect(me: MeView): void {
-  set({ me, siteId: state.siteId ?? me.memberships[0]?.siteId ?? null });
+  set({ me, siteId: me.memberships.some((m) => m.siteId === state.siteId) ? state.siteId : (me.memberships[0]?.siteId ?? null) });
   // the service worker: web push, and a notification's click opens its chat here
   void registerWorker((r) => {
     set(r);

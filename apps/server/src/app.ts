@@ -46,6 +46,7 @@ import { DiskBlobs } from './files/blobs';
 import { fileRoutes } from './files/file-routes';
 import { PushService, type PushOptions } from './push/push-service';
 import { pushRoutes } from './push/push-routes';
+import { setupRoutes } from './http/setup-routes';
 
 export interface BuildOptions {
   /** an open store; otherwise `dbFile` is opened (and closed with the app) */
@@ -209,6 +210,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   await app.register(engageRoutes({ store, engage, quality, now }));
   await app.register(toolsRoutes({ store, now }));
   await app.register(pushRoutes({ store, push, now }));
+  await app.register(setupRoutes({ store, chat, now }));
   await app.register(fileRoutes({ store, blobs, secret, now, uploadsPerTenMinutes: opts.uploadsPerTenMinutes }));
   // the public (a load balancer) learns whether to send traffic; counts are for signed-in staff only
   app.get('/health', async (req) => {

@@ -21,6 +21,9 @@ import { Replies } from './replies';
 import { TOOLS } from '../i18n-tools';
 import { useEffect, useState } from 'preact/hooks';
 import { EVERYDAY } from '../i18n-everyday';
+import { SETUP } from '../i18n-setup';
+import { Setup, setupSteps, type SetupStatus } from './setup';
+import { api as rest } from '../api';
 import { ENGAGE } from '../i18n-engage';
 
 const initials = (name: string) =>
@@ -41,6 +44,21 @@ export function Shell() {
     void loadFollowUpCount();
   }, [s.siteId]);
   const membership = s.me!.memberships.find((m) => m.siteId === s.siteId);
+  // the guided setup, for admins, until every step is done (its page stays reachable from the menu)
+  const [setup, setSetup] = useState<SetupStatus | null>(null);
+  useEffect(() => {
+    if (membership?.role !== 'admin' || !s.siteId) return setSetup(null);
+    void rest<SetupStatus>('GET', `/api/sites/${s.siteId}/setup`).then(setSetup, () => setSetup(null));
+  }, [s.siteId, s.view, membership?.role]);
+  const [setupHidden, setSetupHidden] = useState(() => !!sessionStorage.getItem('beckon:setup-hidden'));
+  const setupDone = setup ? Object.values(setupSteps(setup)).filter(Boolean).length : 5;
+  // first sign-in of an admin whose site is not set up: the checklist comes first
+  useEffect(() => {
+    if (setup && setupDone < 2 && s.view === 'chats' && !s.focus && !sessionStorage.getItem('beckon:setup-seen')) {
+      sessionStorage.setItem('beckon:setup-seen', '1');
+      set({ view: 'setup' }, { replace: true });
+    }
+  }, [setup]);
   const q = QUALITY[s.lang];
   const lead = membership?.role === 'admin' || membership?.role === 'supervisor';
   const nav: [View, string][] = [
@@ -144,6 +162,16 @@ export function Shell() {
         </label>
       </header>
       {menu && <div class="scrim" aria-hidden="true" onClick={() => setMenu(false)} />}
+      {setup && setupDone < 5 && s.view !== 'setup' && !setupHidden && (
+        <div class="banner setup-banner" role="status">
+          <button type="button" class="link" onClick={() => set({ view: 'setup' })}>
+            {SETUP[s.lang].nav(setupDone, 5)} — {SETUP[s.lang].title}
+          </button>{' '}
+          <button type="button" class="link" aria-label={SETUP[s.lang].hide} title={SETUP[s.lang].hide} onClick={() => (sessionStorage.setItem('beckon:setup-hidden', '1'), setSetupHidden(true))}>
+            ×
+          </button>
+        </div>
+      )}
       {s.connection === 'reconnecting' && (
         <div class="banner warn" role="status">
           {t.connectionLost}
@@ -165,7 +193,7 @@ export function Shell() {
           </button>
         </div>
       )}
-      <div class="body">{s.view === 'chats' ? <Chats /> : s.view === 'visitors' ? <Visitors /> : s.view === 'inbox' ? <Inbox /> : s.view === 'rules' ? <Rules /> : s.view === 'floor' ? <Floor /> : s.view === 'replies' ? <Replies /> : s.view === 'settings' ? <SiteSettings /> : s.view === 'team' ? <Team /> : s.view === 'integrations' ? <Integrations /> : s.view === 'dashboard' ? <Dashboard /> : s.view === 'followups' ? <FollowUps /> : s.view === 'account' ? <Account /> : <Install />}</div>
+      <div class="body">{s.view === 'chats' ? <Chats /> : s.view === 'visitors' ? <Visitors /> : s.view === 'inbox' ? <Inbox /> : s.view === 'rules' ? <Rules /> : s.view === 'floor' ? <Floor /> : s.view === 'replies' ? <Replies /> : s.view === 'settings' ? <SiteSettings /> : s.view === 'team' ? <Team /> : s.view === 'integrations' ? <Integrations /> : s.view === 'dashboard' ? <Dashboard /> : s.view === 'followups' ? <FollowUps /> : s.view === 'account' ? <Account /> : s.view === 'setup' ? <Setup /> : <Install />}</div>
     </div>
   );
 }

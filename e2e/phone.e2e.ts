@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { operatorOnline, shot, startWorld, visitorSays, visitorPage, type World } from './harness';
+import { operatorOnline, personUA, shot, startWorld, visitorSays, visitorPage, type World } from './harness';
 
 let w: World;
 let offline = () => {};
@@ -182,4 +182,19 @@ it('the console installs as an app: a manifest with icons, a service worker, pus
   expect(new URL(op.url()).pathname).toBe(`/chats/${conv.conversationId}`);
   await op.context().close();
   await visitor.context().close();
+});
+
+it('the demo shop on a phone: the header wraps, nothing is wider than the screen, the launcher is in reach', async () => {
+  const context = await w.browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, userAgent: personUA(w) });
+  const page = await context.newPage();
+  for (const path of ['/', '/coffee.html', '/checkout.html']) {
+    await page.goto(w.shop + path);
+    await page.waitForSelector('.bk-launcher:not([hidden])');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(375);
+    const box = (await page.locator('.bk-launcher').boundingBox())!;
+    expect(box.x + box.width, path).toBeLessThanOrEqual(375);
+    expect(box.y + box.height, path).toBeLessThanOrEqual(667);
+  }
+  await shot(page, 'phone-demo-shop');
+  await context.close();
 });

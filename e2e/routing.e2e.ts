@@ -110,6 +110,8 @@ describe('nobody online', () => {
     await visitor.click('.bk-leave >> text=Send message');
     await visitor.waitForSelector('.bk-note >> text=Thank you! We will answer here, next time you visit.');
     expect(await visitor.textContent('.bk-note[role=status]')).not.toMatch(/e-?mail/i);
+    // sent: the form is empty again (it stays on screen while nobody is online)
+    for (const f of ['name', 'email', 'body']) expect(await visitor.inputValue(`.bk-leave [name=${f}]`), f).toBe('');
     await visitor.click('.bk-x');
 
     const op = await consoleLogin(w);

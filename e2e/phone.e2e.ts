@@ -99,6 +99,19 @@ it('on a desktop the panes stay side by side; every page and chat has a URL', as
   expect(await op.locator('.pane').count()).toBe(2);
   expect(await op.locator('.list').isVisible()).toBe(true);
   for (const p of await op.locator('.pane').all()) expect((await p.boundingBox())!.width).toBeGreaterThan(300);
+  // the visitor's details: browser, system, local time; the operator corrects the name
+  const details = op.locator('.pane').first().locator('.journey');
+  await details.locator('summary').click();
+  await details.locator('dt >> text=Browser').waitFor();
+  expect(await details.locator('dd').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^Chrome \d+ · Linux$/), expect.stringMatching(/^\d\d:\d\d (AM |PM )?\(UTC[+−]\d+(:\d\d)?\)$/)]));
+  await details.locator('.contact >> text=Edit').click();
+  await details.locator('input[name=visitor-name]').fill('Ingrid');
+  await details.locator('input[name=visitor-email]').fill('ingrid@example.no');
+  await details.locator('.contact-form button[type=submit]').click();
+  await op.waitForSelector('.pane h3 >> text=Ingrid');
+  await op.waitForSelector('.row >> text=Ingrid');
+  await details.locator('.contact >> text=Ingrid · ingrid@example.no').waitFor();
+  await details.locator('summary').click();
   await shot(op, 'desktop-console-two-chats');
   const chatUrl = op.url();
   expect(new URL(chatUrl).pathname).toMatch(/^\/chats\/[\w-]+$/);
@@ -138,6 +151,13 @@ it('in Russian the header fits a 1366 px screen on one line, and the phone layou
     expect(box.x + box.width).toBeLessThanOrEqual(1366);
     expect(box.y + box.height).toBeLessThanOrEqual(header.y + header.height);
   }
+  // rule summaries say «да», not "true"
+  await op.click('nav >> text=Правила');
+  await op.waitForSelector('.rule-item >> text=намерение уйти');
+  const summaries = (await op.locator('.rule-item').allTextContents()).join('\n');
+  expect(summaries).not.toMatch(/\btrue\b|\bfalse\b/);
+  expect(summaries).toContain('да');
+  await op.click('nav >> text=Чаты');
   await op.setViewportSize({ width: 375, height: 667 });
   await op.click('.row >> text=доставка в Казань');
   await op.locator('.pane.focus').waitFor();

@@ -8,7 +8,8 @@ import { createECDH, createHmac, createDecipheriv, createPublicKey, randomBytes,
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { PushPayload } from '@beckon/protocol';
-import { call, expectOk, login, onCleanup, operator, startServer, visitorReady } from './harness';
+import { fakeClock } from '../src/index';
+import { call, expectOk, login, onCleanup, startServer, operator, visitorReady } from './harness';
 
 const b64u = (b: Buffer) => b.toString('base64url');
 const hmac = (key: Buffer, data: Buffer) => createHmac('sha256', key).update(data).digest();
@@ -152,5 +153,28 @@ describe('web push', () => {
 
     expect((await fetch(`${h.url}/api/push/subscriptions`, { method: 'DELETE', headers, body: JSON.stringify({ endpoint: `${ps.origin}/push/laptop` }) })).status).toBe(204);
     expect(await h.store.push.subscriptionsOf([oleg])).toEqual([]);
+  });
+
+  it('with nobody online: the team hears of a new chat after a few seconds, and again when it has waited past the site\'s limit', async () => {
+    const clock = fakeClock();
+    const h = await startServer({ clock });
+    const ps = await pushService();
+    const cookie = await login(h, 'admin@shop.test');
+    const headers = { cookie, origin: h.url, 'content-type': 'application/json' };
+    expect((await fetch(`${h.url}/api/sites/${h.site.id}`, { method: 'PATCH', headers, body: JSON.stringify({ routing: { waitLimitSeconds: 60 } }) })).status).toBe(200);
+    const keys = browserKeys();
+    await fetch(`${h.url}/api/push/subscriptions`, { method: 'POST', headers, body: JSON.stringify({ endpoint: `${ps.origin}/push/owner`, keys: { p256dh: b64u(keys.ecdh.getPublicKey()), auth: b64u(keys.auth) } }) });
+
+    const { socket: v } = await visitorReady(h);
+    const sent = await expectOk(call(v, 'message:send', { clientId: 'a', body: 'Is anyone there?' }));
+    await clock.advance(5_000);
+    await h.beckon.scheduler.idle();
+    const p1 = JSON.parse(decrypt((await ps.nth(0)).body, keys)) as PushPayload;
+    expect(p1).toMatchObject({ title: expect.stringMatching(/^New chat: Visitor /), body: 'Is anyone there?', url: `/chats/${sent.conversation.id}` });
+    await clock.advance(60_000);
+    await h.beckon.scheduler.idle();
+    const p2 = JSON.parse(decrypt((await ps.nth(1)).body, keys)) as PushPayload;
+    expect(p2).toMatchObject({ title: expect.stringMatching(/has waited 1 min$/), body: 'Nobody has taken this chat yet.', url: `/chats/${sent.conversation.id}` });
+    expect(ps.got.length).toBe(2);
   });
 });

@@ -101,6 +101,8 @@ export class PushService {
   }
 
   private async started(siteId: string, c: Conv): Promise<void> {
+    // a team without a subscribed browser costs nothing here (no deadlines written)
+    if (!this.vapid || !(await this.d.store.push.subscriptionsOf((await this.d.store.listMembers(siteId)).map((m) => m.accountId))).length) return;
     const site = await this.d.store.getSite(siteId);
     if (!site) return;
     await this.d.scheduler.at('push_waiting', c.id, this.d.now() + site.routing.waitLimitSeconds * 1000);
@@ -116,22 +118,40 @@ export class PushService {
   }
 
   private async toConversation(siteId: string, c: Conv, kind: keyof PushPrefs, title: (t: (typeof T)['en'], who: string) => string, to: string[] | null, body?: string, bodyOf?: (t: (typeof T)['en']) => string): Promise<void> {
+    // on the message path: nothing is looked up unless someone is there to be told
+    const subs = await this.targets(siteId, kind, to);
+    if (!subs.length) return;
     const v = await this.d.store.getVisitor(c.visitorId);
     const who = visitorDisplayName(c.visitorId, v?.name ?? null);
     const last = body ?? (await this.d.store.getConversation(c.id))?.lastMessagePreview ?? '';
-    await this.toSite(siteId, kind, (t) => ({ title: title(t, who), body: (bodyOf ? bodyOf(t) : last).slice(0, 180), url: `/chats/${c.id}`, tag: `chat-${c.id}` }), to);
+    await this.deliver(siteId, subs, (t) => ({ title: title(t, who), body: (bodyOf ? bodyOf(t) : last).slice(0, 180), url: `/chats/${c.id}`, tag: `chat-${c.id}` }));
   }
 
-  /** to the site's members (or only `to`) who want this kind of push, in the site's language */
-  private async toSite(siteId: string, kind: keyof PushPrefs, payload: (t: (typeof T)['en']) => PushPayload, to: string[] | null = null): Promise<void> {
-    if (!this.vapid) return;
+  /** to the site's members (or only `to`) who want this kind of push */
+  private async toSite(siteId: string, kind: keyof PushPrefs, payload: (t: (typeof T)['en']) => PushPayload): Promise<void> {
+    const subs = await this.targets(siteId, kind, null);
+    if (subs.length) await this.deliver(siteId, subs, payload);
+  }
+
+  /** the browsers to push to: subscriptions first (one indexed read), preferences only of those who have one */
+  private async targets(siteId: string, kind: keyof PushPrefs, to: string[] | null) {
+    if (!this.vapid) return [];
+    const ids = to ?? (await this.d.store.listMembers(siteId)).map((m) => m.accountId);
+    const subs = await this.d.store.push.subscriptionsOf(ids);
+    if (!subs.length) return subs;
+    if (to) {
+      const members = new Set((await this.d.store.listMembers(siteId)).map((m) => m.accountId));
+      for (let i = subs.length - 1; i >= 0; i--) if (!members.has(subs[i]!.accountId)) subs.splice(i, 1);
+    }
+    const wants = new Map<string, boolean>();
+    for (const s of subs) if (!wants.has(s.accountId)) wants.set(s.accountId, (await this.d.store.push.prefs(s.accountId))[kind]);
+    return subs.filter((s) => wants.get(s.accountId));
+  }
+
+  /** in the site's language */
+  private async deliver(siteId: string, subs: { id: string; endpoint: string; p256dh: string; auth: string }[], payload: (t: (typeof T)['en']) => PushPayload): Promise<void> {
     const site = await this.d.store.getSite(siteId);
-    if (!site) return;
-    const members = (await this.d.store.listMembers(siteId)).filter((m) => !to || to.includes(m.accountId));
-    const wanted: string[] = [];
-    for (const m of members) if ((await this.d.store.push.prefs(m.accountId))[kind]) wanted.push(m.accountId);
-    const subs = await this.d.store.push.subscriptionsOf(wanted);
-    const body = JSON.stringify(payload(T[site.defaultLang as Lang] ?? T.en));
+    const body = JSON.stringify(payload(T[(site?.defaultLang ?? 'en') as Lang] ?? T.en));
     await Promise.all(subs.map((s) => this.send(s, body)));
   }
 

@@ -281,6 +281,10 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     // close the transports rather than send "disconnect": every widget and console then comes
     // back through Socket.IO's own reconnection (backoff with jitter), like after a network drop
     io.engine.close();
+    // the HTTP server waits for every connection to end: idle keep-alive ones go now, and one a
+    // client still holds two seconds from now (requests in flight have had their time) is cut
+    app.server.closeIdleConnections();
+    setTimeout(() => app.server.closeAllConnections(), 2000).unref();
   });
   app.addHook('onClose', async () => {
     await new Promise<void>((res) => io.close(() => res()));

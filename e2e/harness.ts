@@ -115,9 +115,10 @@ export function chatWorld(set: (w: World) => void): void {
 }
 
 /** Signs in to the console in a new context; `before` runs on the page before it loads (e.g. a fake clock). */
-export async function consoleLogin(w: World, who: Credentials = w.operator, before?: (page: Page) => Promise<void>): Promise<Page> {
-  const context = await w.browser.newContext({ viewport: { width: 1400, height: 860 } });
+export async function consoleLogin(w: World, who: Credentials = w.operator, before?: (page: Page) => Promise<void>, device: { viewport?: { width: number; height: number }; mobile?: boolean; locale?: string } = {}): Promise<Page> {
+  const context = await w.browser.newContext({ viewport: device.viewport ?? { width: 1400, height: 860 }, isMobile: device.mobile, hasTouch: device.mobile, locale: device.locale });
   const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('console page error:', e.message));
   await before?.(page);
   await page.goto(w.url);
   await page.fill('input[name=email]', who.email);

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { operatorOnline, personUA, shot, startWorld, visitorSays, visitorPage, type World } from './harness';
+import { consoleLogin, operatorOnline, personUA, shot, startWorld, visitorSays, visitorPage, type World } from './harness';
 
 let w: World;
 let offline = () => {};
@@ -17,17 +17,7 @@ afterAll(async () => {
   await w?.close();
 });
 
-async function login(viewport: { width: number; height: number }, mobile: boolean, locale = 'en-US', who = w.operator): Promise<Page> {
-  const context = await w.browser.newContext({ viewport, isMobile: mobile, hasTouch: mobile, locale });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error('console page error:', e.message));
-  await page.goto(w.url);
-  await page.fill('input[name=email]', who.email);
-  await page.fill('input[name=password]', who.password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('.shell');
-  return page;
-}
+const login = (viewport: { width: number; height: number }, mobile: boolean, locale = 'en-US', who = w.operator): Promise<Page> => consoleLogin(w, who, undefined, { viewport, mobile, locale });
 
 it('on a phone: the list, then one chat full screen, a saved reply, and back', async () => {
   const cookie = (await (await fetch(`${w.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: w.operator.email, password: w.operator.password }) })).headers.get('set-cookie'))!.split(';')[0]!;

@@ -158,3 +158,17 @@ export const WidgetSite = z.object({
   filesMb: z.number().int().nullable().default(null),
 });
 export type WidgetSite = z.infer<typeof WidgetSite>;
+
+/** How far a site's first setup is (GET /api/sites/:id/setup). */
+export interface SetupStatus {
+  origins: string[];
+  /** allowed addresses the widget has been seen on */
+  detected: string[];
+  /** addresses the widget was refused on (not allowed yet) */
+  refused: string[];
+  teammates: number;
+  rules: number;
+  rulesOn: number;
+  /** a test message was sent (the console shows it as a chat) */
+  tested: boolean;
+}

@@ -8,6 +8,7 @@ import { ENGAGE } from '../i18n-engage';
 import { TOOLS } from '../i18n-tools';
 import { QUALITY } from '../i18n-quality';
 import { EVERYDAY } from '../i18n-everyday';
+import { CopyButton } from './copy-button';
 import { useConsole } from '../store';
 import { SaveRow, type Outcome } from './save-row';
 
@@ -260,7 +261,6 @@ export function Install() {
   const s = useConsole();
   const t = STRINGS[s.lang];
   const [site] = useSite(s.siteId);
-  const [copied, setCopied] = useState(false);
   if (!site) return <p class="empty">{t.loading}</p>;
   const code = `<script>window.Beckon=window.Beckon||function(){(Beckon.q=Beckon.q||[]).push(arguments)};</script>\n<script async src="${location.origin}/widget/beckon.js" data-site="${site.key}"></script>`;
   return (
@@ -268,18 +268,7 @@ export function Install() {
       <h1>{t.installTitle}</h1>
       <p>{t.installHelp}</p>
       <pre class="code">{code}</pre>
-      <button
-        type="button"
-        class="primary"
-        onClick={() =>
-          void navigator.clipboard?.writeText(code).then(() => {
-            setCopied(true);
-            setTimeout(() => setCopied(false), 1500);
-          })
-        }
-      >
-        {copied ? t.copied : t.copy}
-      </button>
+      <CopyButton text={code} label={t.copy} done={t.copied} primary />
       <p>
         {t.siteKey}: <code>{site.key}</code>
       </p>

@@ -4,21 +4,14 @@
  * that arrives in Chats like a visitor's.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { SiteView } from '@beckon/protocol';
+import type { SetupStatus, SiteView } from '@beckon/protocol';
 import { api, ApiError } from '../api';
 import { SETUP } from '../i18n-setup';
 import { openPane, set, useConsole } from '../store';
 import { snippetFor } from './snippet';
+import { CopyButton } from './copy-button';
 
-export interface SetupStatus {
-  origins: string[];
-  detected: string[];
-  refused: string[];
-  teammates: number;
-  rules: number;
-  rulesOn: number;
-  tested: boolean;
-}
+export type { SetupStatus };
 
 export const setupSteps = (st: SetupStatus) => ({
   origins: st.origins.length > 0,
@@ -38,7 +31,6 @@ export function Setup() {
   const [origin, setOrigin] = useState('');
   const [error, setError] = useState('');
   const [platform, setPlatform] = useState<(typeof PLATFORMS)[number]>('html');
-  const [copied, setCopied] = useState(false);
   const [test, setTest] = useState<{ id?: string; error?: string } | null>(null);
   const load = () => {
     if (!s.siteId) return;
@@ -125,17 +117,7 @@ export function Setup() {
             </div>
             <p class="small">{t.how[platform]}</p>
             <pre class="code">{code}</pre>
-            <button
-              type="button"
-              onClick={() =>
-                void navigator.clipboard?.writeText(code).then(() => {
-                  setCopied(true);
-                  setTimeout(() => setCopied(false), 1500);
-                })
-              }
-            >
-              {copied ? t.copied : t.copy}
-            </button>
+            <CopyButton text={code} label={t.copy} done={t.copied} />
           </>,
         )}
         {step(

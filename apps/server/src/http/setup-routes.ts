@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { z } from 'zod';
-import { BeckonError, Id } from '@beckon/protocol';
+import { BeckonError, Id, type SetupStatus } from '@beckon/protocol';
 import { newId, type Store } from '@beckon/db';
 import type { ChatService } from '../chat/chat-service';
 import { roleOn } from './access';
@@ -16,18 +16,6 @@ import { parse } from './errors';
 
 const SiteParams = z.object({ siteId: Id });
 
-export interface SetupStatus {
-  origins: string[];
-  /** allowed addresses the widget has been seen on */
-  detected: string[];
-  /** addresses the widget was refused on (not allowed yet) */
-  refused: string[];
-  teammates: number;
-  rules: number;
-  rulesOn: number;
-  /** a test message was sent (the console shows it as a chat) */
-  tested: boolean;
-}
 
 const TEXT = {
   en: { name: 'Test visitor', body: 'Hello! This is a test message from Beckon’s setup: answer it to see how chatting works, then end the chat.' },

@@ -11,7 +11,7 @@ const pure = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/drizzle/**', 'e2e/screenshots/**', 'data/**', 'eslint.config.js', '**/*.mjs', '**/*.cjs', '**/vite.config.ts', '**/vitest.config.ts', 'vitest.workspace.ts', 'packages/db/drizzle.config.ts'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/drizzle/**', 'e2e/screenshots/**', 'data/**', 'eslint.config.js', '**/*.mjs', '**/*.cjs', '**/vite.config.ts', '**/vitest.config.ts', 'vitest.workspace.ts', 'packages/db/drizzle.config.ts', 'packages/db/drizzle.pg.config.ts', '**/drizzle-pg/**'] },
   {
     files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -6,6 +6,26 @@ export default [
   'packages/db',
   'packages/widget',
   'apps/server',
+  // the same server tests on PostgreSQL (the cluster store), a throwaway database per server
+  {
+    extends: './apps/server/vitest.config.ts',
+    test: {
+      name: 'server on postgres',
+      root: './apps/server',
+      env: { BECKON_TEST_STORE: 'postgres' },
+      // a fake day of webhook retries is many more round trips to a real database
+      testTimeout: 60_000,
+      exclude: [
+        // about the SQLite file itself: another process holding its lock, its tables read directly
+        // to prove erasure and tenant isolation, installs and processes on a data directory
+        'test/busy.test.ts',
+        'test/privacy.test.ts',
+        'test/tenants.test.ts',
+        'test/install.test.ts',
+        'test/process.test.ts',
+      ],
+    },
+  },
   'bench',
   'e2e',
 ];

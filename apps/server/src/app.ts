@@ -13,7 +13,7 @@ import cookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
 import { LIMITS } from '@beckon/protocol';
-import { openSqliteStore, type Store } from '@beckon/db';
+import { openPgStore, openSqliteStore, type Store } from '@beckon/db';
 import { ChatService } from './chat/chat-service';
 import { EngageService } from './engage/engage-service';
 import { engageRoutes } from './http/engage-routes';
@@ -31,7 +31,7 @@ import { setupOperatorNamespace } from './realtime/operator-namespace';
 import { setupVisitorNamespace } from './realtime/visitor-namespace';
 import { connectError } from './realtime/connect-error';
 import { Abuse, ABUSE_LIMITS, type AbuseLimits } from './realtime/abuse';
-import { clockFrom, realClock, type Clock, type Timer } from './lib/clock';
+import { clockFrom, isFakeClock, realClock, type Clock, type Timer } from './lib/clock';
 import { Scheduler } from './lib/scheduler';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -49,8 +49,10 @@ import { pushRoutes } from './push/push-routes';
 import { setupRoutes } from './http/setup-routes';
 
 export interface BuildOptions {
-  /** an open store; otherwise `dbFile` is opened (and closed with the app) */
+  /** an open store; otherwise PostgreSQL at `databaseUrl`, or the SQLite `dbFile`, is opened (and closed with the app) */
   store?: Store;
+  /** postgres://… (BECKON_DATABASE_URL): the cluster store instead of the embedded SQLite file */
+  databaseUrl?: string;
   dbFile?: string;
   durability?: 'normal' | 'full';
   now?: () => number;
@@ -118,7 +120,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   const clock = opts.clock ?? (opts.now ? clockFrom(opts.now) : realClock);
   const now = clock.now;
   const ownStore = !opts.store;
-  const store = opts.store ?? openSqliteStore({ file: opts.dbFile ?? ':memory:', durability: opts.durability ?? 'normal' });
+  const store = opts.store ?? (opts.databaseUrl ? await openPgStore({ url: opts.databaseUrl }) : openSqliteStore({ file: opts.dbFile ?? ':memory:', durability: opts.durability ?? 'normal' }));
   const app = Fastify({ logger: opts.logger ?? false, logController: new LogController({ disableRequestLogging: !opts.logRequests }), bodyLimit: LIMITS.httpBodyBytes, trustProxy: opts.trustProxy ?? false, return503OnClosing: true });
   const counters = { rejected: 0, rateLimited: 0 };
   const routes: { method: string; url: string }[] = [];
@@ -286,7 +288,17 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     app.server.closeIdleConnections();
     setTimeout(() => app.server.closeAllConnections(), 2000).unref();
   });
+  // a fake clock (tests) lets the work a timer set off finish before time moves on
+  const unsettle = isFakeClock(clock)
+    ? clock.settleWith(async () => {
+        await scheduler.idle();
+        await chat.idle();
+        await webhooks.idle();
+        await mailer.idle();
+      })
+    : () => undefined;
   app.addHook('onClose', async () => {
+    unsettle();
     await new Promise<void>((res) => io.close(() => res()));
     await scheduler.idle();
     await chat.idle();

@@ -9,12 +9,15 @@
  *   pnpm beckon reset-password <email>
  *   pnpm beckon export-visitor <visitorId>          (JSON on standard output)
  *   pnpm beckon erase-visitor <visitorId> --yes
+ *   pnpm beckon migrate-to-postgres [--to postgres://…]   (the embedded file into an empty PostgreSQL database)
+ *
+ * With BECKON_DATABASE_URL set, every command works on that PostgreSQL database.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Email, Role } from '@beckon/protocol';
-import { openSqliteStore } from '@beckon/db';
+import { copySqliteToPg, openPgStore, openSqliteStore } from '@beckon/db';
 import { createMember, createSiteWithAdmin } from './bootstrap';
 import { loadConfig } from './config';
 import { generatePassword, hashPassword } from './http/passwords';
@@ -27,7 +30,8 @@ const USAGE = `usage:
   beckon create-operator <email> <name> [--role admin|supervisor|operator] [--site <siteId>]
   beckon reset-password <email>
   beckon export-visitor <visitorId>
-  beckon erase-visitor <visitorId> --yes`;
+  beckon erase-visitor <visitorId> --yes
+  beckon migrate-to-postgres [--to <postgres://user@host:5432/db>]   (default: BECKON_DATABASE_URL)`;
 
 function die(msg: string): never {
   console.error(msg);
@@ -45,12 +49,29 @@ const { positionals, values } = parseArgs({
     lang: { type: 'string', default: 'en' },
     confirm: { type: 'string' },
     yes: { type: 'boolean', default: false },
+    to: { type: 'string' },
   },
 });
 const [command, ...args] = positionals;
 const config = loadConfig();
 mkdirSync(config.dataDir, { recursive: true });
-const store = openSqliteStore({ file: join(config.dataDir, 'beckon.db') });
+const file = join(config.dataDir, 'beckon.db');
+
+if (command === 'migrate-to-postgres') {
+  const url = values.to ?? config.databaseUrl;
+  if (!url || !/^postgres(ql)?:\/\//.test(url)) die('migrate-to-postgres needs the target: --to postgres://user@host:5432/beckon (or BECKON_DATABASE_URL)');
+  const started = Date.now();
+  try {
+    const r = await copySqliteToPg(file, url, { onTable: (name, rows) => rows && console.log(`  ${name.padEnd(22)} ${rows}`) });
+    console.log(`copied ${r.rows} rows of ${r.tables.length} tables from ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log('start every node with BECKON_DATABASE_URL set to it; the files directory (BECKON_DATA_DIR/files) must be shared by them');
+    process.exit(0);
+  } catch (e) {
+    die(`nothing was copied: ${(e as Error).message}`);
+  }
+}
+
+const store = config.databaseUrl ? await openPgStore({ url: config.databaseUrl, poolSize: 2 }) : openSqliteStore({ file });
 
 async function newSite(name: string | undefined) {
   if (!name || !values.admin) die(USAGE);

@@ -14,6 +14,8 @@ export interface Config {
   demoPort: number;
   demoHost: string;
   dataDir: string;
+  /** PostgreSQL instead of the embedded SQLite file (BECKON_DATABASE_URL=postgres://…) */
+  databaseUrl: string | null;
   durability: 'normal' | 'full';
   logLevel: string;
   /** send cookies with Secure (on by default when publicUrl is https) */
@@ -30,6 +32,12 @@ export interface Config {
   demo: boolean;
   /** BECKON_SITE_NAME / BECKON_SITE_ORIGINS / BECKON_ADMIN_EMAIL: the first site and admin of a clean install */
   firstSite: { name: string; origins: string[]; adminEmail: string; adminName: string } | null;
+}
+
+function databaseUrl(v: string | undefined): string | null {
+  if (!v) return null;
+  if (!/^postgres(ql)?:\/\//.test(v)) throw new Error(`BECKON_DATABASE_URL must be a postgres:// URL, got "${v.replace(/:[^:@/]*@/, ':…@')}"`);
+  return v;
 }
 
 function int(v: string | undefined, fallback: number, name: string): number {
@@ -52,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoHost: env.BECKON_DEMO_HOST || host,
     // relative to where the command was typed (pnpm runs scripts inside the package folder)
     dataDir: env.BECKON_DATA_DIR ? resolve(env.INIT_CWD || process.cwd(), env.BECKON_DATA_DIR) : DEFAULT_DATA,
+    databaseUrl: databaseUrl(env.BECKON_DATABASE_URL),
     durability,
     logLevel: env.BECKON_LOG_LEVEL || 'info',
     secureCookies: env.BECKON_SECURE_COOKIES ? env.BECKON_SECURE_COOKIES === '1' : publicUrl.startsWith('https:'),

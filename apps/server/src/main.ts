@@ -2,14 +2,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDemo } from '@beckon/demo';
-import { openSqliteStore } from '@beckon/db';
+import { openPgStore, openSqliteStore } from '@beckon/db';
 import { buildApp } from './app';
 import { createSiteWithAdmin, seedDemo, type Credentials } from './bootstrap';
 import { loadConfig } from './config';
 
 const config = loadConfig();
 mkdirSync(config.dataDir, { recursive: true });
-const store = openSqliteStore({ file: join(config.dataDir, 'beckon.db'), durability: config.durability });
+// BECKON_DATABASE_URL: PostgreSQL, shared by every node (docs/SCALING.md); otherwise the embedded file
+const store = config.databaseUrl ? await openPgStore({ url: config.databaseUrl }) : openSqliteStore({ file: join(config.dataDir, 'beckon.db'), durability: config.durability });
 // the demo by default (the README's promise); BECKON_DEMO=0 is a production install that starts clean
 const demoPort = config.demo ? config.demoPort : 0;
 const demoOrigins = demoPort ? [...new Set([`http://localhost:${demoPort}`, `http://127.0.0.1:${demoPort}`, `http://${config.demoHost}:${demoPort}`])] : [];
@@ -41,7 +42,7 @@ const demo = demoPort && site ? await startDemo({ host: config.demoHost, port: d
 const lines = ['', `  Beckon console   ${config.publicUrl}`];
 if (demo) lines.push(`  Demo shop        http://localhost:${demoPort}`);
 if (!site) lines.push('', '  No site yet. Create the first one with its admin:', '    pnpm beckon init --site "My shop" --origin https://shop.example.com --admin you@example.com');
-lines.push(`  Data             ${config.dataDir}`);
+lines.push(`  Data             ${config.databaseUrl ? `PostgreSQL ${new URL(config.databaseUrl).host}${new URL(config.databaseUrl).pathname}, files in ${config.dataDir}` : config.dataDir}`);
 if (seeded) {
   lines.push('', config.demo ? '  First start: demo accounts created. The passwords are shown only now:' : '  First start: the first admin was created. The password is shown only now:');
   for (const c of seeded.credentials) lines.push(`    ${c.role.padEnd(9)} ${c.email.padEnd(24)} ${c.password}`);

@@ -78,10 +78,7 @@ describe('API tokens', () => {
     const row = (await h.store.integrations.listTokens(h.site.id)).find((x) => x.id === short.token.id)!;
     expect(row.expiresAt).toBeGreaterThan(Date.now() + 86_000_000);
     await h.beckon.app.close();
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(h.dbFile);
-    db.prepare('update api_tokens set expires_at = ? where id = ?').run(Date.now() - 1, short.token.id);
-    db.close();
+    await h.onData('update api_tokens set expires_at = ? where id = ?', [Date.now() - 1, short.token.id]);
     await h.restart();
     const expired = await api(h, short.secret, 'GET', '/api/v1/site');
     expect(expired.status).toBe(401);

@@ -5,10 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, expect } from 'vitest';
 import { DEFAULT_APPEARANCE, OperatorServerEventSchemas, type AckData, VisitorServerEventSchemas, type OperatorClientEvents, type OperatorServerEvents, type Result, type SiteView, type VisitorClientEvents, type VisitorServerEvents, type VisitorSession } from '@beckon/protocol';
-import { openSqliteStore, type Store } from '@beckon/db';
+import { openPgStore, openSqliteStore, throwawayDatabase, type Store } from '@beckon/db';
 import { buildApp, createMember, type Beckon, type BuildOptions } from '../src/index';
 
 export type VisitorSocket = Socket<VisitorServerEvents, VisitorClientEvents>;
@@ -46,12 +47,26 @@ export interface Harness {
   otherSite: SiteView;
   /** close the server and build a new one on the same data file and port-0 */
   restart(): Promise<void>;
+  /** PostgreSQL's URL when the tests run there (BECKON_TEST_STORE=postgres), else null */
+  databaseUrl: string | null;
+  /** a second store on the same data: another process, or another node */
+  openOtherStore(): Promise<Store>;
+  /** one statement straight on the data (`?` parameters), as an operator at a shell would */
+  onData(statement: string, params: unknown[]): Promise<void>;
 }
+
+/**
+ * BECKON_TEST_STORE=postgres runs the same tests on PostgreSQL (a throwaway database per server,
+ * on BECKON_TEST_PG_URL or the machine's 127.0.0.1:5432): the store contract, end to end.
+ */
+export const ON_POSTGRES = process.env.BECKON_TEST_STORE === 'postgres';
+const PG_URL = process.env.BECKON_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export async function startServer(opts: Partial<BuildOptions> = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'beckon-it-'));
   const dbFile = join(dir, 'beckon.db');
-  const seedStore = openSqliteStore({ file: dbFile });
+  const pgDb = ON_POSTGRES ? await throwawayDatabase(PG_URL) : null;
+  const seedStore = pgDb ? await openPgStore({ url: pgDb.url, poolSize: 2 }) : openSqliteStore({ file: dbFile });
   const now = Date.now();
   const site = await seedStore.createSite({ name: 'Shop', allowedOrigins: [SHOP], appearance: DEFAULT_APPEARANCE, defaultLang: 'en', idleCloseMinutes: 30 }, now);
   const otherSite = await seedStore.createSite({ name: 'Other', allowedOrigins: [OTHER_SHOP], appearance: DEFAULT_APPEARANCE, defaultLang: 'ru', idleCloseMinutes: 30 }, now);
@@ -60,9 +75,26 @@ export async function startServer(opts: Partial<BuildOptions> = {}): Promise<Har
   await createMember(seedStore, otherSite, { email: 'admin@other.test', name: 'Eve', role: 'admin', password: PASSWORD }, now);
   await seedStore.close();
 
-  const h = { dbFile, site, otherSite } as Harness;
+  const h = { dbFile, site, otherSite, databaseUrl: pgDb?.url ?? null } as Harness;
+  h.openOtherStore = async () => (pgDb ? openPgStore({ url: pgDb.url, poolSize: 2 }) : openSqliteStore({ file: dbFile }));
+  h.onData = async (statement, params) => {
+    if (pgDb) {
+      const c = new pg.Client({ connectionString: pgDb.url });
+      await c.connect();
+      let n = 0;
+      await c.query(statement.replace(/\?/g, () => `$${++n}`), params).finally(() => c.end());
+      return;
+    }
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(dbFile);
+    try {
+      db.prepare(statement).run(...params);
+    } finally {
+      db.close();
+    }
+  };
   const boot = async () => {
-    h.beckon = await buildApp({ dbFile, idleSweepMs: 0, ...opts });
+    h.beckon = await buildApp(pgDb ? { databaseUrl: pgDb.url, filesDir: join(dir, 'files'), idleSweepMs: 0, ...opts } : { dbFile, idleSweepMs: 0, ...opts });
     h.store = h.beckon.store;
     h.url = await h.beckon.app.listen({ host: '127.0.0.1', port: 0 });
   };
@@ -74,6 +106,7 @@ export async function startServer(opts: Partial<BuildOptions> = {}): Promise<Har
   onCleanup(async () => {
     await h.beckon.app.close();
     rmSync(dir, { recursive: true, force: true });
+    await pgDb?.drop();
   });
   return h;
 }

@@ -111,8 +111,7 @@ describe('deadlines survive a restart', () => {
   it('two schedulers on one database act on a due deadline once', async () => {
     const clock = fakeClock();
     const h = await startServer({ clock });
-    const { openSqliteStore } = await import('@beckon/db');
-    const other = openSqliteStore({ file: h.dbFile });
+    const other = await h.openOtherStore();
     try {
       await h.store.deadlines.put({ kind: 'x', key: 'k', dueAt: clock.now() - 1, payload: null });
       const [a, b] = await Promise.all([h.store.deadlines.claim(clock.now(), 'node-a', 60_000, 10), other.deadlines.claim(clock.now(), 'node-b', 60_000, 10)]);

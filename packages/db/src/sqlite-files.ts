@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { AttachmentRow, FileStore, NewAttachment } from './store';
 import { newId } from './ids';
 
-interface Raw {
+export interface RawFile {
   id: string;
   site_id: string;
   visitor_id: string;
@@ -21,7 +21,7 @@ interface Raw {
   created_at: number;
 }
 
-const row = (r: Raw): AttachmentRow => ({
+export const fileRow = (r: RawFile): AttachmentRow => ({
   id: r.id,
   siteId: r.site_id,
   visitorId: r.visitor_id,
@@ -53,8 +53,8 @@ export class SqliteFiles implements FileStore {
     return r;
   }
   async get(id: string) {
-    const r = this.db.prepare('select * from attachments where id = ?').get(id) as Raw | undefined;
-    return r ? row(r) : null;
+    const r = this.db.prepare('select * from attachments where id = ?').get(id) as RawFile | undefined;
+    return r ? fileRow(r) : null;
   }
   async dropUnsent(before: number) {
     return this.db.prepare('delete from attachments where message_id is null and created_at < ?').run(before).changes;

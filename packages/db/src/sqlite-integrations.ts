@@ -166,7 +166,7 @@ export class SqliteIntegrations implements IntegrationStore {
   }
 }
 
-interface RawDelivery {
+export interface RawDelivery {
   seq: number;
   id: string;
   endpoint_id: string;
@@ -186,6 +186,6 @@ interface RawDelivery {
   last_error: string | null;
   last_ms: number | null;
 }
-function fromRaw(r: RawDelivery, leaseUntil: number): DeliveryRow {
+export function fromRaw(r: RawDelivery, leaseUntil: number | null): DeliveryRow {
   return { seq: r.seq, id: r.id, endpointId: r.endpoint_id, siteId: r.site_id, eventId: r.event_id, event: r.event, orderKey: r.order_key, visitorId: r.visitor_id, body: r.body, status: r.status, attempts: r.attempts, nextAt: r.next_at, leaseUntil, createdAt: r.created_at, finishedAt: r.finished_at, lastStatus: r.last_status, lastError: r.last_error, lastMs: r.last_ms };
 }

@@ -4,7 +4,7 @@ import { DEFAULT_PUSH_PREFS, type PushPrefs } from '@beckon/protocol';
 import type { PushStore, PushSubscriptionRow } from './store';
 import { newId } from './ids';
 
-interface Raw {
+export interface RawPush {
   id: string;
   account_id: string;
   endpoint: string;
@@ -15,7 +15,7 @@ interface Raw {
   last_ok_at: number | null;
   failures: number;
 }
-const row = (r: Raw): PushSubscriptionRow => ({ id: r.id, accountId: r.account_id, endpoint: r.endpoint, p256dh: r.p256dh, auth: r.auth, userAgent: r.user_agent, createdAt: r.created_at, lastOkAt: r.last_ok_at, failures: r.failures });
+export const pushRow = (r: RawPush): PushSubscriptionRow => ({ id: r.id, accountId: r.account_id, endpoint: r.endpoint, p256dh: r.p256dh, auth: r.auth, userAgent: r.user_agent, createdAt: r.created_at, lastOkAt: r.last_ok_at, failures: r.failures });
 
 export class SqlitePush implements PushStore {
   constructor(private readonly db: Database.Database) {}
@@ -30,14 +30,14 @@ export class SqlitePush implements PushStore {
       .run({ id: newId(), accountId, ...s, now });
     // a person has at most 10 browsers subscribed: the oldest goes
     this.db.prepare('delete from push_subscriptions where account_id = ? and id not in (select id from push_subscriptions where account_id = ? order by created_at desc limit 10)').run(accountId, accountId);
-    return row(this.db.prepare('select * from push_subscriptions where endpoint = ?').get(s.endpoint) as Raw);
+    return pushRow(this.db.prepare('select * from push_subscriptions where endpoint = ?').get(s.endpoint) as RawPush);
   }
   async unsubscribe(accountId: string, endpoint: string) {
     return this.db.prepare('delete from push_subscriptions where account_id = ? and endpoint = ?').run(accountId, endpoint).changes > 0;
   }
   async subscriptionsOf(accountIds: string[]) {
     if (!accountIds.length) return [];
-    return (this.db.prepare(`select * from push_subscriptions where account_id in (${accountIds.map(() => '?').join(',')})`).all(...accountIds) as Raw[]).map(row);
+    return (this.db.prepare(`select * from push_subscriptions where account_id in (${accountIds.map(() => '?').join(',')})`).all(...accountIds) as RawPush[]).map(pushRow);
   }
   async delivered(id: string, ok: boolean, now: number) {
     if (ok) this.db.prepare('update push_subscriptions set last_ok_at = ?, failures = 0 where id = ?').run(now, id);

@@ -18,7 +18,7 @@ export interface MetricsFilter {
 }
 
 /** 15-minute buckets: local days and hours are worked out from them in any zone, half-hour offsets included */
-const BUCKET = 900_000;
+export const BUCKET = 900_000;
 
 export class SqliteQuality implements QualityStore {
   constructor(private readonly db: Database.Database) {}
@@ -119,102 +119,15 @@ export class SqliteQuality implements QualityStore {
   // ---- metrics
 
   async metrics(siteId: string, f: MetricsFilter, tz: string): Promise<Metrics> {
-    const scope = [`c.site_id = @site`, `c.created_at >= @from`, `c.created_at < @to`];
-    if (f.operatorId) scope.push('c.assignee_id = @operator');
-    if (f.department) scope.push('c.department = @department');
-    if (f.source === 'rule') scope.push('c.rule_id is not null');
-    if (f.source === 'manual') scope.push('c.offer_id is not null and c.rule_id is null');
-    if (f.source === 'visitor') scope.push('c.offer_id is null');
-    const where = scope.join(' and ');
-    const p = { site: siteId, from: f.from, to: f.to, operator: f.operatorId ?? null, department: f.department ?? null };
-    const one = <T>(q: string) => this.db.prepare(q).get(p) as T;
-    const all = <T>(q: string) => this.db.prepare(q).all(p) as T[];
-
-    // one pass over the period, by 15-minute bucket: every count and sum of the dashboard
-    // (totals are the buckets' sums; local days and hours come from the buckets)
-    const buckets = all<{ b: number; n: number; answered: number; within20: number; abandoned: number; missed: number; msgs: number; better: number; as_: number; worse: number; promoters: number; passives: number; detractors: number; responses: number }>(`
-      select c.created_at / ${BUCKET} b, count(*) n,
-        total(c.first_operator_at is not null) answered,
-        total(c.first_operator_at is not null and c.first_operator_at - c.created_at <= 20000) within20,
-        total(c.first_operator_at is null and c.status = 'closed' and c.closed_reason in ('visitor', 'visitor_left')) abandoned,
-        total(c.first_operator_at is null and c.status = 'closed' and c.closed_reason not in ('visitor', 'visitor_left')) missed,
-        total(c.visitor_messages + c.operator_messages) msgs,
-        total(c.rating_verdict = 'better') better, total(c.rating_verdict = 'as') as_, total(c.rating_verdict = 'worse') worse,
-        total(c.rating_nps >= 9) promoters, total(c.rating_nps between 7 and 8) passives, total(c.rating_nps <= 6) detractors, count(c.rating_nps) responses
-      from conversations c where ${where} group by b order by b`);
-    const sum = (k: keyof (typeof buckets)[number]) => buckets.reduce((a, x) => a + x[k], 0);
-    const t = { n: sum('n'), answered: sum('answered'), within20: sum('within20'), abandoned: sum('abandoned'), missed: sum('missed'), msgs: sum('msgs') };
-    const r = { better: sum('better'), as_: sum('as_'), worse: sum('worse'), promoters: sum('promoters'), passives: sum('passives'), detractors: sum('detractors'), responses: sum('responses') };
-    const rated = r.better + r.as_ + r.worse;
-
-    // the times each conversation took, read in one pass over the period (an indexed range);
-    // their nearest-rank percentiles, overall and per operator, are picked from the sorted values
-    const vals = this.db.prepare(`select c.assignee_id, c.first_operator_at - c.created_at, c.first_assigned_at - c.created_at, case when c.status = 'closed' then c.closed_at - c.created_at end from conversations c where ${where}`).raw().all(p) as [string | null, number | null, number | null, number | null][];
-    const spreadOf = (col: 1 | 2 | 3, op?: string): Spread => {
-      const xs: number[] = [];
-      for (const v of vals) if (v[col] !== null && (op === undefined || v[0] === op)) xs.push(v[col]!);
-      return percentiles(xs);
-    };
-    const frt = spreadOf(1);
-    const wait = spreadOf(2);
-    const duration = spreadOf(3);
-
-    const fu = one<{ opened: number; resolved: number | null; recovered: number | null }>(`
-      select count(*) opened, sum(f.status = 'resolved') resolved, sum(f.outcome = 'recovered') recovered
-      from conversations c join follow_ups f on f.conversation_id = c.id where ${where}`);
-
-    // came back: a visit (session) that started after the chat ended
-    const back = one<{ of: number; returned: number; worseOf: number; worseReturned: number }>(`
-      select count(*) of, total(v.session_started_at > c.closed_at) returned, total(c.rating_verdict = 'worse') worseOf, total(c.rating_verdict = 'worse' and v.session_started_at > c.closed_at) worseReturned
-      from conversations c join visitors v on v.id = c.visitor_id where ${where} and c.status = 'closed'`);
-    const recovered = one<{ of: number; returned: number }>(`
-      select count(*) of, total(v.session_started_at > c.closed_at) returned
-      from follow_ups f join conversations c on c.id = f.conversation_id join visitors v on v.id = c.visitor_id where ${where} and f.outcome = 'recovered' and c.status = 'closed'`);
-    const rate = (of: number, returned: number) => ({ of, returned, rate: of ? returned / of : null });
-
-    const { daily, busiest } = local(buckets, tz, f.from, f.to);
-
-    const rules = this.db
-      .prepare(
-        `select o.rule_id ruleId, max(o.rule_name) ruleName, o.variant,
-          sum(o.holdout = 0) shown, sum(o.holdout = 0 and o.accepted_at is not null) accepted, sum(o.holdout = 0 and o.conversation_id is not null) conversations,
-          sum(o.holdout = 0 and o.converted_at is not null) converted, coalesce(sum(case when o.holdout = 0 then o.value_cents end), 0) / 100.0 revenue,
-          sum(o.holdout = 1) holdout, sum(o.holdout = 1 and o.converted_at is not null) holdoutConverted, coalesce(sum(case when o.holdout = 1 then o.value_cents end), 0) / 100.0 holdoutRevenue
-        from offers o where o.site_id = @site and o.created_at >= @from and o.created_at < @to
-        group by o.rule_id, o.variant order by max(o.rule_name), o.variant`,
-      )
-      .all(p) as Omit<RuleMetrics, 'conversion' | 'holdoutConversion' | 'lift'>[];
-
-    const ops = all<{ id: string; n: number; better: number; as_: number; worse: number }>(`
-      select c.assignee_id id, count(*) n, total(c.rating_verdict = 'better') better, total(c.rating_verdict = 'as') as_, total(c.rating_verdict = 'worse') worse
-      from conversations c where ${where} and c.assignee_id is not null group by c.assignee_id`);
-    const names = new Map((this.db.prepare('select id, name from accounts where id in (select value from json_each(?))').all(JSON.stringify(ops.map((o) => o.id))) as { id: string; name: string }[]).map((a) => [a.id, a.name]));
-    const operators = ops
-      .map((o): OperatorMetrics => ({ operatorId: o.id, name: names.get(o.id) ?? '', conversations: o.n, firstResponse: spreadOf(1, o.id), durationMedian: spreadOf(3, o.id).median, better: o.better, as: o.as_, worse: o.worse }))
-      .sort((a, b) => b.conversations - a.conversations || a.name.localeCompare(b.name) || (a.operatorId < b.operatorId ? -1 : 1));
-
-    return {
-      from: f.from,
-      to: f.to,
-      tz,
-      conversations: t.n,
-      answered: t.answered,
-      firstResponse: { ...frt, within20s: t.n ? t.within20 / t.n : null },
-      queueWait: wait,
-      abandoned: t.abandoned,
-      missed: t.missed,
-      duration,
-      messagesPerChat: t.n ? t.msgs / t.n : null,
-      ratings: { better: r.better, as: r.as_, worse: r.worse, rated },
-      nps: { score: r.responses ? Math.round(((r.promoters - r.detractors) / r.responses) * 100) : null, promoters: r.promoters, passives: r.passives, detractors: r.detractors, responses: r.responses },
-      followUps: { opened: fu.opened, resolved: fu.resolved ?? 0, recovered: fu.recovered ?? 0 },
-      returns: { everyone: rate(back.of, back.returned), afterWorse: rate(back.worseOf, back.worseReturned), afterRecovered: rate(recovered.of, recovered.returned) },
-      daily,
-      busiest,
-      rules: rules.map(withLift),
-      operators,
-    };
+    return computeMetrics(this.dialect, siteId, f, tz);
   }
+  private readonly dialect: MetricsDialect = {
+    all: async <T>(q: string, p: Record<string, unknown>) => this.db.prepare(q).all(p) as T[],
+    arrays: async <T>(q: string, p: Record<string, unknown>) => this.db.prepare(q).raw().all(p) as T[],
+    n: (cond) => `total(${cond})`,
+    inList: (col, param) => `${col} in (select value from json_each(@${param}))`,
+    list: (xs) => JSON.stringify(xs),
+  };
 }
 
 /** nearest rank: the value at rank ceil(p·n) of the sorted values */
@@ -239,7 +152,7 @@ export function withLift(r: Omit<RuleMetrics, 'conversion' | 'holdoutConversion'
 }
 
 /** 15-minute buckets → local days (every day of the period, empty ones too) and weekday × hour */
-function local(buckets: { b: number; n: number; answered: number; within20: number; worse: number }[], tz: string, from: number, to: number) {
+export function local(buckets: { b: number; n: number; answered: number; within20: number; worse: number }[], tz: string, from: number, to: number) {
   const fmt = new Intl.DateTimeFormat('en-GB', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', weekday: 'short', hourCycle: 'h23' });
   const parts = (ms: number) => {
     const o = Object.fromEntries(fmt.formatToParts(ms).map((x) => [x.type, x.value]));
@@ -266,7 +179,7 @@ function local(buckets: { b: number; n: number; answered: number; within20: numb
   return { daily, busiest };
 }
 
-interface RawRating {
+export interface RawRating {
   conversation_id: string;
   site_id: string;
   visitor_id: string;
@@ -277,10 +190,10 @@ interface RawRating {
   created_at: number;
   updated_at: number;
 }
-const rating = (r: RawRating): RatingRow => ({ conversationId: r.conversation_id, siteId: r.site_id, visitorId: r.visitor_id, operatorId: r.operator_id, verdict: r.verdict, comment: r.comment, nps: r.nps, createdAt: r.created_at, updatedAt: r.updated_at });
+export const rating = (r: RawRating): RatingRow => ({ conversationId: r.conversation_id, siteId: r.site_id, visitorId: r.visitor_id, operatorId: r.operator_id, verdict: r.verdict, comment: r.comment, nps: r.nps, createdAt: r.created_at, updatedAt: r.updated_at });
 export const brief = (r: RatingRow): RatingBrief => ({ verdict: r.verdict, comment: r.comment, nps: r.nps, at: r.updatedAt });
 
-interface RawFollowUp {
+export interface RawFollowUp {
   id: string;
   site_id: string;
   conversation_id: string;
@@ -293,9 +206,9 @@ interface RawFollowUp {
   created_at: number;
   resolved_at: number | null;
 }
-const followUp = (r: RawFollowUp): FollowUpRow => ({ id: r.id, siteId: r.site_id, conversationId: r.conversation_id, visitorId: r.visitor_id, operatorId: r.operator_id, reason: r.reason, status: r.status, assigneeId: r.assignee_id, outcome: r.outcome, createdAt: r.created_at, resolvedAt: r.resolved_at });
+export const followUp = (r: RawFollowUp): FollowUpRow => ({ id: r.id, siteId: r.site_id, conversationId: r.conversation_id, visitorId: r.visitor_id, operatorId: r.operator_id, reason: r.reason, status: r.status, assigneeId: r.assignee_id, outcome: r.outcome, createdAt: r.created_at, resolvedAt: r.resolved_at });
 
-interface RawEmail {
+export interface RawEmail {
   id: string;
   site_id: string;
   kind: string;
@@ -313,4 +226,116 @@ interface RawEmail {
   created_at: number;
   sent_at: number | null;
 }
-const email = (r: RawEmail): EmailRow => ({ id: r.id, siteId: r.site_id, kind: r.kind, ref: r.ref, visitorId: r.visitor_id, to: r.to, subject: r.subject, text: r.text, html: r.html, status: r.status, attempts: r.attempts, nextAt: r.next_at, lastError: r.last_error, createdAt: r.created_at, sentAt: r.sent_at });
+export const email = (r: RawEmail): EmailRow => ({ id: r.id, siteId: r.site_id, kind: r.kind, ref: r.ref, visitorId: r.visitor_id, to: r.to, subject: r.subject, text: r.text, html: r.html, status: r.status, attempts: r.attempts, nextAt: r.next_at, lastError: r.last_error, createdAt: r.created_at, sentAt: r.sent_at });
+
+/** what the metrics need of a database: the same statements run on SQLite and PostgreSQL */
+export interface MetricsDialect {
+  all<T>(q: string, p: Record<string, unknown>): Promise<T[]>;
+  /** rows as arrays (no object per row: a year of a busy site is a few hundred thousand) */
+  arrays<T>(q: string, p: Record<string, unknown>): Promise<T[]>;
+  /** how many rows of the group meet `cond`, as a number */
+  n(cond: string): string;
+  /** `col` is one of the list in parameter `param` */
+  inList(col: string, param: string): string;
+  list(xs: string[]): unknown;
+}
+
+export async function computeMetrics(d: MetricsDialect, siteId: string, f: MetricsFilter, tz: string): Promise<Metrics> {
+  const scope = [`c.site_id = @site`, `c.created_at >= @from`, `c.created_at < @to`];
+  if (f.operatorId) scope.push('c.assignee_id = @operator');
+  if (f.department) scope.push('c.department = @department');
+  if (f.source === 'rule') scope.push('c.rule_id is not null');
+  if (f.source === 'manual') scope.push('c.offer_id is not null and c.rule_id is null');
+  if (f.source === 'visitor') scope.push('c.offer_id is null');
+  const where = scope.join(' and ');
+  const base = { site: siteId, from: f.from, to: f.to };
+  // only the parameters a statement names (PostgreSQL wants a type for each one it is given)
+  const p = { ...base, ...(f.operatorId ? { operator: f.operatorId } : {}), ...(f.department ? { department: f.department } : {}) };
+  const all = <T>(q: string) => d.all<T>(q, p);
+  const one = async <T>(q: string) => (await d.all<T>(q, p))[0]!;
+  const n = d.n;
+
+  // one pass over the period, by 15-minute bucket: every count and sum of the dashboard
+  // (totals are the buckets' sums; local days and hours come from the buckets)
+  const buckets = await all<{ b: number; n: number; answered: number; within20: number; abandoned: number; missed: number; msgs: number; better: number; as_: number; worse: number; promoters: number; passives: number; detractors: number; responses: number }>(`
+    select c.created_at / ${BUCKET} b, count(*) n,
+      ${n('c.first_operator_at is not null')} answered,
+      ${n('c.first_operator_at is not null and c.first_operator_at - c.created_at <= 20000')} within20,
+      ${n("c.first_operator_at is null and c.status = 'closed' and c.closed_reason in ('visitor', 'visitor_left')")} abandoned,
+      ${n("c.first_operator_at is null and c.status = 'closed' and c.closed_reason not in ('visitor', 'visitor_left')")} missed,
+      coalesce(sum(c.visitor_messages + c.operator_messages), 0) msgs,
+      ${n("c.rating_verdict = 'better'")} better, ${n("c.rating_verdict = 'as'")} as_, ${n("c.rating_verdict = 'worse'")} worse,
+      ${n('c.rating_nps >= 9')} promoters, ${n('c.rating_nps between 7 and 8')} passives, ${n('c.rating_nps <= 6')} detractors, count(c.rating_nps) responses
+    from conversations c where ${where} group by b order by b`);
+  const sum = (k: keyof (typeof buckets)[number]) => buckets.reduce((a, x) => a + x[k], 0);
+  const t = { n: sum('n'), answered: sum('answered'), within20: sum('within20'), abandoned: sum('abandoned'), missed: sum('missed'), msgs: sum('msgs') };
+  const r = { better: sum('better'), as_: sum('as_'), worse: sum('worse'), promoters: sum('promoters'), passives: sum('passives'), detractors: sum('detractors'), responses: sum('responses') };
+  const rated = r.better + r.as_ + r.worse;
+
+  // the times each conversation took, read in one pass over the period (an indexed range);
+  // their nearest-rank percentiles, overall and per operator, are picked from the sorted values
+  const vals = await d.arrays<[string | null, number | null, number | null, number | null]>(`select c.assignee_id, c.first_operator_at - c.created_at, c.first_assigned_at - c.created_at, case when c.status = 'closed' then c.closed_at - c.created_at end from conversations c where ${where}`, p);
+  const spreadOf = (col: 1 | 2 | 3, op?: string): Spread => {
+    const xs: number[] = [];
+    for (const v of vals) if (v[col] !== null && (op === undefined || v[0] === op)) xs.push(v[col]!);
+    return percentiles(xs);
+  };
+  const frt = spreadOf(1);
+  const wait = spreadOf(2);
+  const duration = spreadOf(3);
+
+  const fu = await one<{ opened: number; resolved: number; recovered: number }>(`
+    select count(*) opened, ${n("f.status = 'resolved'")} resolved, ${n("f.outcome = 'recovered'")} recovered
+    from conversations c join follow_ups f on f.conversation_id = c.id where ${where}`);
+
+  // came back: a visit (session) that started after the chat ended
+  const back = await one<{ of: number; returned: number; worseOf: number; worseReturned: number }>(`
+    select count(*) "of", ${n('v.session_started_at > c.closed_at')} returned, ${n("c.rating_verdict = 'worse'")} "worseOf", ${n("c.rating_verdict = 'worse' and v.session_started_at > c.closed_at")} "worseReturned"
+    from conversations c join visitors v on v.id = c.visitor_id where ${where} and c.status = 'closed'`);
+  const recovered = await one<{ of: number; returned: number }>(`
+    select count(*) "of", ${n('v.session_started_at > c.closed_at')} returned
+    from follow_ups f join conversations c on c.id = f.conversation_id join visitors v on v.id = c.visitor_id where ${where} and f.outcome = 'recovered' and c.status = 'closed'`);
+  const rate = (of: number, returned: number) => ({ of, returned, rate: of ? returned / of : null });
+
+  const { daily, busiest } = local(buckets, tz, f.from, f.to);
+
+  const rules = await d.all<Omit<RuleMetrics, 'conversion' | 'holdoutConversion' | 'lift'>>(
+    `select o.rule_id "ruleId", max(o.rule_name) "ruleName", o.variant,
+      ${n('not o.holdout')} shown, ${n('not o.holdout and o.accepted_at is not null')} accepted, ${n('not o.holdout and o.conversation_id is not null')} conversations,
+      ${n('not o.holdout and o.converted_at is not null')} converted, coalesce(sum(case when not o.holdout then o.value_cents end), 0) / 100.0 revenue,
+      ${n('o.holdout')} holdout, ${n('o.holdout and o.converted_at is not null')} "holdoutConverted", coalesce(sum(case when o.holdout then o.value_cents end), 0) / 100.0 "holdoutRevenue"
+    from offers o where o.site_id = @site and o.created_at >= @from and o.created_at < @to
+    group by o.rule_id, o.variant order by max(o.rule_name), o.variant`,
+    base,
+  );
+
+  const ops = await all<{ id: string; n: number; better: number; as_: number; worse: number }>(`
+    select c.assignee_id id, count(*) n, ${n("c.rating_verdict = 'better'")} better, ${n("c.rating_verdict = 'as'")} as_, ${n("c.rating_verdict = 'worse'")} worse
+    from conversations c where ${where} and c.assignee_id is not null group by c.assignee_id`);
+  const names = new Map((await d.all<{ id: string; name: string }>(`select id, name from accounts where ${d.inList('id', 'ids')}`, { ids: d.list(ops.map((o) => o.id)) })).map((a) => [a.id, a.name]));
+  const operators = ops
+    .map((o): OperatorMetrics => ({ operatorId: o.id, name: names.get(o.id) ?? '', conversations: o.n, firstResponse: spreadOf(1, o.id), durationMedian: spreadOf(3, o.id).median, better: o.better, as: o.as_, worse: o.worse }))
+    .sort((a, b) => b.conversations - a.conversations || a.name.localeCompare(b.name) || (a.operatorId < b.operatorId ? -1 : 1));
+
+  return {
+    from: f.from,
+    to: f.to,
+    tz,
+    conversations: t.n,
+    answered: t.answered,
+    firstResponse: { ...frt, within20s: t.n ? t.within20 / t.n : null },
+    queueWait: wait,
+    abandoned: t.abandoned,
+    missed: t.missed,
+    duration,
+    messagesPerChat: t.n ? t.msgs / t.n : null,
+    ratings: { better: r.better, as: r.as_, worse: r.worse, rated },
+    nps: { score: r.responses ? Math.round(((r.promoters - r.detractors) / r.responses) * 100) : null, promoters: r.promoters, passives: r.passives, detractors: r.detractors, responses: r.responses },
+    followUps: { opened: fu.opened, resolved: fu.resolved ?? 0, recovered: fu.recovered ?? 0 },
+    returns: { everyone: rate(back.of, back.returned), afterWorse: rate(back.worseOf, back.worseReturned), afterRecovered: rate(recovered.of, recovered.returned) },
+    daily,
+    busiest,
+    rules: rules.map(withLift),
+    operators,
+  };
+}

@@ -11,6 +11,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { DEFAULT_ATTACHMENTS, DEFAULT_ENGAGEMENT, type AttachmentRef, type AttachmentSettings, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_QUALITY, DEFAULT_RETENTION, DEFAULT_ROUTING, type QualitySettings, type RetentionSettings, type PhraseRule, type RoutingSettings, type Appearance, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
 import { BeckonError } from '@beckon/protocol';
 import { newId } from './ids';
+import { toMessage, toRule, toSite } from './rows';
 import { SqliteDeadlines } from './sqlite-deadlines';
 import { SqliteIntegrations } from './sqlite-integrations';
 import { SqliteQuality } from './sqlite-quality';
@@ -28,44 +29,6 @@ export interface SqliteOptions {
 
 const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
 const PREVIEW = 140;
-
-type SiteRecord = typeof s.sites.$inferSelect;
-type MessageRecord = typeof s.messages.$inferSelect;
-
-const toSite = (r: SiteRecord): SiteView => ({
-  id: r.id,
-  key: r.key,
-  name: r.name,
-  allowedOrigins: r.allowedOrigins,
-  appearance: r.appearance as Appearance,
-  defaultLang: r.defaultLang,
-  idleCloseMinutes: r.idleCloseMinutes,
-  engagement: { ...DEFAULT_ENGAGEMENT, ...((r.engagement as EngagementSettings | null) ?? {}) },
-  hours: (r.hours as BusinessHours | null) ?? DEFAULT_HOURS,
-  routing: { ...DEFAULT_ROUTING, ...((r.routing as RoutingSettings | null) ?? {}) },
-  retention: { ...DEFAULT_RETENTION, ...((r.retention as RetentionSettings | null) ?? {}) },
-  quality: { ...DEFAULT_QUALITY, ...((r.quality as QualitySettings | null) ?? {}) },
-  attachments: { ...DEFAULT_ATTACHMENTS, ...((r.attachments as AttachmentSettings | null) ?? {}) },
-  identitySecret: r.identitySecret ?? undefined,
-  createdAt: r.createdAt,
-});
-
-type RuleRecord = typeof s.rules.$inferSelect;
-const toRule = (r: RuleRecord): Rule => ({ ...(r.definition as RuleDef), id: r.id, updatedAt: r.updatedAt });
-
-const toMessage = (r: MessageRecord): Message => ({
-  id: r.id,
-  conversationId: r.conversationId,
-  seq: r.seq,
-  clientId: r.clientId,
-  sender: r.sender,
-  authorName: r.authorName,
-  body: r.body,
-  createdAt: r.createdAt,
-  attachment: (r.attachment as AttachmentRef | null) ?? null,
-  editedAt: r.editedAt ?? null,
-  deletedAt: r.deletedAt ?? null,
-});
 
 /**
  * How long one statement waits for a lock another process holds (a backup, `sqlite3` in a

@@ -4,12 +4,10 @@
  * abandonments, known conversions and holdout → known lift and interval; no data, one
  * conversation, the period's edges, and time zones.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_APPEARANCE, type Verdict } from '@beckon/protocol';
-import { openSqliteStore, type Store } from '../src/index';
+import type { Store } from '../src/index';
+import { KINDS, openTestStore, type StoreKind, type TestStore } from './stores';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -17,18 +15,15 @@ const H = 60 * MIN;
 /** Monday 2 March 2026, 09:00 UTC */
 const BASE = Date.UTC(2026, 2, 2, 9, 0);
 
-const stores: { store: Store; dir: string }[] = [];
+const stores: TestStore[] = [];
 afterEach(async () => {
-  for (const s of stores.splice(0)) {
-    await s.store.close();
-    rmSync(s.dir, { recursive: true, force: true });
-  }
+  for (const s of stores.splice(0)) await s.dispose();
 });
 
-async function world() {
-  const dir = mkdtempSync(join(tmpdir(), 'beckon-metrics-'));
-  const store = openSqliteStore({ file: join(dir, 'm.db') });
-  stores.push({ store, dir });
+async function world(kind: StoreKind) {
+  const t = await openTestStore(kind);
+  stores.push(t);
+  const store: Store = t.store;
   const site = await store.createSite({ name: 'Shop', allowedOrigins: [], appearance: DEFAULT_APPEARANCE, defaultLang: 'en', idleCloseMinutes: 30 }, BASE - 10 * H);
   const ann = await store.createAccount({ email: 'ann@shop.test', name: 'Ann', passwordHash: 'x' }, BASE);
   const bob = await store.createAccount({ email: 'bob@shop.test', name: 'Bob', passwordHash: 'x' }, BASE);
@@ -75,9 +70,9 @@ const rank = (xs: number[], p: number) => {
   return s.length ? s[Math.max(1, Math.ceil(p * s.length)) - 1]! : null;
 };
 
-describe('metrics', () => {
+describe.each(KINDS)('metrics (%s)', (kind) => {
   it('answers, waits, abandonments, durations, ratings and NPS of a known set', async () => {
-    const w = await world();
+    const w = await world(kind);
     const replies = [5, 12, 18, 25, 40, 60, 90, 120].map((x) => x * S);
     const waits = [1, 2, 3, 4, 5, 6, 7, 8].map((x) => x * S);
     const verdicts: Verdict[] = ['better', 'better', 'better', 'as', 'as', 'worse', 'worse', 'better'];
@@ -122,7 +117,7 @@ describe('metrics', () => {
   });
 
   it('counts a conversation at the start of the period and none before it or at its end', async () => {
-    const w = await world();
+    const w = await world(kind);
     await seed(w, [{ at: BASE - 1, reply: S }, { at: BASE, reply: 2 * S }, { at: BASE + 24 * H - 1, reply: 3 * S }, { at: BASE + 24 * H, reply: 4 * S }]);
     const m = await w.store.quality.metrics(w.site.id, { from: BASE, to: BASE + 24 * H }, 'UTC');
     expect(m.conversations).toBe(2);
@@ -131,7 +126,7 @@ describe('metrics', () => {
   });
 
   it('with no data: zeros and nulls, and every day of the period; with one conversation: its own figures', async () => {
-    const w = await world();
+    const w = await world(kind);
     const midnight = Date.UTC(2026, 2, 2);
     const empty = await w.store.quality.metrics(w.site.id, { from: midnight, to: midnight + 3 * 24 * H }, 'UTC');
     expect(empty).toMatchObject({ conversations: 0, answered: 0, abandoned: 0, missed: 0, messagesPerChat: null, firstResponse: { median: null, p90: null, count: 0, within20s: null }, ratings: { rated: 0 }, nps: { score: null, responses: 0 }, rules: [], operators: [] });
@@ -143,7 +138,7 @@ describe('metrics', () => {
   });
 
   it('puts days and hours in the zone asked for, half-hour offsets and daylight saving included', async () => {
-    const w = await world();
+    const w = await world(kind);
     // Monday 09:40 UTC; Sunday 1 March 20:00 UTC; Sunday 8 March 06:30 and 07:30 UTC, either side of New York's move to EDT at 07:00 UTC
     await seed(w, [{ at: BASE + 40 * MIN }, { at: BASE - 13 * H }, { at: Date.UTC(2026, 2, 8, 6, 30) }, { at: Date.UTC(2026, 2, 8, 7, 30) }]);
     const range = { from: BASE - 24 * H, to: BASE + 7 * 24 * H };
@@ -160,7 +155,7 @@ describe('metrics', () => {
   });
 
   it('each rule’s funnel with conversion against its holdout and a 95% interval', async () => {
-    const w = await world();
+    const w = await world(kind);
     await w.store.touchVisitor({ id: 'visitor-offers000000', siteId: w.site.id, lang: 'en', userAgent: null }, BASE);
     const mk = async (i: number, holdout: boolean, converted: boolean, value: number) => {
       const o = await w.store.createOffer({ id: `o-${holdout ? 'h' : 's'}-${String(i).padStart(12, '0')}`, siteId: w.site.id, visitorId: 'visitor-offers000000', ruleId: 'rule-aaaaaaaaaaaaaaaa', ruleName: 'Cart rescue', variant: 'A', kind: 'coupon', holdout, sessionStartedAt: BASE, createdAt: BASE + i * MIN, goalEvent: 'purchase', goalWindowHours: 24, invitedBy: null });

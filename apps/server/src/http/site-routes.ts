@@ -104,8 +104,9 @@ export function siteRoutes(d: SiteRouteDeps) {
     /** erase everything about one visitor: messages, journey, offers, inbox items, identity */
     app.delete('/api/sites/:siteId/visitors/:visitorId', async (req) => {
       const v = await visitorOf(req);
-      d.onVisitorErased?.(v.id);
       await store.eraseVisitor(v.id);
+      // after the rows are gone: the file sweep keeps whatever a row still refers to
+      d.onVisitorErased?.(v.id);
       return { ok: true };
     });
 

@@ -35,14 +35,30 @@ export interface FakeClock extends Clock {
   /** moves time on, running every timer that falls due on the way (in due order) */
   advance(ms: number): Promise<void>;
   set(at: number): void;
+  /**
+   * What a timer sets off may wait on I/O (a PostgreSQL query, unlike SQLite, is not answered
+   * within the same turn): `advance` waits for these after each timer, so time does not run on
+   * under work still in flight. Returns how to stop waiting for it.
+   */
+  settleWith(fn: () => Promise<unknown>): () => void;
 }
+
+export const isFakeClock = (c: Clock): c is FakeClock => typeof (c as Partial<FakeClock>).settleWith === 'function';
 
 export function fakeClock(start = Date.now()): FakeClock {
   let t = start;
   let seq = 0;
   const timers = new Map<number, { at: number; fn: () => void }>();
-  const flush = () => new Promise<void>((r) => setImmediate(r));
+  const settlers = new Set<() => Promise<unknown>>();
+  const flush = async () => {
+    await new Promise<void>((r) => setImmediate(r));
+    for (const s of settlers) await s();
+  };
   return {
+    settleWith(fn) {
+      settlers.add(fn);
+      return () => void settlers.delete(fn);
+    },
     now: () => t,
     set: (at) => void (t = at),
     setTimer(fn, ms) {
@@ -52,6 +68,8 @@ export function fakeClock(start = Date.now()): FakeClock {
     },
     async advance(ms) {
       const end = t + ms;
+      // what is under way now may still set timers within this stretch
+      await flush();
       for (;;) {
         let next: [number, { at: number; fn: () => void }] | null = null;
         for (const e of timers) if (e[1].at <= end && (!next || e[1].at < next[1].at)) next = e;

@@ -54,6 +54,10 @@ export async function openPgStore(opts: PgOptions): Promise<Store> {
 const one = <T>(rows: T[]): T | null => rows[0] ?? null;
 const count = sql<number>`count(*)::int`;
 
+/**
+ * Rows of equal time come back in one fixed order (SQLite's is the order they were written in;
+ * PostgreSQL promises none): the queue's places in line must not change between two reads.
+ */
 class PgStore implements Store {
   readonly deadlines: PgDeadlines;
   readonly integrations: PgIntegrations;
@@ -100,7 +104,7 @@ class PgStore implements Store {
     return r ? toSite(r) : null;
   }
   async listSites() {
-    return (await this.db.select().from(s.sites).orderBy(asc(s.sites.createdAt))).map(toSite);
+    return (await this.db.select().from(s.sites).orderBy(asc(s.sites.createdAt), sql`${s.sites.id} collate "C"`)).map(toSite);
   }
   async updateSite(id: string, patch: Partial<Omit<SiteView, 'id' | 'key' | 'createdAt'>>) {
     if (Object.keys(patch).length) await this.db.update(s.sites).set(patch).where(eq(s.sites.id, id));
@@ -243,7 +247,7 @@ class PgStore implements Store {
     return this.db.select().from(s.conversations).where(and(eq(s.conversations.assigneeId, operatorId), eq(s.conversations.status, 'active')));
   }
   async listActive(siteId: string) {
-    return this.db.select().from(s.conversations).where(and(eq(s.conversations.siteId, siteId), eq(s.conversations.status, 'active'))).orderBy(asc(s.conversations.assignedAt));
+    return this.db.select().from(s.conversations).where(and(eq(s.conversations.siteId, siteId), eq(s.conversations.status, 'active'))).orderBy(asc(s.conversations.assignedAt), sql`${s.conversations.id} collate "C"`);
   }
   async handlingTimes(siteId: string, limit: number) {
     const rows = await this.db
@@ -288,7 +292,7 @@ class PgStore implements Store {
     return row;
   }
   async notesOf(conversationId: string) {
-    return this.db.select().from(s.notes).where(eq(s.notes.conversationId, conversationId)).orderBy(asc(s.notes.createdAt));
+    return this.db.select().from(s.notes).where(eq(s.notes.conversationId, conversationId)).orderBy(asc(s.notes.createdAt), sql`${s.notes.id} collate "C"`);
   }
 
   async listCanned(siteId: string, accountId: string) {
@@ -348,7 +352,7 @@ class PgStore implements Store {
     return new Map(rows.filter((r) => r.id).map((r) => [r.id as string, r.n]));
   }
   async listQueued(siteId: string) {
-    return this.db.select().from(s.conversations).where(and(eq(s.conversations.siteId, siteId), eq(s.conversations.status, 'queued'))).orderBy(asc(s.conversations.createdAt));
+    return this.db.select().from(s.conversations).where(and(eq(s.conversations.siteId, siteId), eq(s.conversations.status, 'queued'))).orderBy(asc(s.conversations.createdAt), sql`${s.conversations.id} collate "C"`);
   }
   async listIdle(now: number) {
     const rows = await this.db
@@ -433,7 +437,7 @@ class PgStore implements Store {
   // ---- engagement
 
   async listRules(siteId: string) {
-    return (await this.db.select().from(s.rules).where(eq(s.rules.siteId, siteId)).orderBy(asc(s.rules.createdAt))).map(toRule);
+    return (await this.db.select().from(s.rules).where(eq(s.rules.siteId, siteId)).orderBy(asc(s.rules.createdAt), sql`${s.rules.id} collate "C"`)).map(toRule);
   }
   async createRule(siteId: string, def: RuleDef, now: number) {
     const row = { id: newId(), siteId, definition: def, createdAt: now, updatedAt: now };

@@ -64,7 +64,7 @@ if (command === 'migrate-to-postgres') {
   try {
     const r = await copySqliteToPg(file, url, { onTable: (name, rows) => rows && console.log(`  ${name.padEnd(22)} ${rows}`) });
     console.log(`copied ${r.rows} rows of ${r.tables.length} tables from ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    console.log('start every node with BECKON_DATABASE_URL set to it; the files directory (BECKON_DATA_DIR/files) must be shared by them');
+    console.log('now start Beckon with BECKON_DATABASE_URL set to it (visitor and console sessions stay valid); files sent in chats stay in BECKON_DATA_DIR/files');
     process.exit(0);
   } catch (e) {
     die(`nothing was copied: ${(e as Error).message}`);

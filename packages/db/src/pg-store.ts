@@ -13,6 +13,7 @@ import { and, asc, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { DEFAULT_ATTACHMENTS, DEFAULT_ENGAGEMENT, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_QUALITY, DEFAULT_RETENTION, DEFAULT_ROUTING, type Appearance, type AttachmentRef, type AttachmentSettings, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type PhraseRule, type QualitySettings, type RetentionSettings, type RoutingSettings, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
+import { guardStore } from './guard';
 import { newId } from './ids';
 import { toMessage, toRule, toSite } from './rows';
 import * as s from './pg-schema';
@@ -35,7 +36,8 @@ type Db = NodePgDatabase<typeof s>;
 
 /** Connects, brings the schema up to date (one node at a time: an advisory lock), and opens the store. */
 export async function openPgStore(opts: PgOptions): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10, types: pgTypes });
+  // a database out of reach answers within seconds, not never
+  const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10, types: pgTypes, connectionTimeoutMillis: 3000 });
   // a broken idle connection must not take the process down; the next query reconnects
   pool.on('error', () => undefined);
   const db: Db = drizzle(pool, { schema: s });
@@ -48,7 +50,19 @@ export async function openPgStore(opts: PgOptions): Promise<Store> {
     await lock.query('select pg_advisory_unlock(7251)').catch(() => undefined);
     lock.release();
   }
-  return new PgStore(pool, db);
+  const store = new PgStore(pool, db);
+  return guardStore(store, { transient: unreachable, degrade: () => store.unreachable() });
+}
+
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** the database, not the statement, is the problem: no connection, the server going down, or full */
+function unreachable(e: unknown): boolean {
+  for (let x = e as { code?: unknown; message?: unknown; cause?: unknown } | undefined, n = 0; x && n < 4; x = x.cause as typeof x, n++) {
+    const code = typeof x.code === 'string' ? x.code : '';
+    if (NETWORK.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') return true;
+    if (typeof x.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(x.message)) return true;
+  }
+  return false;
 }
 
 const one = <T>(rows: T[]): T | null => rows[0] ?? null;
@@ -81,6 +95,23 @@ class PgStore implements Store {
 
   healthy() {
     return this.reachable;
+  }
+  private probe: ReturnType<typeof setInterval> | null = null;
+  /** out of reach: /health says degraded, and a probe every second finds when it is back */
+  unreachable() {
+    this.reachable = false;
+    if (this.probe || this.closed) return;
+    this.probe = setInterval(() => {
+      this.pool.query('select 1').then(
+        () => {
+          this.reachable = true;
+          if (this.probe) clearInterval(this.probe);
+          this.probe = null;
+        },
+        () => undefined,
+      );
+    }, 1000);
+    this.probe.unref();
   }
 
   async getMeta(key: string) {
@@ -562,6 +593,7 @@ class PgStore implements Store {
   async close() {
     if (this.closed) return;
     this.closed = true;
+    if (this.probe) clearInterval(this.probe);
     await this.journeyFlush?.catch(() => undefined);
     await this.journeyWritten;
     await this.pool.end();

@@ -9,7 +9,7 @@ import { and, asc, desc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { DEFAULT_ATTACHMENTS, DEFAULT_ENGAGEMENT, type AttachmentRef, type AttachmentSettings, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_QUALITY, DEFAULT_RETENTION, DEFAULT_ROUTING, type QualitySettings, type RetentionSettings, type PhraseRule, type RoutingSettings, type Appearance, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
-import { BeckonError } from '@beckon/protocol';
+import { guardStore } from './guard';
 import { newId } from './ids';
 import { toMessage, toRule, toSite } from './rows';
 import { SqliteDeadlines } from './sqlite-deadlines';
@@ -79,32 +79,7 @@ function busyGuard(store: SqliteStore, sqlite: Database.Database): Store {
     store.degraded = false;
     if (sqlite.open) sqlite.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
   };
-  const wrap = <T extends object>(target: T): T =>
-    new Proxy(target, {
-      get(t, prop, receiver) {
-        const v = Reflect.get(t, prop, receiver);
-        if (prop === 'deadlines' || prop === 'integrations' || prop === 'quality' || prop === 'files' || prop === 'push') return wrap(v as object);
-        if (typeof v !== 'function' || prop === 'healthy' || prop === 'constructor') return v;
-        return (...args: unknown[]) => {
-          if (prop === 'close') recover();
-          try {
-            const out = (v as (...a: unknown[]) => unknown).apply(t, args);
-            return out instanceof Promise
-              ? out.catch((e: unknown) => {
-                  if (!isBusy(e)) throw e;
-                  degrade();
-                  throw new BeckonError('BUSY');
-                })
-              : out;
-          } catch (e) {
-            if (!isBusy(e)) throw e;
-            degrade();
-            throw new BeckonError('BUSY');
-          }
-        };
-      },
-    });
-  return wrap(store as unknown as Store);
+  return guardStore(store as unknown as Store, { transient: isBusy, degrade, onClose: recover });
 }
 
 const ph = sql.placeholder;

@@ -5,6 +5,7 @@
  * two nodes race.
  */
 import { execFileSync } from 'node:child_process';
+import net from 'node:net';
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -13,7 +14,7 @@ import { getTableName, is } from 'drizzle-orm';
 import { getTableConfig as liteConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { getTableConfig as pgConfig } from 'drizzle-orm/pg-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_APPEARANCE } from '@beckon/protocol';
+import { BeckonError, DEFAULT_APPEARANCE } from '@beckon/protocol';
 import * as lite from '../src/schema';
 import { copySqliteToPg, openPgStore, openSqliteStore, tablesInOrder, throwawayDatabase, type Store } from '../src/index';
 import { PG_ADMIN_URL } from './stores';
@@ -152,4 +153,67 @@ describe('beckon migrate-to-postgres', () => {
     await expect(copySqliteToPg(file, db.url)).rejects.toThrow(/empty/);
     expect((await dst.messagesAfter(conv.id, 0, 10)).length).toBe(4);
   }, 60_000);
+});
+
+/** a TCP relay on loopback to the test server that can be cut and restored, as a network would */
+async function relay(target: URL) {
+  const open = new Set<net.Socket>();
+  let server: net.Server | null = null;
+  let port = 0;
+  const start = () =>
+    new Promise<void>((res) => {
+      server = net.createServer((c) => {
+        const up = net.connect(Number(target.port || 5432), target.hostname);
+        for (const s of [c, up]) {
+          open.add(s);
+          s.on('error', () => undefined);
+          s.on('close', () => open.delete(s));
+        }
+        c.pipe(up).pipe(c);
+      });
+      server.listen(port, '127.0.0.1', () => {
+        port = (server!.address() as net.AddressInfo).port;
+        res();
+      });
+    });
+  await start();
+  return {
+    get port() {
+      return port;
+    },
+    cut: async () => {
+      await new Promise<void>((res) => {
+        server!.close(() => res());
+        for (const s of open) s.destroy();
+      });
+    },
+    restore: start,
+  };
+}
+
+describe('a PostgreSQL out of reach', () => {
+  it('answers BUSY (retryable) and says degraded, then recovers by itself when it is back', async () => {
+    const db = await throwawayDatabase(PG_ADMIN_URL);
+    cleanups.push(db.drop);
+    const r = await relay(new URL(db.url));
+    cleanups.push(() => r.cut().catch(() => undefined));
+    const via = new URL(db.url);
+    via.hostname = '127.0.0.1';
+    via.port = String(r.port);
+    const store = await openPgStore({ url: via.toString(), poolSize: 2 });
+    cleanups.push(() => store.close());
+    const site = await seedSite(store);
+    expect(store.healthy()).toBe(true);
+
+    await r.cut();
+    const refused = await store.getSite(site.id).then(() => null, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(BeckonError);
+    expect((refused as BeckonError).code).toBe('BUSY');
+    expect(store.healthy()).toBe(false);
+    // a mistake in a statement is not an outage: it is not turned into BUSY
+    await r.restore();
+    await expect.poll(() => store.healthy(), { timeout: 10_000, interval: 100 }).toBe(true);
+    expect((await store.getSite(site.id))?.name).toBe('Shop');
+    await expect(store.createSite({ name: 'Again', allowedOrigins: [], appearance: DEFAULT_APPEARANCE, defaultLang: 'en', idleCloseMinutes: 30, key: site.key }, 1)).rejects.not.toBeInstanceOf(BeckonError);
+  }, 30_000);
 });

@@ -1,0 +1,36 @@
+/**
+ * A database that cannot answer right now (SQLite locked by another process, PostgreSQL out of
+ * reach) makes every store call fail with the retryable `BUSY` rather than an internal error:
+ * the widget and the console resend with the same message id, and `degrade` lets the store say
+ * so on /health until it recovers.
+ */
+import { BeckonError } from '@beckon/protocol';
+import type { Store } from './store';
+
+const PARTS = new Set(['deadlines', 'integrations', 'quality', 'files', 'push']);
+
+export function guardStore(store: Store, o: { transient: (e: unknown) => boolean; degrade: () => void; onClose?: () => void }): Store {
+  const fail = (e: unknown): never => {
+    if (!o.transient(e)) throw e;
+    o.degrade();
+    throw new BeckonError('BUSY');
+  };
+  const wrap = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(t, prop, receiver) {
+        const v = Reflect.get(t, prop, receiver);
+        if (typeof prop === 'string' && PARTS.has(prop)) return wrap(v as object);
+        if (typeof v !== 'function' || prop === 'healthy' || prop === 'constructor') return v;
+        return (...args: unknown[]) => {
+          if (prop === 'close') o.onClose?.();
+          try {
+            const out = (v as (...a: unknown[]) => unknown).apply(t, args);
+            return out instanceof Promise ? out.catch(fail) : out;
+          } catch (e) {
+            return fail(e);
+          }
+        };
+      },
+    });
+  return wrap(store);
+}

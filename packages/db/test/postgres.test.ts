@@ -109,10 +109,18 @@ describe('two nodes on one PostgreSQL database', () => {
     const [x, y] = await Promise.all([a.deadlines.claim(1000, 'node-a', 60_000, 50), b.deadlines.claim(1000, 'node-b', 60_000, 50)]);
     expect(x.length + y.length).toBe(50);
     expect(new Set([...x, ...y].map((r) => r.key)).size).toBe(50);
-    // node-a dies holding its claims: after the lease node-b gets them, once
+    // whichever node won them acts on them: done, they are gone
+    for (const r of x) await a.deadlines.done(r, 'node-a');
+    for (const r of y) await b.deadlines.done(r, 'node-b');
+    expect(await a.deadlines.list()).toEqual([]);
+    // node-a claims more and dies holding them: node-b gets them after the lease, not before, once
+    for (let i = 0; i < 10; i++) await a.deadlines.put({ kind: 'grace', key: `g${i}`, dueAt: 2000 + i, payload: null });
+    const held = await a.deadlines.claim(3000, 'node-a', 60_000, 100);
+    expect(held).toHaveLength(10);
     expect(await b.deadlines.claim(30_000, 'node-b', 60_000, 100)).toEqual([]);
     const taken = await b.deadlines.claim(70_000, 'node-b', 60_000, 100);
-    expect(taken.map((r) => r.key).sort()).toEqual(x.map((r) => r.key).sort());
+    expect(taken.map((r) => r.key).sort()).toEqual(held.map((r) => r.key).sort());
+    expect(await a.deadlines.claim(70_001, 'node-a', 60_000, 100)).toEqual([]);
   });
 });
 

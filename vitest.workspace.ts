@@ -26,6 +26,8 @@ export default [
       ],
     },
   },
+  // several real nodes behind HAProxy on PostgreSQL and a Redis of their own (issue 13)
+  './apps/server/vitest.cluster.config.ts',
   'bench',
   'e2e',
 ];

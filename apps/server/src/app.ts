@@ -47,12 +47,18 @@ import { fileRoutes } from './files/file-routes';
 import { PushService, type PushOptions } from './push/push-service';
 import { pushRoutes } from './push/push-routes';
 import { setupRoutes } from './http/setup-routes';
+import { connectRedis, Link } from './cluster/link';
+import { memoryLimiters, redisLimiters } from './lib/limits';
 
 export interface BuildOptions {
   /** an open store; otherwise PostgreSQL at `databaseUrl`, or the SQLite `dbFile`, is opened (and closed with the app) */
   store?: Store;
   /** postgres://… (BECKON_DATABASE_URL): the cluster store instead of the embedded SQLite file */
   databaseUrl?: string;
+  /** redis://… (BECKON_REDIS_URL): several nodes behind a balancer share sockets' rooms and live state through it */
+  redisUrl?: string;
+  /** this node's name among the others (BECKON_NODE_ID; default: random) */
+  nodeId?: string;
   dbFile?: string;
   durability?: 'normal' | 'full';
   now?: () => number;
@@ -131,7 +137,10 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
 
+  // several nodes: room broadcasts and the nodes' own messages go through Redis (cluster/link.ts)
+  const redis = opts.redisUrl ? connectRedis(opts.redisUrl, app.log) : null;
   const io = new Server(app.server, {
+    ...(redis ? { adapter: redis.adapter } : {}),
     maxHttpBufferSize: LIMITS.frameBytes,
     // The widget runs on other sites; /visitor checks each site's own origins in its middleware.
     cors: { origin: true, credentials: false },
@@ -143,18 +152,22 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   io.of('/').use((_socket, next) => next(connectError('NOT_FOUND', 'Connect to /visitor or /operator.')));
   const visitors = io.of('/visitor') as unknown as VisitorNamespace;
   const operators = io.of('/operator') as unknown as OperatorNamespace;
-  const presence = new Presence();
+  const link = new Link(redis, opts.nodeId);
+  link.attach(io);
+  const presence = new Presence(link);
   const scheduler = new Scheduler(store.deadlines, clock, app.log);
-  const abuse = new Abuse({ ...ABUSE_LIMITS, ...opts.abuseLimits });
+  // rate limits count in Redis when nodes share it: one allowance whichever node a request reaches
+  const limiters = redis ? redisLimiters(redis.client) : memoryLimiters;
+  const abuse = new Abuse({ ...ABUSE_LIMITS, ...opts.abuseLimits }, limiters);
   const mailer = new Mailer(store.quality, clock, app.log, opts.smtp ?? null, opts.mail);
-  const chat = new ChatService({ store, presence, visitors, operators, log: app.log, now, scheduler, abuse, emailEnabled: mailer.enabled });
-  const engage = new EngageService({ store, chat, presence, visitors, operators, log: app.log, now, scheduler, clock });
+  const chat = new ChatService({ store, presence, visitors, operators, log: app.log, now, scheduler, abuse, emailEnabled: mailer.enabled, link });
+  const engage = new EngageService({ store, chat, presence, visitors, operators, log: app.log, now, scheduler, clock, link });
   chat.hooks.conversation = (c) => engage.conversationChanged(c);
   chat.hooks.capacity = (siteId) => engage.capacityChanged(siteId);
   chat.hooks.priorityOf = (siteId, visitorId) => engage.priorityOf(siteId, visitorId);
   chat.hooks.visitorLeftAt = (visitorId) => engage.leftAt(visitorId);
   const webhooks = new Webhooks(store.integrations, clock, app.log, opts.webhooks);
-  const quality = new QualityService({ store, chat, operators, mailer, now, log: app.log, publicUrl: (opts.publicUrl ?? '').replace(/\/+$/, '') });
+  const quality = new QualityService({ store, chat, operators, mailer, now, log: app.log, publicUrl: (opts.publicUrl ?? '').replace(/\/+$/, ''), limiters });
   const push = new PushService({ store, now, log: app.log, scheduler, publicUrl: opts.publicUrl ?? '' }, opts.push);
   await push.start();
   chat.hooks.event = (siteId, type, data, o) => {
@@ -170,7 +183,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   const blobs = new DiskBlobs(filesDir);
   const guard = { log: app.log, now, counters, eventRate: opts.eventRate ?? { perSecond: LIMITS.socketEventsPerSecond, burst: LIMITS.socketEventBurst } };
 
-  setupVisitorNamespace(visitors, { ...guard, store, chat, engage, quality, secret, connectionsPerMinute: opts.connectionsPerMinute ?? 600, abuse, trustProxy: opts.trustProxy ?? false, onSitesChanged: (fn) => sitesChanged.push(fn) });
+  setupVisitorNamespace(visitors, { ...guard, store, chat, engage, quality, secret, connectionsPerMinute: opts.connectionsPerMinute ?? 600, abuse, trustProxy: opts.trustProxy ?? false, limiters, onSitesChanged: (fn) => sitesChanged.push(fn) });
   const consoleOrigins = opts.publicUrl ? [new URL(opts.publicUrl).origin] : [];
   // a console opens several chats at once, each with its history, notes, journey and routing: a signed-in
   // operator gets more room than the public endpoint (still bounded)
@@ -191,18 +204,26 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
-  await app.register(apiV1({ store, chat, engage, quality, now, perMinute: opts.apiPerMinute }));
+  await app.register(apiV1({ store, chat, engage, quality, now, perMinute: opts.apiPerMinute, limiters }));
   await app.register(qualityRoutes({ store, quality, mailer, now }));
   await app.register(integrationRoutes({ store, webhooks, now }));
   resolveAccounts(app, sessions);
   // a password change ends every session: open consoles reconnect, and only those with the new cookie get back in
-  await app.register(authRoutes({ store, sessions, now, revoke: (id) => operators.in(rooms.account(id)).disconnectSockets(true) }));
+  await app.register(authRoutes({ store, sessions, now, limiters, revoke: (id) => operators.in(rooms.account(id)).disconnectSockets(true) }));
+  // a site changed on another node: its caches here are read again
+  link.on('site', (_from, m) => {
+    siteChanged();
+    chat.siteChangedElsewhere(m.siteId);
+    if (m.kind === 'deleted') engage.forgetSite(m.siteId);
+  });
   await app.register(siteRoutes({ store, chat, presence, operators, now, onSiteChanged: (id) => {
         siteChanged();
+        link.send('site', { siteId: id, kind: 'changed' });
         background(engage.reload(id), app.log, 'rules reload');
       },
       onSiteDeleted: (id) => {
         siteChanged();
+        link.send('site', { siteId: id, kind: 'deleted' });
         engage.forgetSite(id);
       }, onVisitorErased: (id) => {
         engage.forgetVisitor(id);
@@ -212,13 +233,13 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   await app.register(engageRoutes({ store, engage, quality, now }));
   await app.register(toolsRoutes({ store, now }));
   await app.register(pushRoutes({ store, push, now }));
-  await app.register(setupRoutes({ store, chat, now }));
-  await app.register(fileRoutes({ store, blobs, secret, now, uploadsPerTenMinutes: opts.uploadsPerTenMinutes }));
+  await app.register(setupRoutes({ store, chat, now, limiters }));
+  await app.register(fileRoutes({ store, blobs, secret, now, uploadsPerTenMinutes: opts.uploadsPerTenMinutes, limiters }));
   // the public (a load balancer) learns whether to send traffic; counts are for signed-in staff only
   app.get('/health', async (req) => {
     const status = store.healthy() ? 'ok' : 'degraded';
     if (!req.account) return { status };
-    return { status, uptime: Math.round(process.uptime()), visitors: visitors.sockets.size, operators: operators.sockets.size, rejected: counters.rejected, rateLimited: counters.rateLimited };
+    return { status, uptime: Math.round(process.uptime()), visitors: visitors.sockets.size, operators: operators.sockets.size, rejected: counters.rejected, rateLimited: counters.rateLimited, ...(link.clustered ? { node: link.nodeId, peers: link.peerCount() } : {}) };
   });
   await app.register(
     staticRoutes({
@@ -272,6 +293,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   // deliveries and emails queued before a restart go out now
   await webhooks.start();
   await mailer.start();
+  link.start();
 
   app.addHook('preClose', async () => {
     sweeper?.cancel();
@@ -280,6 +302,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     webhooks.stop();
     mailer.stop();
     engage.stop();
+    // the other nodes forget this one's operators and visitors now rather than when its beats stop
+    link.stop();
     // close the transports rather than send "disconnect": every widget and console then comes
     // back through Socket.IO's own reconnection (backoff with jitter), like after a network drop
     io.engine.close();
@@ -300,6 +324,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   app.addHook('onClose', async () => {
     unsettle();
     await new Promise<void>((res) => io.close(() => res()));
+    await redis?.close();
     await scheduler.idle();
     await chat.idle();
     await webhooks.idle();

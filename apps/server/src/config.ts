@@ -16,6 +16,10 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL instead of the embedded SQLite file (BECKON_DATABASE_URL=postgres://…) */
   databaseUrl: string | null;
+  /** Redis shared by several nodes (BECKON_REDIS_URL=redis://…); needs BECKON_DATABASE_URL */
+  redisUrl: string | null;
+  /** this node's name in logs and /health (BECKON_NODE_ID) */
+  nodeId?: string;
   durability: 'normal' | 'full';
   logLevel: string;
   /** send cookies with Secure (on by default when publicUrl is https) */
@@ -40,6 +44,14 @@ function databaseUrl(v: string | undefined): string | null {
   return v;
 }
 
+function redisUrl(v: string | undefined, database: string | null): string | null {
+  if (!v) return null;
+  if (!/^rediss?:\/\//.test(v)) throw new Error(`BECKON_REDIS_URL must be a redis:// URL, got "${v.replace(/:[^:@/]*@/, ':…@')}"`);
+  // nodes that share sockets but not data would each be half a Beckon
+  if (!database) throw new Error('BECKON_REDIS_URL needs BECKON_DATABASE_URL: several nodes share one PostgreSQL database (docs/SCALING.md)');
+  return v;
+}
+
 function int(v: string | undefined, fallback: number, name: string): number {
   if (v === undefined || v === '') return fallback;
   const n = Number(v);
@@ -61,6 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // relative to where the command was typed (pnpm runs scripts inside the package folder)
     dataDir: env.BECKON_DATA_DIR ? resolve(env.INIT_CWD || process.cwd(), env.BECKON_DATA_DIR) : DEFAULT_DATA,
     databaseUrl: databaseUrl(env.BECKON_DATABASE_URL),
+    redisUrl: redisUrl(env.BECKON_REDIS_URL, databaseUrl(env.BECKON_DATABASE_URL)),
+    nodeId: env.BECKON_NODE_ID || undefined,
     durability,
     logLevel: env.BECKON_LOG_LEVEL || 'info',
     secureCookies: env.BECKON_SECURE_COOKIES ? env.BECKON_SECURE_COOKIES === '1' : publicUrl.startsWith('https:'),

@@ -14,12 +14,15 @@ const store = config.databaseUrl ? await openPgStore({ url: config.databaseUrl }
 // the demo by default (the README's promise); BECKON_DEMO=0 is a production install that starts clean
 const demoPort = config.demo ? config.demoPort : 0;
 const demoOrigins = demoPort ? [...new Set([`http://localhost:${demoPort}`, `http://127.0.0.1:${demoPort}`, `http://${config.demoHost}:${demoPort}`])] : [];
-let seeded: { credentials: Credentials[] } | null = null;
-if (config.demo) seeded = await seedDemo(store, { demoOrigins, now: Date.now() });
-else if (config.firstSite && !(await store.listSites()).length) {
-  const made = await createSiteWithAdmin(store, config.firstSite, Date.now());
-  seeded = { credentials: made.credentials ? [made.credentials] : [] };
-}
+let seeded = null as { credentials: Credentials[] } | null;
+// several nodes starting at once: one seeds, the others find it done
+await store.exclusive('seed', async () => {
+  if (config.demo) seeded = await seedDemo(store, { demoOrigins, now: Date.now() });
+  else if (config.firstSite && !(await store.listSites()).length) {
+    const made = await createSiteWithAdmin(store, config.firstSite, Date.now());
+    seeded = { credentials: made.credentials ? [made.credentials] : [] };
+  }
+});
 
 const { app } = await buildApp({
   store,
@@ -30,6 +33,8 @@ const { app } = await buildApp({
   logger: { level: config.logLevel },
   logRequests: config.logRequests,
   trustProxy: config.trustProxy,
+  redisUrl: config.redisUrl ?? undefined,
+  nodeId: config.nodeId,
   webhooks: { allowPrivate: config.webhooksAllowPrivate },
   smtp: config.smtp,
   push: { subject: config.pushSubject },

@@ -20,6 +20,7 @@ import * as s from './pg-schema';
 import { Sql, inTransaction, pgTypes } from './pg-sql';
 import { PgDeadlines, PgFiles, PgIntegrations, PgPush, pgApplyRetention, pgDeleteSite, pgEraseVisitor, pgExportVisitor } from './pg-parts';
 import { PgQuality } from './pg-quality';
+import { OpenConversationExists } from './store';
 import type { AppendResult, ConversationRow, InboxRow, NewInboxItem, NewMessage, NewSite, OfferRow, RouteUpdate, Store, VisitorPatch } from './store';
 
 export interface PgOptions {
@@ -27,6 +28,8 @@ export interface PgOptions {
   url: string;
   /** connections this node keeps (default 10) */
   poolSize?: number;
+  /** connections that hold advisory locks (sites routing at once on this node; default 8) */
+  lockPoolSize?: number;
 }
 
 const MIGRATIONS = fileURLToPath(new URL('../drizzle-pg', import.meta.url));
@@ -50,7 +53,11 @@ export async function openPgStore(opts: PgOptions): Promise<Store> {
     await lock.query('select pg_advisory_unlock(7251)').catch(() => undefined);
     lock.release();
   }
-  const store = new PgStore(pool, db);
+  // advisory locks are held on connections of their own: work done under a lock takes the main pool's,
+  // so holders waiting for those can never starve the locks (and the other way round)
+  const locks = new pg.Pool({ connectionString: opts.url, max: opts.lockPoolSize ?? 8, types: pgTypes, connectionTimeoutMillis: 3000 });
+  locks.on('error', () => undefined);
+  const store = new PgStore(pool, db, locks);
   return guardStore(store, { transient: unreachable, degrade: () => store.unreachable() });
 }
 
@@ -84,6 +91,7 @@ class PgStore implements Store {
   constructor(
     private readonly pool: pg.Pool,
     private readonly db: Db,
+    private readonly locks: pg.Pool,
   ) {
     this.sql = new Sql(pool);
     this.deadlines = new PgDeadlines(this.sql);
@@ -95,6 +103,28 @@ class PgStore implements Store {
 
   healthy() {
     return this.reachable;
+  }
+  /**
+   * A session advisory lock on a key's 64-bit hash, on a connection of the lock pool, for as long
+   * as `fn` runs. A node that dies loses its connection and with it the lock.
+   */
+  async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const c = await this.locks.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query('select pg_advisory_lock(hashtextextended($1, 7252))', [key]);
+      try {
+        return await fn();
+      } finally {
+        await c.query('select pg_advisory_unlock(hashtextextended($1, 7252))', [key]).catch((e: Error) => (broken = e));
+      }
+    } catch (e) {
+      broken ??= e as Error;
+      throw e;
+    } finally {
+      // a connection whose unlock failed is thrown away: its session (and any lock it holds) ends with it
+      c.release(broken);
+    }
   }
   private probe: ReturnType<typeof setInterval> | null = null;
   /** out of reach: /health says degraded, and a probe every second finds when it is back */
@@ -249,7 +279,12 @@ class PgStore implements Store {
 
   async createConversation(c: { siteId: string; visitorId: string; previousId: string | null; offerId?: string | null; ruleId?: string | null; variant?: string | null }, now: number) {
     const row: ConversationRow = { id: newId(), offerId: null, ruleId: null, variant: null, priority: 0, department: null, moves: 0, tried: null, head: false, lastOperatorAt: null, ...c, status: 'queued', assigneeId: null, lastSeq: 0, lastMessageAt: now, lastMessagePreview: '', visitorReadSeq: 0, operatorReadSeq: 0, operatorUnread: 0, createdAt: now, assignedAt: null, closedAt: null, closedReason: null };
-    await this.db.insert(s.conversations).values(row);
+    try {
+      await this.db.insert(s.conversations).values(row);
+    } catch (e) {
+      if (constraintOf(e) === 'conversations_one_open') throw new OpenConversationExists(c.visitorId);
+      throw e;
+    }
     return row;
   }
   async getConversation(id: string) {
@@ -597,7 +632,14 @@ class PgStore implements Store {
     await this.journeyFlush?.catch(() => undefined);
     await this.journeyWritten;
     await this.pool.end();
+    await this.locks.end();
   }
+}
+
+/** the constraint a unique violation is of (drizzle wraps the driver's error in `cause`) */
+function constraintOf(e: unknown): string | null {
+  for (let x = e as { code?: unknown; constraint?: unknown; cause?: unknown } | undefined, n = 0; x && n < 4; x = x.cause as typeof x, n++) if (x.code === '23505' && typeof x.constraint === 'string') return x.constraint;
+  return null;
 }
 
 export { inTransaction };

@@ -168,6 +168,10 @@ class SqliteStore implements Store {
   healthy() {
     return !this.degraded;
   }
+  /** one process holds the file: its own per-key queues (the chat service's) are all it takes */
+  exclusive<T>(_key: string, fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
 
   async getMeta(key: string) {
     return this.db.select().from(s.meta).where(eq(s.meta.key, key)).get()?.value ?? null;

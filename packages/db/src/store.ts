@@ -98,6 +98,17 @@ export interface InboxRow {
 }
 export type NewInboxItem = Pick<InboxRow, 'siteId' | 'visitorId' | 'kind' | 'name' | 'email' | 'phone' | 'preferredTime' | 'body' | 'offerId' | 'pageUrl'>;
 
+/**
+ * Another process opened the visitor's conversation a moment ago (one open conversation per
+ * visitor is a database constraint): read it and write there.
+ */
+export class OpenConversationExists extends Error {
+  constructor(readonly visitorId: string) {
+    super(`visitor ${visitorId} already has an open conversation`);
+    this.name = 'OpenConversationExists';
+  }
+}
+
 export interface ConversationRow {
   id: string;
   siteId: string;
@@ -409,6 +420,11 @@ export interface Store {
   readonly integrations: IntegrationStore;
   /** false while the database refuses writes (another process holds a lock): /health says degraded */
   healthy(): boolean;
+  /**
+   * Runs `fn` while no other process sharing this database runs one with the same key (a site's
+   * routing: capacity and places in line). The embedded store has one process: it just runs it.
+   */
+  exclusive<T>(key: string, fn: () => Promise<T>): Promise<T>;
 
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;

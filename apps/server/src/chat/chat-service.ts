@@ -5,12 +5,13 @@
 import { background } from '../lib/background';
 import type { FastifyBaseLogger } from 'fastify';
 import { BeckonError, LIMITS, type AttachmentRef, type CloseReason, type ConversationSummary, type Message, type SyncResult, type VisitorConversation, type WidgetSite, type SiteView } from '@beckon/protocol';
-import { ratingBrief, type ConversationRow, type MemberRow, type Store } from '@beckon/db';
+import { OpenConversationExists, ratingBrief, type ConversationRow, type MemberRow, type Store } from '@beckon/db';
 import type { Presence } from './presence';
 import { rooms, type OperatorNamespace, type VisitorNamespace } from './types';
 import { Router } from './router';
 import type { Scheduler } from '../lib/scheduler';
 import type { Abuse } from '../realtime/abuse';
+import type { Link } from '../cluster/link';
 import { isOpen } from '@beckon/rules';
 import type { WebhookEvent } from '@beckon/protocol';
 
@@ -29,6 +30,8 @@ export interface ChatDeps {
   abuse?: Abuse;
   /** SMTP is configured: widgets may offer email (../quality/mailer.ts) */
   emailEnabled?: boolean;
+  /** the other nodes, when there are (../cluster/link.ts) */
+  link?: Link;
 }
 
 export function visitorDisplayName(visitorId: string, name: string | null): string {
@@ -87,6 +90,20 @@ export class ChatService {
       'queue cleanup',
     );
     return next;
+  }
+
+  /**
+   * A site's routing (assignments, capacity, places in line): one task at a time in this process,
+   * and on several nodes one at a time among them all (the store's lock: an advisory lock in PostgreSQL).
+   */
+  serialSite<T>(siteId: string, fn: () => Promise<T>): Promise<T> {
+    return this.serial(siteId, () => this.d.store.exclusive(`site:${siteId}`, fn));
+  }
+
+  /** The site's settings or operators changed on another node: what is cached here is read again. */
+  siteChangedElsewhere(siteId: string): void {
+    this.siteCache.delete(siteId);
+    this.hooks.capacity?.(siteId);
   }
 
   /** Wait until all queued per-site work is done (tests, shutdown). */
@@ -203,7 +220,15 @@ export class ChatService {
       if (latest && latest.status !== 'closed') return { created: false, id: latest.id, conversation: await this.visitorView(latest) };
       const now = this.d.now();
       const priority = Math.max(o.priority ?? 0, (await this.hooks.priorityOf?.(o.siteId, o.visitorId)) ?? 0);
-      let conv = await this.d.store.createConversation({ siteId: o.siteId, visitorId: o.visitorId, previousId: latest?.id ?? null, offerId: o.offerId, ruleId: o.ruleId, variant: o.variant, department: o.department ?? null, priority }, now);
+      let conv: ConversationRow;
+      try {
+        conv = await this.d.store.createConversation({ siteId: o.siteId, visitorId: o.visitorId, previousId: latest?.id ?? null, offerId: o.offerId, ruleId: o.ruleId, variant: o.variant, department: o.department ?? null, priority }, now);
+      } catch (e) {
+        // opened a moment ago from another node (the visitor's other tab): that one is theirs
+        const open = e instanceof OpenConversationExists ? await this.d.store.latestConversationOf(o.visitorId) : null;
+        if (!open || open.status === 'closed') throw e;
+        return { created: false, id: open.id, conversation: await this.visitorView(open) };
+      }
       let greeting: Message | null = null;
       if (o.greeting) {
         const r = await this.d.store.appendMessage({ conversationId: conv.id, clientId: `offer:${o.offerId}`, sender: 'system', senderId: 'offer', authorName: o.greeter, body: o.greeting, now });
@@ -228,7 +253,15 @@ export class ChatService {
    * asynchronous store, the look-up and the creation would otherwise interleave).
    */
   visitorSend(v: { siteId: string; visitorId: string; ip?: string }, p: { clientId: string; body: string; start?: StartInfo; attachmentId?: string }) {
-    return this.serial(`visitor:${v.visitorId}`, () => this.visitorSendNow(v, p));
+    return this.serial(`visitor:${v.visitorId}`, async () => {
+      try {
+        return await this.visitorSendNow(v, p);
+      } catch (e) {
+        // the visitor's other tab, on another node, opened the conversation a moment ago: write there
+        if (e instanceof OpenConversationExists) return this.visitorSendNow(v, p);
+        throw e;
+      }
+    });
   }
 
   /**
@@ -347,7 +380,7 @@ export class ChatService {
 
   /** An operator takes a queued conversation by hand; capacity still holds. */
   take(accountId: string, conv: ConversationRow): Promise<ConversationRow> {
-    return this.serial(conv.siteId, async () => {
+    return this.serialSite(conv.siteId, async () => {
       const fresh = await this.d.store.getConversation(conv.id);
       if (!fresh || fresh.status === 'closed') throw new BeckonError('CONVERSATION_CLOSED');
       if (fresh.status === 'active') return fresh;

@@ -44,6 +44,8 @@ export class Router {
       const x = p as { accountId: string; siteId: string; graceSeconds: number };
       await this.onGraceOver(x.accountId, x.siteId, x.graceSeconds);
     });
+    // places in line worked out on another node (which routed last): what this one tells its visitors
+    d.link?.on('queue', (_from, q) => this.queues.set(q.siteId, new Map(q.entries.map(([id, position, waitMs, overLimit]) => [id, { position, waitMs, overLimit }]))));
   }
 
   /**
@@ -97,7 +99,7 @@ export class Router {
   /** Give waiting conversations to operators with free slots; refresh places in line. */
   dispatch(siteId: string): Promise<void> {
     return this.chat
-      .serial(siteId, async () => {
+      .serialSite(siteId, async () => {
         const settings = await this.settings(siteId);
         const queued = await this.d.store.listQueued(siteId);
         const loads = queued.length ? await this.loads(siteId) : [];
@@ -136,6 +138,7 @@ export class Router {
       next.set(id, { position: i + 1, waitMs, overLimit: waitMs !== null && waitMs > settings.waitLimitSeconds * 1000 });
     });
     this.queues.set(siteId, next);
+    this.d.link?.send('queue', { siteId, entries: [...next].map(([id, q]) => [id, q.position, q.waitMs, q.overLimit]) });
     for (const [id, q] of next) {
       const old = before.get(id);
       if (old && old.position === q.position && old.waitMs === q.waitMs) continue;
@@ -199,7 +202,7 @@ export class Router {
 
   private onGraceOver(accountId: string, siteId: string, graceSeconds: number): Promise<void> {
     return this.chat
-      .serial(siteId, async () => {
+      .serialSite(siteId, async () => {
         if (this.d.presence.status(accountId) !== 'offline') return;
         await this.requeueNow(accountId, siteId, { code: 'operator_left', graceSeconds });
       })
@@ -213,7 +216,7 @@ export class Router {
    */
   requeueAll(accountId: string, siteId: string, code: 'operator_removed' | 'operator_disabled'): Promise<void> {
     return this.chat
-      .serial(siteId, () => this.requeueNow(accountId, siteId, { code }))
+      .serialSite(siteId, () => this.requeueNow(accountId, siteId, { code }))
       .then(() => this.dispatch(siteId))
       .catch((err) => this.d.log.error({ err, accountId }, 're-queue failed'));
   }
@@ -235,7 +238,7 @@ export class Router {
 
   /** Transfer to an operator (within their capacity) or to a department's queue, with a note. */
   async transfer(by: { accountId: string; name: string }, c: ConversationRow, to: { operatorId?: string; department?: string }, note: string, kind: 'transferred' | 'reassigned' = 'transferred'): Promise<ConversationRow> {
-    const moved = await this.chat.serial(c.siteId, async () => {
+    const moved = await this.chat.serialSite(c.siteId, async () => {
       const fresh = await this.d.store.getConversation(c.id);
       if (!fresh || fresh.status === 'closed') throw new BeckonError('CONVERSATION_CLOSED');
       const now = this.d.now();

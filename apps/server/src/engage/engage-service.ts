@@ -18,6 +18,8 @@ import { rooms, type OperatorNamespace, type VisitorNamespace } from '../chat/ty
 import { applyEvent, type Applied } from './journey';
 import type { Clock, Timer } from '../lib/clock';
 import type { Scheduler } from '../lib/scheduler';
+import type { Link } from '../cluster/link';
+import { RemoteBoards } from '../cluster/boards';
 
 const SESSION_MS = 30 * 60_000;
 const TYPING_MS = 5_000;
@@ -36,6 +38,8 @@ export interface EngageDeps {
   now: () => number;
   scheduler: Scheduler;
   clock: Clock;
+  /** the other nodes, when there are (../cluster/link.ts) */
+  link?: Link;
 }
 
 interface SiteCtx {
@@ -109,6 +113,49 @@ export class EngageService {
     // an offer's expiry is a stored deadline: after a restart the card still goes, and is recorded as expired
     d.scheduler.on('offer_expiry', (offerId, p) => this.expireDue(offerId, (p as { visitorId: string }).visitorId));
     d.scheduler.on('visitor_left', (visitorId) => this.visitorGone(visitorId));
+    if (d.link?.clustered) {
+      const link = d.link;
+      this.remote = new RemoteBoards(link, (siteId) => this.markSiteDirty(siteId));
+      // a node that joins gets the whole board of every site from here
+      link.onJoin(() => this.sendBoards(true));
+      // rules edited on another node: compiled again here
+      link.on('site', (_from, m) => {
+        if (m.kind === 'rules') background(this.reloadHere(m.siteId), d.log, 'rules reload');
+      });
+    }
+  }
+
+  /** other nodes' visitors (null: a single node) */
+  private remote: RemoteBoards | null = null;
+  /** per site, visitors whose view changed (or who left) since the other nodes were last told */
+  private readonly changedViews = new Map<string, Set<string>>();
+  private readonly goneViews = new Map<string, Set<string>>();
+
+  private noteChange(l: Live, gone = false): void {
+    if (!this.remote) return;
+    const into = gone ? this.goneViews : this.changedViews;
+    let set = into.get(l.siteId);
+    if (!set) into.set(l.siteId, (set = new Set()));
+    set.add(l.visitorId);
+  }
+
+  /** tell the other nodes what changed on each site's board here (everything: `full`) */
+  private async sendBoards(full: boolean): Promise<void> {
+    const link = this.d.link;
+    if (!this.remote || !link) return;
+    const siteIds = full ? new Set([...this.bySite.keys()]) : new Set([...this.changedViews.keys(), ...this.goneViews.keys()]);
+    for (const siteId of siteIds) {
+      const ctx = this.settled.get(siteId) ?? (await this.sites.get(siteId)?.catch(() => null)) ?? null;
+      const ids = full ? [...(this.bySite.get(siteId) ?? [])].map((l) => l.visitorId) : [...(this.changedViews.get(siteId) ?? [])];
+      const visitors = ids.map((id) => this.live.get(id)).filter((l): l is Live => !!l && l.siteId === siteId).map((l) => this.view(l, ctx));
+      const gone = full ? [] : [...(this.goneViews.get(siteId) ?? [])].filter((id) => !this.live.has(id));
+      // a large site goes in slices: no message grows past a few hundred views
+      for (let i = 0; i === 0 || i < visitors.length; i += 500) link.send('board', { siteId, full: full && i === 0, visitors: visitors.slice(i, i + 500), gone: i === 0 ? gone : [], invites: ctx ? ctx.invites.size : 0 });
+    }
+    if (!full) {
+      this.changedViews.clear();
+      this.goneViews.clear();
+    }
   }
 
   /**
@@ -199,8 +246,13 @@ export class EngageService {
     return p;
   }
 
-  /** Rules or settings changed: recompile and decide again for the site's live visitors. */
+  /** Rules or settings changed: recompile and decide again for the site's live visitors, on every node. */
   async reload(siteId: string): Promise<void> {
+    await this.reloadHere(siteId);
+    this.d.link?.send('site', { siteId, kind: 'rules' });
+  }
+
+  private async reloadHere(siteId: string): Promise<void> {
     const old = this.sites.get(siteId);
     if (!old) return;
     const prev = await old.catch(() => null);
@@ -232,7 +284,7 @@ export class EngageService {
 
   private freeSlots(ctx: SiteCtx, now: number): number {
     for (const [id, exp] of ctx.invites) if (exp <= now) ctx.invites.delete(id);
-    return ctx.free - ctx.invites.size;
+    return ctx.free - ctx.invites.size - (this.remote?.invites(ctx.site.id) ?? 0);
   }
 
   /**
@@ -308,7 +360,7 @@ export class EngageService {
     l.lastActivityAt = now;
     // an offer still on screen in another page or tab of the visitor comes along
     if (l.current && l.current.expiresAt > now) this.d.visitors.to(v.socketId).emit('offer:show', l.current.view);
-    this.markDirty(l.siteId);
+    this.markDirty(l);
   }
 
   private create(siteId: string, visitorId: string, now: number): Live {
@@ -353,7 +405,7 @@ export class EngageService {
     if (!l) return;
     l.sockets.delete(socketId);
     if (!l.sockets.size) this.online(l, false);
-    this.markDirty(l.siteId);
+    this.markDirty(l);
     if (!l.sockets.size && l.chatting) this.leaving(l).catch((err) => this.d.log.error({ err }, 'visitor-left deadline not stored'));
     if (!l.sockets.size && l.timer) {
       l.timer.cancel();
@@ -397,6 +449,7 @@ export class EngageService {
     l.timer = null;
     this.online(l, false);
     this.live.delete(l.visitorId);
+    this.noteChange(l, true);
   }
 
   async journey(v: { siteId: string; visitorId: string; socketId: string; bot: boolean }, events: JourneyEventParsed[]): Promise<number> {
@@ -424,7 +477,7 @@ export class EngageService {
     if (out.identify) await this.identify(l, out.identify);
     if (out.persist.length) await this.d.store.addJourneyEvents(out.persist.map((p) => ({ ...p, siteId: l.siteId, visitorId: l.visitorId })));
     if (out.goal) await this.goal(l, out.goal.name, out.goal.value, now);
-    this.markDirty(l.siteId);
+    this.markDirty(l);
     await this.evaluate(l, [...out.changed]);
     return events.length;
   }
@@ -449,7 +502,7 @@ export class EngageService {
       const chatting = c.status !== 'closed';
       if (chatting !== l.chatting) {
         l.chatting = chatting;
-        this.markDirty(l.siteId);
+        this.markDirty(l);
         if (!chatting) this.schedule(l, null);
       }
     }
@@ -556,7 +609,7 @@ export class EngageService {
     const fresh = held.filter((h) => before.get(h.ruleId) !== h.reason && h.reason !== 'lower_priority');
     l.held = held;
     this.trackWaiting(l);
-    if (fresh.length || held.length !== before.size) this.markDirty(l.siteId);
+    if (fresh.length || held.length !== before.size) this.markDirty(l);
     if (fresh.length) await this.d.store.addHolds(fresh.map((h) => ({ siteId: l.siteId, visitorId: l.visitorId, ruleId: h.ruleId, reason: h.reason, at: now })));
   }
 
@@ -616,7 +669,7 @@ export class EngageService {
     await this.d.scheduler.at('offer_expiry', id, expiresAt, { visitorId: l.visitorId });
     l.current = { offerId: id, ruleId: rule?.id ?? null, ruleName: rule?.name ?? 'Manual invitation', kind: view.kind, expiresAt, view };
     this.d.visitors.to(socketId).emit('offer:show', view);
-    this.markDirty(l.siteId);
+    this.markDirty(l);
     this.event(l.siteId, l.visitorId, 'offer.shown', { offer: { id, visitorId: l.visitorId, ruleId: rule?.id ?? null, ruleName: rule?.name ?? 'Manual invitation', variant: variant?.key ?? '-', kind: view.kind, invitedBy: manual?.by.id ?? null, expiresAt }, page: l.state.page?.url ?? null });
   }
 
@@ -646,7 +699,7 @@ export class EngageService {
     ctx?.invites.delete(l.current.offerId);
     this.d.visitors.to(rooms.visitor(l.visitorId)).emit('offer:hide', { id: l.current.offerId, reason });
     l.current = null;
-    this.markDirty(l.siteId);
+    this.markDirty(l);
     // an invitation that ends frees its slot: only those waiting for one can change
     if (ctx) this.slotsFreed(ctx);
   }
@@ -795,7 +848,9 @@ export class EngageService {
   liveVisitor(visitorId: string): LiveVisitor | null {
     const l = this.live.get(visitorId);
     const ctx = l && this.settled.get(l.siteId);
-    return l ? this.view(l, ctx ?? null) : null;
+    const there = this.remote?.find(visitorId) ?? null;
+    if (l && (l.sockets.size > 0 || !there?.online)) return this.view(l, ctx ?? null);
+    return there;
   }
 
   private readonly settled = new Map<string, SiteCtx>();
@@ -813,14 +868,24 @@ export class EngageService {
     const ctx = await this.site(w.siteId);
     this.settled.set(w.siteId, ctx);
     const f = w.filter.trim().toLowerCase();
-    const all: Live[] = [];
+    // this node's visitors, and (on several nodes) the others' — one entry per visitor, the one with a tab open
+    const elsewhere = this.remote?.visitors(w.siteId) ?? new Map<string, LiveVisitor>();
+    const all: (Live | LiveVisitor)[] = [];
     for (const l of this.bySite.get(w.siteId) ?? []) {
+      const there = elsewhere.get(l.visitorId);
+      if (there && there.online && !l.sockets.size) continue;
+      elsewhere.delete(l.visitorId);
       if (f && !(l.name.toLowerCase().includes(f) || (l.state.page?.url.toLowerCase().includes(f) ?? false) || (l.state.page?.title.toLowerCase().includes(f) ?? false) || source(l.state).toLowerCase().includes(f))) continue;
       all.push(l);
     }
-    all.sort((a, b) => b.state.sessionStartedAt - a.state.sessionStartedAt || a.visitorId.localeCompare(b.visitorId));
+    for (const v of elsewhere.values()) {
+      if (f && !(v.name.toLowerCase().includes(f) || (v.page?.url.toLowerCase().includes(f) ?? false) || (v.page?.title.toLowerCase().includes(f) ?? false) || v.source.toLowerCase().includes(f))) continue;
+      all.push(v);
+    }
+    const started = (x: Live | LiveVisitor) => ('state' in x ? x.state.sessionStartedAt : x.sessionStartedAt);
+    all.sort((a, b) => started(b) - started(a) || a.visitorId.localeCompare(b.visitorId));
     const slice = all.slice(w.offset, w.offset + 50);
-    return { siteId: w.siteId, total: all.length, offset: w.offset, visitors: slice.map((l) => this.view(l, ctx)) };
+    return { siteId: w.siteId, total: all.length, offset: w.offset, visitors: slice.map((x) => ('state' in x ? this.view(x, ctx) : x)) };
   }
 
   private view(l: Live, ctx: SiteCtx | null): LiveVisitor {
@@ -846,12 +911,17 @@ export class EngageService {
     };
   }
 
-  private markDirty(siteId: string): void {
+  private markDirty(l: Live): void {
+    this.noteChange(l);
+    this.markSiteDirty(l.siteId);
+  }
+  private markSiteDirty(siteId: string): void {
     const p = this.sites.get(siteId);
     p?.then((ctx) => (ctx.dirty = true)).catch(() => undefined);
   }
 
   private async flushBoards(): Promise<void> {
+    if (this.remote) await this.sendBoards(false);
     if (!this.watchers.size) return;
     const dirty = new Set<string>();
     for (const [id, p] of this.sites) {

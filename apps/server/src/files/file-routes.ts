@@ -8,7 +8,7 @@
  * sandboxed document without script), documents as downloads, images inline.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { memoryLimiters, type Limiters } from '../lib/limits';
 import { z } from 'zod';
 import { BeckonError, IMAGE_TYPES, Id, cleanFileName, type AttachmentRef } from '@beckon/protocol';
 import type { AttachmentRow, Store } from '@beckon/db';
@@ -27,10 +27,10 @@ const OperatorQuery = z.object({ conversationId: Id });
 
 export const attachmentRef = (a: AttachmentRow): AttachmentRef => ({ id: a.id, name: a.name, type: a.type as AttachmentRef['type'], size: a.size, width: a.width, height: a.height, thumb: !!a.thumbSha256 });
 
-export function fileRoutes(d: { store: Store; blobs: BlobStore; secret: string; now: () => number; uploadsPerTenMinutes?: number }) {
+export function fileRoutes(d: { store: Store; blobs: BlobStore; secret: string; now: () => number; uploadsPerTenMinutes?: number; limiters?: Limiters }) {
   const { store, blobs } = d;
   // per uploader: a visitor (or an operator) cannot fill the disk
-  const limiter = new RateLimiterMemory({ points: d.uploadsPerTenMinutes ?? 30, duration: 600 });
+  const limiter = (d.limiters ?? memoryLimiters).limiter({ keyPrefix: 'upload', points: d.uploadsPerTenMinutes ?? 30, duration: 600 });
 
   async function accept(req: FastifyRequest, who: { siteId: string; visitorId: string; conversationId: string | null; uploader: 'visitor' | 'operator'; uploaderId: string }) {
     const site = await store.getSite(who.siteId);

@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import { memoryLimiters, type Limiters } from '../lib/limits';
 import { z } from 'zod';
 import { BeckonError, ClientId, ConversationStatus, ERROR_CODES, Id, LIMITS, Message, MessageBody, Sender, type Scope } from '@beckon/protocol';
 import type { ApiTokenRow, ConversationRow, Cursor, InboxRow, OfferRow, Store, VisitorRow } from '@beckon/db';
@@ -28,6 +29,7 @@ declare module 'fastify' {
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export interface ApiDeps {
+  limiters?: Limiters;
   store: Store;
   chat: ChatService;
   engage: EngageService;
@@ -139,7 +141,7 @@ function paged<R extends { id: string }, O>(rows: R[], limit: number, at: (r: R)
 }
 
 export function apiV1(d: ApiDeps) {
-  const limiter = new RateLimiterMemory({ keyPrefix: 'api', points: d.perMinute ?? 600, duration: 60 });
+  const limiter = (d.limiters ?? memoryLimiters).limiter({ keyPrefix: 'api', points: d.perMinute ?? 600, duration: 60 });
 
   async function authenticate(req: FastifyRequest, reply: FastifyReply) {
     const m = /^Bearer\s+(bk_[A-Za-z0-9_-]{20,100})\s*$/.exec(req.headers.authorization ?? '');

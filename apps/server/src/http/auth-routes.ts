@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BeckonError, LIMITS, LoginBody, PasswordChange, type MeView } from '@beckon/protocol';
 import type { AccountRow, Store } from '@beckon/db';
-import { WindowCounter } from '../realtime/rate-limit';
+import { memoryLimiters, type Limiters } from '../lib/limits';
 import { parse } from './errors';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
 import { SESSION_COOKIE, type Sessions } from './sessions';
@@ -31,13 +31,13 @@ export function resolveAccounts(app: FastifyInstance, sessions: Sessions): void 
   });
 }
 
-export function authRoutes(deps: { store: Store; sessions: Sessions; now: () => number; /** end the account's live console connections */ revoke: (accountId: string) => void }) {
+export function authRoutes(deps: { store: Store; sessions: Sessions; now: () => number; /** end the account's live console connections */ revoke: (accountId: string) => void; limiters?: Limiters }) {
   return async function plugin(app: FastifyInstance) {
     const { store, sessions } = deps;
-    const logins = new WindowCounter(LIMITS.loginPerMinute, 60_000);
+    const logins = (deps.limiters ?? memoryLimiters).counter({ keyPrefix: 'login-ip', points: LIMITS.loginPerMinute, duration: 60 }, deps.now);
 
     app.post('/api/auth/login', async (req, reply) => {
-      if (!logins.hit(req.ip, deps.now())) throw new BeckonError('RATE_LIMITED', 'Too many sign-in attempts; wait a minute.');
+      if (!(await logins.hit(req.ip))) throw new BeckonError('RATE_LIMITED', 'Too many sign-in attempts; wait a minute.');
       const body = parse(LoginBody, req.body);
       const account = await store.getAccountByEmail(body.email);
       const good = await verifyPassword(body.password, account?.passwordHash ?? DUMMY_HASH);

@@ -5,7 +5,7 @@
  * customer does.
  */
 import type { FastifyInstance } from 'fastify';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { memoryLimiters, type Limiters } from '../lib/limits';
 import { z } from 'zod';
 import { BeckonError, Id, type SetupStatus } from '@beckon/protocol';
 import { newId, type Store } from '@beckon/db';
@@ -22,10 +22,10 @@ const TEXT = {
   ru: { name: 'Тестовый посетитель', body: 'Здравствуйте! Это тестовое сообщение из настройки Beckon: ответьте на него, чтобы увидеть, как идёт чат, и завершите чат.' },
 };
 
-export function setupRoutes(d: { store: Store; chat: ChatService; now: () => number }) {
+export function setupRoutes(d: { store: Store; chat: ChatService; now: () => number; limiters?: Limiters }) {
   const { store } = d;
   // a site's test messages: a few an hour is plenty
-  const tests = new RateLimiterMemory({ points: 10, duration: 3600 });
+  const tests = (d.limiters ?? memoryLimiters).limiter({ keyPrefix: 'setup-test', points: 10, duration: 3600 });
   return async function plugin(app: FastifyInstance) {
     app.addHook('preHandler', requireAccount);
 

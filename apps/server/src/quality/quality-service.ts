@@ -3,7 +3,8 @@
  * detractor, 0–6) opens a follow-up for the site's supervisors; answers, transcripts and alerts
  * go out by email when the server has SMTP.
  */
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import { memoryLimiters, type Limiters } from '../lib/limits';
 import type { FastifyBaseLogger } from 'fastify';
 import { BeckonError, type FollowUpView, type Lang, type RatingBrief, type SiteView, type WebhookEvent } from '@beckon/protocol';
 import { newId, ratingBrief as brief, type ConversationRow, type FollowUpRow, type InboxRow, type Store } from '@beckon/db';
@@ -22,13 +23,17 @@ export interface QualityDeps {
   log: FastifyBaseLogger;
   /** where links in alerts point (BECKON_PUBLIC_URL) */
   publicUrl: string;
+  /** where rate limits count (in Redis on several nodes) */
+  limiters?: Limiters;
 }
 
 export class QualityService {
   /** transcripts by email: a visitor may ask 3 times an hour */
-  private readonly transcripts = new RateLimiterMemory({ keyPrefix: 'transcript', points: 3, duration: 3600 });
+  private readonly transcripts;
 
-  constructor(private readonly d: QualityDeps) {}
+  constructor(private readonly d: QualityDeps) {
+    this.transcripts = (d.limiters ?? memoryLimiters).limiter({ keyPrefix: 'transcript', points: 3, duration: 3600 });
+  }
 
   private emit(siteId: string, type: WebhookEvent, data: Record<string, unknown>, c: { id: string; visitorId: string }): void {
     this.d.chat.hooks.event?.(siteId, type, data, { orderKey: c.id, visitorId: c.visitorId });

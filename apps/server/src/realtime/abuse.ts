@@ -9,7 +9,8 @@
  * | messages per visitor | 30 a minute (all tabs) | fast typing is ~1 message in 3 s |
  * | journey events per visitor | 600 a minute | a busy single-page app sends a few a second |
  */
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { memoryLimiters, type Limiters } from '../lib/limits';
 import type { Socket } from 'socket.io';
 import { BeckonError } from '@beckon/protocol';
 
@@ -23,19 +24,19 @@ export const ABUSE_LIMITS = {
 export type AbuseLimits = typeof ABUSE_LIMITS;
 
 export class Abuse {
-  private readonly convPerAddress: RateLimiterMemory;
-  private readonly convPerVisitor: RateLimiterMemory;
-  private readonly messages: RateLimiterMemory;
-  private readonly journey: RateLimiterMemory;
+  private readonly convPerAddress: RateLimiterAbstract;
+  private readonly convPerVisitor: RateLimiterAbstract;
+  private readonly messages: RateLimiterAbstract;
+  private readonly journey: RateLimiterAbstract;
 
-  constructor(l: AbuseLimits = ABUSE_LIMITS) {
-    this.convPerAddress = new RateLimiterMemory({ keyPrefix: 'conv-ip', points: l.conversationsPerAddressPerHour, duration: 3600 });
-    this.convPerVisitor = new RateLimiterMemory({ keyPrefix: 'conv-v', points: l.conversationsPerVisitorPerHour, duration: 3600 });
-    this.messages = new RateLimiterMemory({ keyPrefix: 'msg-v', points: l.messagesPerVisitorPerMinute, duration: 60 });
-    this.journey = new RateLimiterMemory({ keyPrefix: 'jrn-v', points: l.journeyEventsPerVisitorPerMinute, duration: 60 });
+  constructor(l: AbuseLimits = ABUSE_LIMITS, limiters: Limiters = memoryLimiters) {
+    this.convPerAddress = limiters.limiter({ keyPrefix: 'conv-ip', points: l.conversationsPerAddressPerHour, duration: 3600 });
+    this.convPerVisitor = limiters.limiter({ keyPrefix: 'conv-v', points: l.conversationsPerVisitorPerHour, duration: 3600 });
+    this.messages = limiters.limiter({ keyPrefix: 'msg-v', points: l.messagesPerVisitorPerMinute, duration: 60 });
+    this.journey = limiters.limiter({ keyPrefix: 'jrn-v', points: l.journeyEventsPerVisitorPerMinute, duration: 60 });
   }
 
-  private static async take(limiter: RateLimiterMemory, key: string, points = 1): Promise<void> {
+  private static async take(limiter: RateLimiterAbstract, key: string, points = 1): Promise<void> {
     try {
       await limiter.consume(key, points);
     } catch (e) {

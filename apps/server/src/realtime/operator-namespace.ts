@@ -45,6 +45,23 @@ export function setupOperatorNamespace(ns: OperatorNamespace, d: OperatorNsDeps)
     }
   });
 
+  // an operator's tabs on other nodes came or went (or a node died): grace periods, what widgets are
+  // told at connect and free slots are worked out here too; the node where it happened told the consoles
+  d.presence.onRemoteChange((accountId, _before, after) => {
+    background(
+      (async () => {
+        const siteIds = (await d.store.membershipsOf(accountId)).map((m) => m.siteId);
+        d.chat.router.presenceChanged(accountId, siteIds, after);
+        for (const id of siteIds) {
+          d.chat.siteChangedElsewhere(id);
+          if (after === 'online') await d.chat.dispatch(id);
+        }
+      })(),
+      d.log,
+      'presence on another node',
+    );
+  });
+
   ns.on('connection', (socket) => {
     const { accountId, name, sites } = socket.data;
     const siteIds = sites.map((s) => s.siteId);

@@ -8,7 +8,7 @@ import { BOT_UA } from '../engage/journey';
 import { rooms, type VisitorNamespace } from '../chat/types';
 import { connectError } from './connect-error';
 import { handlers, type GuardContext } from './guard';
-import { WindowCounter } from './rate-limit';
+import { memoryLimiters, type Limiters } from '../lib/limits';
 import { signVisitor, verifyVisitor } from './visitor-token';
 import { clientAddress, type Abuse } from './abuse';
 import type { QualityService } from '../quality/quality-service';
@@ -25,11 +25,12 @@ export interface VisitorNsDeps extends GuardContext {
   /** registers a callback for when any site's settings change or a site goes */
   onSitesChanged?: (fn: () => void) => void;
   quality: QualityService;
+  limiters?: Limiters;
 }
 
 
 export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): void {
-  const perIp = new WindowCounter(d.connectionsPerMinute, 60_000);
+  const perIp = (d.limiters ?? memoryLimiters).counter({ keyPrefix: 'handshake-ip', points: d.connectionsPerMinute, duration: 60 }, d.now);
   // a restart brings thousands of handshakes for a few sites: a site that lets this origin in is
   // read once every few seconds; anything else (unknown key, origin not in the list) is read afresh
   // before it is refused, so an origin allowed a moment ago works at once
@@ -57,7 +58,7 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
   ns.use(async (socket, next) => {
     try {
       const address = clientAddress(socket, d.trustProxy);
-      if (!perIp.hit(address, d.now())) return next(connectError('RATE_LIMITED'));
+      if (!(await perIp.hit(address))) return next(connectError('RATE_LIMITED'));
       // (sightings of allowed origins are recorded below, once the handshake is through)
       const auth = VisitorHandshake.safeParse(socket.handshake.auth);
       if (!auth.success) return next(connectError('VALIDATION_FAILED', 'auth.siteKey is missing or malformed'));

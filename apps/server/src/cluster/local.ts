@@ -1,0 +1,271 @@
+/**
+ * Several Beckon nodes and HAProxy in front of them, on this machine: what `deploy/start-cluster.sh`
+ * runs and what the cluster tests drive. Each node is `main.ts` in a process of its own (so it can
+ * be stopped, killed and started again); HAProxy comes from Debian's packages (`apt-get install
+ * haproxy`). Every process started here is stopped by its id in `close()`.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const freePort = (host = '127.0.0.1') =>
+  new Promise<number>((res, rej) => {
+    const s = createServer().listen(0, host, () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+
+const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+
+/** a wait that cannot succeed any more */
+class Fatal extends Error {}
+
+export interface BalancedNode {
+  name: string;
+  port: number;
+}
+
+/**
+ * The balancer: WebSockets pass through (HTTP mode handles the upgrade; `timeout tunnel` keeps
+ * them open); a client's address picks its node (`balance source`, consistent hashing), so a
+ * visitor's tabs land together; /health is checked every second and a node that fails it twice
+ * gets no new connections, while `redispatch` sends a connection a dead node refused to another.
+ */
+export function haproxyConfig(o: { bind: string; nodes: BalancedNode[]; maxconn?: number }): string {
+  return [
+    'global',
+    `  maxconn ${o.maxconn ?? 8000}`,
+    '',
+    'defaults',
+    '  mode http',
+    '  option forwardfor',
+    '  option redispatch',
+    '  retries 3',
+    '  timeout connect 2s',
+    '  timeout client 60s',
+    '  timeout server 60s',
+    // a WebSocket is a tunnel once upgraded: Socket.IO pings every 20 s, so an hour idle is plenty
+    '  timeout tunnel 1h',
+    '  timeout http-keep-alive 10s',
+    '',
+    'frontend beckon',
+    `  bind ${o.bind}`,
+    '  default_backend nodes',
+    '',
+    'backend nodes',
+    '  balance source',
+    '  hash-type consistent',
+    '  option httpchk GET /health',
+    '  http-check expect status 200',
+    '  default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions',
+    ...o.nodes.map((n) => `  server ${n.name} 127.0.0.1:${n.port} check`),
+    '',
+  ].join('\n');
+}
+
+export interface NodeProcess {
+  name: string;
+  port: number;
+  url: string;
+  child: ChildProcess | null;
+  output(): string;
+}
+
+export interface ClusterOptions {
+  nodes: number;
+  databaseUrl: string;
+  redisUrl: string;
+  /** the balancer's port (default: a free one) */
+  port?: number;
+  /** node ports (default: free ones) */
+  nodePorts?: number[];
+  /** more environment for every node (BECKON_DEMO, BECKON_LOG_LEVEL…) */
+  env?: Record<string, string>;
+  /** files every node shares (default: a temporary directory) */
+  dataDir?: string;
+  /** node i's own extra environment */
+  nodeEnv?: (i: number) => Record<string, string>;
+}
+
+export class LocalCluster {
+  private haproxy: ChildProcess | null = null;
+  private haproxyOut = '';
+
+  private constructor(
+    readonly url: string,
+    readonly nodes: NodeProcess[],
+    private readonly env: Record<string, string>,
+    private readonly cfgFile: string,
+    private readonly tmp: string | null,
+    private readonly nodeEnv: (i: number) => Record<string, string>,
+  ) {}
+
+  static async start(o: ClusterOptions): Promise<LocalCluster> {
+    if (spawnSync('sh', ['-c', 'command -v haproxy'], { stdio: 'ignore' }).status !== 0) throw new Error('haproxy is not installed: apt-get install haproxy (scripts/ensure-cluster-tools.mjs does it)');
+    const port = o.port ?? (await freePort());
+    const url = `http://127.0.0.1:${port}`;
+    const tmp = o.dataDir ? null : mkdtempSync(join(tmpdir(), 'beckon-cluster-'));
+    const dataDir = o.dataDir ?? tmp!;
+    const nodes: NodeProcess[] = [];
+    for (let i = 0; i < o.nodes; i++) {
+      const p = o.nodePorts?.[i] ?? (await freePort());
+      nodes.push({ name: `node${i + 1}`, port: p, url: `http://127.0.0.1:${p}`, child: null, output: () => '' });
+    }
+    const env = {
+      BECKON_DATABASE_URL: o.databaseUrl,
+      BECKON_REDIS_URL: o.redisUrl,
+      BECKON_PUBLIC_URL: url,
+      BECKON_TRUST_PROXY: '1',
+      BECKON_DATA_DIR: dataDir,
+      BECKON_LOG_LEVEL: 'warn',
+      BECKON_DEMO: '0',
+      ...o.env,
+    };
+    const cfgFile = join(tmp ?? dataDir, 'haproxy.cfg');
+    writeFileSync(cfgFile, haproxyConfig({ bind: `127.0.0.1:${port}`, nodes }));
+    const c = new LocalCluster(url, nodes, env, cfgFile, tmp, o.nodeEnv ?? (() => ({})));
+    try {
+      await Promise.all(nodes.map((_, i) => c.startNode(i)));
+      await c.startBalancer();
+    } catch (e) {
+      await c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  private async startBalancer(): Promise<void> {
+    const check = spawnSync('haproxy', ['-c', '-q', '-f', this.cfgFile], { encoding: 'utf8' });
+    if (check.status !== 0) throw new Error(`haproxy refused its configuration:\n${check.stderr}${check.stdout}`);
+    const child = spawn('haproxy', ['-db', '-f', this.cfgFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (d) => (this.haproxyOut = (this.haproxyOut + d).slice(-20_000)));
+    child.stderr!.on('data', (d) => (this.haproxyOut = (this.haproxyOut + d).slice(-20_000)));
+    this.haproxy = child;
+    // up when /health answers through it (every node is up by now)
+    await this.waitFor(async () => (await fetch(`${this.url}/health`)).ok, 15_000, () => `haproxy did not answer:\n${this.haproxyOut}`);
+  }
+
+  /** start node i (again), and wait until it serves */
+  async startNode(i: number): Promise<void> {
+    const n = this.nodes[i]!;
+    if (n.child) throw new Error(`${n.name} is running`);
+    const child = spawn(TSX, [MAIN], { env: { ...process.env, ...this.env, PORT: String(n.port), HOST: '127.0.0.1', BECKON_NODE_ID: n.name, BECKON_DEMO_PORT: i === 0 ? (this.env.BECKON_DEMO_PORT ?? '0') : '0', ...this.nodeEnv(i) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out = (out + d).slice(-50_000)));
+    child.stderr!.on('data', (d) => (out = (out + d).slice(-50_000)));
+    n.child = child;
+    n.output = () => out;
+    child.on('exit', () => {
+      if (n.child === child) n.child = null;
+    });
+    await this.waitFor(
+      async () => {
+        if (n.child !== child) throw new Fatal(`${n.name} exited:\n${out}`);
+        return out.includes('Beckon console');
+      },
+      60_000,
+      () => `${n.name} did not start:\n${out}`,
+    );
+  }
+
+  /** stop node i the way a deploy does (SIGTERM: it closes its sockets and finishes its work) */
+  async stopNode(i: number): Promise<number | null> {
+    return this.signal(i, 'SIGTERM');
+  }
+
+  /** the machine dies under node i: nothing is finished, nothing is said */
+  async killNode(i: number): Promise<void> {
+    await this.signal(i, 'SIGKILL');
+  }
+
+  private async signal(i: number, sig: NodeJS.Signals): Promise<number | null> {
+    const child = this.nodes[i]!.child;
+    if (!child || child.exitCode !== null) return null;
+    const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+    child.kill(sig);
+    return exited;
+  }
+
+  /** waits until HAProxy has node i as up (or down) */
+  async balancerSees(i: number, up: boolean, ms = 15_000): Promise<void> {
+    // the balancer's own view is not exposed; a node that is up answers its health check itself
+    await this.waitFor(async () => (await fetch(`${this.nodes[i]!.url}/health`).then((r) => r.ok, () => false)) === up, ms, () => `${this.nodes[i]!.name} not ${up ? 'up' : 'down'}`);
+    // fall/rise 2 at 1 s
+    await new Promise((r) => setTimeout(r, 2500));
+  }
+
+  private async waitFor(ok: () => Promise<boolean>, ms: number, why: () => string): Promise<void> {
+    const until = Date.now() + ms;
+    for (;;) {
+      try {
+        if (await ok()) return;
+      } catch (e) {
+        if (e instanceof Fatal) throw e;
+      }
+      if (Date.now() > until) throw new Error(why());
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** every node and the balancer, stopped by their ids */
+  async close(): Promise<void> {
+    await Promise.all(this.nodes.map((_, i) => this.stopWithin(i, 10_000)));
+    if (this.haproxy && this.haproxy.exitCode === null) {
+      const h = this.haproxy;
+      const gone = new Promise((r) => h.once('exit', r));
+      h.kill('SIGTERM');
+      await gone;
+    }
+    if (this.tmp) rmSync(this.tmp, { recursive: true, force: true });
+  }
+
+  private async stopWithin(i: number, ms: number): Promise<void> {
+    const child = this.nodes[i]!.child;
+    if (!child || child.exitCode !== null) return;
+    const t = setTimeout(() => child.kill('SIGKILL'), ms);
+    await this.stopNode(i);
+    clearTimeout(t);
+  }
+}
+
+/** A Redis server of its own (Debian's redis-server), on a free loopback port: it can be stopped and started again. */
+export class LocalRedis {
+  private child: ChildProcess | null = null;
+  private constructor(readonly port: number) {}
+  get url() {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+  static async start(port?: number): Promise<LocalRedis> {
+    const r = new LocalRedis(port ?? (await freePort()));
+    await r.start();
+    return r;
+  }
+  async start(): Promise<void> {
+    if (this.child) return;
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    this.child = child;
+    child.on('exit', () => {
+      if (this.child === child) this.child = null;
+    });
+    const until = Date.now() + 10_000;
+    while (!/Ready to accept connections/.test(out)) {
+      if (Date.now() > until || !this.child) throw new Error(`redis-server did not start:\n${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await gone;
+  }
+}

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import type { ConversationSummary, FloorView, Message, VisitorConversation, VisitorsPage } from '@beckon/protocol';
-import { call, closeSockets, login, newSite, next, ok, operatorAt, startWorld, until, visitorAt, type World } from './helpers';
+import { call, closeSockets, login, newSite, next, nodeHealth, ok, operatorAt, Receiver, sendReliably, startWorld, until, visitorAt, type Visitor, type World } from './helpers';
 
 let w: World;
 beforeAll(async () => {
@@ -121,4 +121,180 @@ describe('routing across nodes', () => {
     expect(assigned.reduce((a, b) => a + b, 0)).toBe(15);
     expect(Math.max(...assigned)).toBe(1);
   }, 90_000);
+});
+
+const balancer = () => w.cluster.url;
+
+describe('a node dies', () => {
+  it('kill -9 mid-conversation: its visitors come back through the balancer to another node and go on; its deadlines are acted on elsewhere, once', async () => {
+    const { site, ops } = await newSite(w.store, { noAnswerSeconds: 10, graceSeconds: 5, maxMoves: 2 }, [
+      { name: 'Anna', capacity: 20 },
+      { name: 'Boris', capacity: 20 },
+    ]);
+    const [anna, boris] = ops as [{ id: string; email: string }, { id: string; email: string }];
+    const staff = await login(balancer(), anna.email);
+    // twelve shoppers from twelve addresses: the balancer spreads them by address
+    const visitors: Visitor[] = [];
+    for (let i = 0; i < 12; i++) visitors.push(await visitorAt(balancer(), site, { localAddress: `127.0.3.${i + 1}` }));
+    const held = await Promise.all(w.cluster.nodes.map((n) => nodeHealth(n.url, staff)));
+    expect(held.reduce((a, h) => a + h.visitors, 0)).toBe(12);
+    // the node to kill: of the two Anna is not on, the one holding more of them
+    const k = held[1]!.visitors >= held[2]!.visitors ? 1 : 2;
+    expect(held[k]!.visitors).toBeGreaterThan(0);
+
+    const annaConsole = await operatorAt(node(0), await login(node(0), anna.email));
+    await operatorAt(node(k), await login(node(k), boris.email));
+    const annaGot = new Receiver(annaConsole, () => null);
+    for (const s of [annaConsole]) await until(async () => (await ok(call<FloorView>(s, 'floor:get', { siteId: site.id }))).operators.every((o) => o.status === 'online'), 10_000, 'both online');
+
+    for (const [i, v] of visitors.entries()) await sendReliably(v.socket, { clientId: `before-${i}`, body: `before ${i}` });
+    const active = await until(async () => {
+      const open = (await w.store.listConversations([site.id], 0)).filter((c) => c.status === 'active');
+      return open.length === 12 ? open : null;
+    }, 15_000, 'all twelve assigned');
+    const borisChats = active.filter((c) => c.assigneeId === boris.id).map((c) => c.id);
+    expect(borisChats.length).toBeGreaterThan(0);
+
+    // the machine under node k dies: no goodbye, no disconnects, its claims and its connections gone
+    const dropped = visitors.map(() => false);
+    visitors.forEach((v, i) => v.socket.once('disconnect', () => (dropped[i] = true)));
+    await w.cluster.killNode(k);
+    await until(() => dropped.filter(Boolean).length === held[k]!.visitors, 10_000, "the dead node's widgets notice");
+    // everyone is back (on a live node) and goes on writing
+    await until(() => visitors.every((v) => v.socket.connected), 30_000, 'every widget reconnected');
+    for (const [i, v] of visitors.entries()) await sendReliably(v.socket, { clientId: `after-${i}`, body: `after ${i}` });
+    await until(() => visitors.every((_, i) => [...annaGot.got.values()].some((m) => m.body === `after ${i}`)), 15_000, 'Anna sees every message written after the kill');
+
+    // Boris went with his node: his chats move to Anna once — by his no-answer deadline or his grace period, whichever fell due first
+    await until(async () => {
+      const counts = await w.store.activeCounts([anna.id, boris.id]);
+      return counts.get(anna.id) === 12 && !counts.get(boris.id);
+    }, 40_000, "Boris's chats with Anna").catch(async (e: Error) => {
+      const events = await Promise.all(borisChats.map((id) => w.store.routingEventsOf(id, 50)));
+      throw new Error(`${e.message}\n${JSON.stringify(events.map((x) => x.map((y) => [y.kind, y.operatorId === boris.id ? 'B' : 'A', y.reason])))}\n${w.cluster.nodes.map((n) => n.output().slice(-3000)).join('\n----\n')}`);
+    });
+    for (const id of borisChats) {
+      const events = await w.store.routingEventsOf(id, 50);
+      const away = events.filter((e) => e.operatorId === boris.id && (e.kind === 'moved' || e.kind === 'requeued'));
+      expect(away, `conversation ${id}: ${JSON.stringify(events.map((e) => e.kind))}`).toHaveLength(1);
+      expect(events.filter((e) => e.kind === 'assigned' && e.operatorId === anna.id)).toHaveLength(1);
+    }
+    // no acknowledged message lost or stored twice
+    for (const c of active) {
+      const bodies = (await w.store.messagesAfter(c.id, 0, 100)).filter((m) => m.sender === 'visitor').map((m) => m.body);
+      const i = visitors.findIndex((v) => v.visitorId === c.visitorId);
+      expect(bodies).toEqual([`before ${i}`, `after ${i}`]);
+    }
+    await w.cluster.startNode(k);
+    await w.cluster.balancerSees(k, true);
+  }, 120_000);
+});
+
+describe('Redis stops for 30 s', () => {
+  it('no node falls over, a chat on one node goes on, and across nodes what was missed arrives when Redis is back', async () => {
+    const { site, ops } = await newSite(w.store, {}, [{ name: 'Anna', capacity: 5 }]);
+    const cookie = await login(node(0), ops[0]!.email);
+    const anna = await operatorAt(node(0), cookie);
+    const got = new Receiver(anna, () => null);
+    const near = await visitorAt(node(0), site, { localAddress: '127.0.4.1' });
+    const far = await visitorAt(node(1), site, { localAddress: '127.0.4.2' });
+    const farGot = new Receiver(far.socket, () => ({}));
+    await sendReliably(near.socket, { clientId: 'n1', body: 'near: before' });
+    await sendReliably(far.socket, { clientId: 'f1', body: 'far: before' });
+    await until(() => [...got.got.values()].filter((m) => m.body.endsWith(': before')).length === 2, 10_000, 'both chats reach Anna');
+    const farConv = (await w.store.latestConversationOf(far.visitorId))!;
+
+    await w.redis.stop();
+    const stoppedAt = Date.now();
+    // on one node nothing needs Redis
+    const nearDuring = next<Message>(anna, 'message:new', (m) => m.body === 'near: during');
+    await sendReliably(near.socket, { clientId: 'n2', body: 'near: during' });
+    await nearDuring;
+    // across nodes: stored and acknowledged now, delivered when Redis is back
+    await sendReliably(far.socket, { clientId: 'f2', body: 'far: during' });
+    const annaReply = await sendReliably<{ message: Message }>(anna, { conversationId: farConv.id, clientId: 'a1', body: 'Anna: during' });
+    // every node keeps answering for the whole 30 s
+    while (Date.now() - stoppedAt < 30_000) {
+      for (const n of w.cluster.nodes) expect((await fetch(`${n.url}/health`)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    await w.redis.start();
+
+    await until(() => [...got.got.values()].some((m) => m.body === 'far: during'), 15_000, "the far visitor's message reaches Anna after Redis is back");
+    await until(() => farGot.got.has(annaReply.message.id), 15_000, "Anna's reply reaches the far visitor");
+    // and live again across nodes: messages both ways, the board
+    const after = next<Message>(anna, 'message:new', (m) => m.body === 'far: after', 15_000);
+    await sendReliably(far.socket, { clientId: 'f3', body: 'far: after' });
+    await after;
+    await ok(call(anna, 'visitors:watch', { siteId: site.id, filter: '', offset: 0 }));
+    const newcomer = await visitorAt(node(2), site, { localAddress: '127.0.4.3' });
+    await next<VisitorsPage>(anna, 'visitors:page', (p) => p.visitors.some((x) => x.visitorId === newcomer.visitorId), 15_000);
+    // nothing acknowledged was lost or stored twice
+    const bodies = (await w.store.messagesAfter(farConv.id, 0, 100)).map((m) => m.body);
+    expect(bodies).toEqual(['far: before', 'far: during', 'Anna: during', 'far: after']);
+    for (const n of w.cluster.nodes) expect(n.child, `${n.name} is running`).not.toBeNull();
+  }, 120_000);
+});
+
+describe('a rolling restart', () => {
+  it('every node restarted in turn under chat traffic: nothing lost, nothing twice, every widget back', async () => {
+    const { site, ops } = await newSite(w.store, { noAnswerSeconds: 600, graceSeconds: 60 }, [
+      { name: 'Anna', capacity: 20 },
+      { name: 'Boris', capacity: 20 },
+      { name: 'Vera', capacity: 20 },
+    ]);
+    const consoles = await Promise.all(ops.map(async (o) => operatorAt(balancer(), await login(balancer(), o.email))));
+    const visitors = await Promise.all(Array.from({ length: 30 }, (_, i) => visitorAt(balancer(), site, { localAddress: `127.0.5.${i + 1}` })));
+    const seenByVisitor = visitors.map((v) => new Receiver(v.socket, () => ({})));
+    for (const [i, v] of visitors.entries()) await sendReliably(v.socket, { clientId: `v${i}-0`, body: `v${i}:0` });
+    const convOf = new Map<string, string>();
+    await until(async () => {
+      const open = (await w.store.listConversations([site.id], 0)).filter((c) => c.status === 'active');
+      for (const c of open) convOf.set(c.visitorId, c.id);
+      return open.length === 30;
+    }, 20_000, 'all thirty assigned');
+
+    // traffic: each visitor writes every second, each chat is answered every second (sent again until acknowledged)
+    let running = true;
+    const acked = { visitor: 0, operator: 0 };
+    const loops = [
+      ...visitors.map(async (v, i) => {
+        for (let n = 1; running && n < 200; n++) {
+          await sendReliably(v.socket, { clientId: `v${i}-${n}`, body: `v${i}:${n}` });
+          acked.visitor++;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }),
+      ...visitors.map(async (v, i) => {
+        const s = consoles[i % 3]!;
+        for (let n = 0; running && n < 200; n++) {
+          await sendReliably(s, { conversationId: convOf.get(v.visitorId)!, clientId: `o${i}-${n}`, body: `o${i}:${n}` });
+          acked.operator++;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }),
+    ];
+    await new Promise((r) => setTimeout(r, 3000));
+    for (let k = 0; k < w.cluster.nodes.length; k++) {
+      expect(await w.cluster.stopNode(k)).toBe(0);
+      await w.cluster.startNode(k);
+      await w.cluster.balancerSees(k, true);
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+    running = false;
+    await Promise.all(loops);
+    expect(acked.visitor).toBeGreaterThan(30 * 5);
+
+    await until(() => visitors.every((v) => v.socket.connected) && consoles.every((c) => c.connected), 20_000, 'every widget and console connected');
+    for (const [i, v] of visitors.entries()) {
+      const stored = await w.store.messagesAfter(convOf.get(v.visitorId)!, 0, 1000);
+      const mine = stored.filter((m) => m.sender === 'visitor').map((m) => m.body);
+      // every acknowledged message once, in the order written
+      expect(mine).toEqual(Array.from({ length: mine.length }, (_, n) => `v${i}:${n}`));
+      const answers = stored.filter((m) => m.sender === 'operator');
+      expect(answers.map((m) => m.body)).toEqual(Array.from({ length: answers.length }, (_, n) => `o${i}:${n}`));
+      // the widget holds every answer (live, or fetched after its reconnect), each once
+      await until(() => answers.every((m) => seenByVisitor[i]!.got.has(m.id)), 10_000, `visitor ${i} has every answer`);
+    }
+  }, 240_000);
 });

@@ -163,3 +163,59 @@ export async function until<T>(fn: () => Promise<T> | T, ms: number, what: strin
 export async function stored(store: Store, conversationId: string): Promise<Message[]> {
   return store.messagesAfter(conversationId, 0, 10_000);
 }
+
+/**
+ * What the widget and the console do about a dropped connection, for the tests: a message is
+ * sent again with the same client id until it is acknowledged (bounded), and after each
+ * reconnect what was missed is fetched with `conversation:sync` from the last seq held.
+ */
+export class Receiver {
+  /** message id → message, as this side holds them */
+  readonly got = new Map<string, Message>();
+  lastSeq = 0;
+  constructor(
+    private readonly s: Socket,
+    private readonly sync: () => object | null,
+  ) {
+    s.on('message:new', (m: Message) => this.take(m));
+    // the console's sync needs a conversation id; a visitor's is its own
+    const again = () => {
+      const p = this.sync();
+      if (p) void call<{ messages: Message[] }>(s, 'conversation:sync', { ...p, lastSeq: this.lastSeq }).then((r) => r.ok && r.data.messages.forEach((m) => this.take(m)), () => undefined);
+    };
+    s.io.on('reconnect', again);
+  }
+  private take(m: Message): void {
+    this.got.set(m.id, m);
+    this.lastSeq = Math.max(this.lastSeq, m.seq);
+  }
+}
+
+/** sends until acknowledged (the same client id each time: the server stores it once); bounded in tries and time */
+export async function sendReliably<T = { message: Message }>(s: Socket, payload: object, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last = '';
+  while (Date.now() < end) {
+    if (!s.connected) {
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    try {
+      const r = await call<T>(s, 'message:send', payload, 3000);
+      if (r.ok) return r.data;
+      last = r.error.code;
+      // a retryable answer (the store busy, a node shutting down) is tried again; anything else is a failure
+      if (r.error.code !== 'BUSY' && r.error.code !== 'INTERNAL') throw new Error(`${r.error.code}: ${r.error.message}`);
+    } catch (e) {
+      if (e instanceof Error && /^[A-Z_]+:/.test(e.message)) throw e;
+      last = String(e);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`not acknowledged within ${ms} ms (${last})`);
+}
+
+/** staff view of one node's /health: how many sockets it holds */
+export async function nodeHealth(url: string, cookie: string): Promise<{ visitors: number; operators: number; peers?: number }> {
+  return (await fetch(`${url}/health`, { headers: { cookie } })).json() as Promise<{ visitors: number; operators: number; peers?: number }>;
+}

@@ -20,7 +20,7 @@ export const freePort = (host = '127.0.0.1') =>
     s.on('error', rej);
   });
 
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+const SERVER_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
 /** a wait that cannot succeed any more */
@@ -155,7 +155,9 @@ export class LocalCluster {
   async startNode(i: number): Promise<void> {
     const n = this.nodes[i]!;
     if (n.child) throw new Error(`${n.name} is running`);
-    const child = spawn(TSX, [MAIN], { env: { ...process.env, ...this.env, PORT: String(n.port), HOST: '127.0.0.1', BECKON_NODE_ID: n.name, BECKON_DEMO_PORT: i === 0 ? (this.env.BECKON_DEMO_PORT ?? '0') : '0', ...this.nodeEnv(i) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // node itself with tsx's loader (not the tsx command, whose child a SIGKILL would leave running)
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+      cwd: SERVER_DIR, env: { ...process.env, ...this.env, PORT: String(n.port), HOST: '127.0.0.1', BECKON_NODE_ID: n.name, BECKON_DEMO_PORT: i === 0 ? (this.env.BECKON_DEMO_PORT ?? '0') : '0', ...this.nodeEnv(i) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d) => (out = (out + d).slice(-50_000)));
     child.stderr!.on('data', (d) => (out = (out + d).slice(-50_000)));

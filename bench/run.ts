@@ -15,6 +15,7 @@ import { runAppend } from './scenarios/append';
 import { runStorm } from './scenarios/storm';
 import { runMetrics } from './scenarios/metrics';
 import { runHistory } from './scenarios/history';
+import { runCluster } from './scenarios/cluster';
 
 const quick = process.argv.includes('--quick');
 const VISITORS = quick ? 400 : Math.min(Number(process.env.BENCH_VISITORS ?? 10_000), 15_000);
@@ -221,6 +222,29 @@ say(`| visitor → operator p50 / p99 | ${f1(talk.p50)} / ${f1(talk.p99)} ms | $
 say(`| visitor messages sent / received / lost / duplicated / out of order | ${talk.sent.toLocaleString('en')} / ${talk.received.toLocaleString('en')} / ${talk.lost} / ${talk.duplicated} / ${talk.reordered} | ${relay.sent.toLocaleString('en')} / ${relay.received.toLocaleString('en')} / ${relay.lost} / ${relay.duplicated} / ${relay.reordered} | | 0 lost, 0 duplicated, order kept |`);
 say(`| operator answers sent | ${talk.answers.toLocaleString('en')} | ${relay.answers.toLocaleString('en')} | | |`);
 say('');
+
+{
+  const n = 2;
+  const cv = quick ? 400 : 4000;
+  say(`## ${n} nodes behind HAProxy, on PostgreSQL and Redis (the cluster mode)`);
+  say('');
+  const cl = await runCluster({ nodes: n, conversations: CONV, chatSeconds: CHAT_S, visitors: cv, warmS: WARM_S, windowS: WINDOW_S });
+  const each = (xs: number[], unit: string) => xs.map((x) => `${f1(x)}${unit}`).join(' / ');
+  say(`This machine has 2 cores for both nodes, PostgreSQL, Redis, HAProxy and the load: read the figures as per-node cost and the latency the adapter adds, not as scaling. Visitors come from many addresses (the balancer spreads them by address); the eight operators from one (one node), so about half the messages cross nodes through Redis.`);
+  say('');
+  say('| what | 2 nodes | one node (SQLite), same run | ratio |');
+  say('| --- | --- | --- | --- |');
+  say(`| ${CONV} chats: visitor → operator p50 / p99 | ${f1(cl.chat.p50)} / ${f1(cl.chat.p99)} ms | ${f1(talk.p50)} / ${f1(talk.p99)} ms | ${ratio(cl.chat.p99, talk.p99)} (p99) |`);
+  say(`| sent / received / lost / duplicated / out of order | ${cl.chat.sent.toLocaleString('en')} / ${cl.chat.received.toLocaleString('en')} / ${cl.chat.lost} / ${cl.chat.duplicated} / ${cl.chat.reordered} | ${talk.sent.toLocaleString('en')} / ${talk.received.toLocaleString('en')} / ${talk.lost} / ${talk.duplicated} / ${talk.reordered} | |`);
+  say(`| node CPU during the chats (node 1 / node 2) | ${each(cl.chat.cpuPct, ' %')} | | |`);
+  say(`| per message (visitor or operator): Redis commands / of them XADD / PostgreSQL transactions / rows written | ${cl.chat.redisPerMessage.toFixed(1)} / ${cl.chat.xaddPerMessage.toFixed(1)} / ${cl.chat.pgXactPerMessage.toFixed(1)} / ${cl.chat.pgRowsWrittenPerMessage.toFixed(1)} | | |`);
+  say(`| ${cv.toLocaleString('en')} visitors, a page view every ~5 s: on each node | ${cl.visitors.perNode.join(' / ')} | | |`);
+  say(`| node RSS / CPU | ${each(cl.visitors.rssMb, ' MB')} · ${each(cl.visitors.cpuPct, ' %')} | | |`);
+  say(`| journey event ack p50 / p99 | ${f1(cl.visitors.p50)} / ${f1(cl.visitors.p99)} ms | | |`);
+  say(`| per journey event: Redis commands / PostgreSQL transactions | ${cl.visitors.redisPerEvent.toFixed(2)} / ${cl.visitors.pgXactPerEvent.toFixed(2)} | | |`);
+  say(`| events acknowledged / failed | ${cl.visitors.acked.toLocaleString('en')} / ${cl.visitors.failed} | | |`);
+  say('');
+}
 
 say('## The storm: every live visitor’s offer expiring at the same instant');
 say('');

@@ -3,3 +3,4 @@ export { seedDemo, createMember, ensureSecret, type Credentials } from './bootst
 export { loadConfig, type Config } from './config';
 export { OPERATOR_EVENTS } from './realtime/operator-namespace';
 export { fakeClock, realClock, type Clock, type FakeClock } from './lib/clock';
+export { haproxyConfig, freePort, LocalCluster, LocalRedis } from './cluster/local';

@@ -63,7 +63,9 @@ export function haproxyConfig(o: { bind: string; nodes: BalancedNode[]; maxconn?
     '  hash-type consistent',
     '  option httpchk GET /health',
     '  http-check expect status 200',
-    '  default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions',
+    // a busy node may take a moment to answer: three misses in a row, not one slow answer, take it out
+    '  timeout check 2s',
+    '  default-server inter 1s fall 3 rise 2 on-marked-down shutdown-sessions',
     ...o.nodes.map((n) => `  server ${n.name} 127.0.0.1:${n.port} check`),
     '',
   ].join('\n');
@@ -198,8 +200,8 @@ export class LocalCluster {
   async balancerSees(i: number, up: boolean, ms = 15_000): Promise<void> {
     // the balancer's own view is not exposed; a node that is up answers its health check itself
     await this.waitFor(async () => (await fetch(`${this.nodes[i]!.url}/health`).then((r) => r.ok, () => false)) === up, ms, () => `${this.nodes[i]!.name} not ${up ? 'up' : 'down'}`);
-    // fall/rise 2 at 1 s
-    await new Promise((r) => setTimeout(r, 2500));
+    // rise 2 / fall 3 at 1 s
+    await new Promise((r) => setTimeout(r, up ? 2500 : 3500));
   }
 
   private async waitFor(ok: () => Promise<boolean>, ms: number, why: () => string): Promise<void> {

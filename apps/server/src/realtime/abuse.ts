@@ -1,7 +1,7 @@
 /**
  * Limits per visitor and per address, whatever the number of sockets (issue 8 §6): five tabs
- * or five scripted sockets share one allowance. rate-limiter-flexible's memory store here; its
- * Redis store takes the same calls when Beckon runs on several machines.
+ * or five scripted sockets share one allowance. rate-limiter-flexible's memory store on one node;
+ * on several (../lib/limits.ts) its Redis store, except for journey events, counted per node.
  *
  * | what | limit | why |
  * | new conversations per address | 20 an hour | Chatwoot allows 6 per 12 h per IP (Rack::Attack); an office or a phone network behind one address needs more, a script gets 20, not 600 a minute |
@@ -33,7 +33,9 @@ export class Abuse {
     this.convPerAddress = limiters.limiter({ keyPrefix: 'conv-ip', points: l.conversationsPerAddressPerHour, duration: 3600 });
     this.convPerVisitor = limiters.limiter({ keyPrefix: 'conv-v', points: l.conversationsPerVisitorPerHour, duration: 3600 });
     this.messages = limiters.limiter({ keyPrefix: 'msg-v', points: l.messagesPerVisitorPerMinute, duration: 60 });
-    this.journey = limiters.limiter({ keyPrefix: 'jrn-v', points: l.journeyEventsPerVisitorPerMinute, duration: 60 });
+    // counted on the node: the balancer keeps a visitor's tabs on one node, and a page view must not
+    // cost a round trip to Redis (it was 4 commands per event in the cluster benchmark)
+    this.journey = memoryLimiters.limiter({ keyPrefix: 'jrn-v', points: l.journeyEventsPerVisitorPerMinute, duration: 60 });
   }
 
   private static async take(limiter: RateLimiterAbstract, key: string, points = 1): Promise<void> {

@@ -47,8 +47,8 @@ const cluster = await LocalCluster.start({
 });
 const lines = ['', `  Beckon behind HAProxy   ${cluster.url}`];
 for (const n of cluster.nodes) lines.push(`    ${n.name.padEnd(8)} ${n.url}  (pid ${n.child?.pid})`);
-const first = cluster.nodes[0]!.output();
-const passwords = first.split('\n').filter((l) => /@demo\.beckon/.test(l));
+// whichever node seeded printed the demo passwords
+const passwords = cluster.nodes.flatMap((n) => n.output().split('\n')).filter((l) => /@demo\.beckon/.test(l));
 if (process.env.BECKON_DEMO !== '0') lines.push('', `  Demo shop               http://localhost:${values['demo-port']}`);
 if (passwords.length) lines.push('', '  Demo accounts (shown only at the first start):', ...passwords);
 console.log(lines.join('\n') + '\n');

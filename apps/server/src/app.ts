@@ -285,6 +285,9 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   };
   if (sweepEvery > 0) sweep();
 
+  // on several nodes: who is online elsewhere is heard first (deadlines check presence)
+  link.start();
+  await link.listened(1500);
   // deadlines that fell due while no process ran are acted on now; chats of operators who were
   // online before the restart get a grace period to come back
   await chat.router.recover();
@@ -293,7 +296,6 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   // deliveries and emails queued before a restart go out now
   await webhooks.start();
   await mailer.start();
-  link.start();
 
   app.addHook('preClose', async () => {
     sweeper?.cancel();

@@ -298,3 +298,32 @@ describe('a rolling restart', () => {
     }
   }, 240_000);
 });
+
+describe('live state that spans nodes', () => {
+  it('a visitor with tabs on two nodes closes one: the chat stays (the deadline asks every node); erased, they leave every node and board', async () => {
+    const { site, ops } = await newSite(w.store, { visitorGoneSeconds: 30 }, [{ name: 'Anna', role: 'admin' }]);
+    const anna = await operatorAt(node(1), await login(node(1), ops[0]!.email));
+    const here = await visitorAt(node(0), site, { localAddress: '127.0.6.1' });
+    await sendReliably(here.socket, { clientId: 'h1', body: 'two tabs' });
+    const conv = (await w.store.latestConversationOf(here.visitorId))!;
+    // the same visitor's second tab, on another node (their token: the same visitor)
+    const other = await visitorAt(node(2), site, { localAddress: '127.0.6.2', token: here.token });
+    expect(other.visitorId).toBe(here.visitorId);
+    here.socket.disconnect();
+    // node 1 stores "the visitor left" for 30 s from now; it falls due and is acted on (the row goes)
+    await until(() => w.store.deadlines.get('visitor_left', here.visitorId), 10_000, 'the visitor-left deadline stored');
+    await until(async () => !(await w.store.deadlines.get('visitor_left', here.visitorId)), 45_000, 'the visitor-left deadline acted on');
+    expect((await w.store.getConversation(conv.id))!.status).toBe('active');
+
+    // the board on node 2 shows them (their tab on node 3); erased through node 1, nothing of them is left on any node
+    await ok(call(anna, 'visitors:watch', { siteId: site.id, filter: '', offset: 0 }));
+    await next<VisitorsPage>(anna, 'visitors:page', (p) => p.visitors.some((x) => x.visitorId === here.visitorId && x.online), 10_000);
+    const cookie = await login(node(0), ops[0]!.email);
+    const res = await fetch(`${node(0)}/api/sites/${site.id}/visitors/${here.visitorId}`, { method: 'DELETE', headers: { cookie, origin: w.cluster.url } });
+    expect(res.status).toBe(200);
+    await until(() => !other.socket.connected, 10_000, "the erased visitor's tab on node 3 closed");
+    await next<VisitorsPage>(anna, 'visitors:page', (p) => !p.visitors.some((x) => x.visitorId === here.visitorId), 10_000);
+    const details = await ok(call<{ visitor: unknown }>(anna, 'visitor:journey', { visitorId: here.visitorId })).catch((e: Error) => e.message);
+    expect(details).toMatch(/NOT_FOUND/);
+  }, 90_000);
+});

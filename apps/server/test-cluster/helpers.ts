@@ -46,7 +46,7 @@ export async function startWorld(nodes: number): Promise<World> {
 
 let sites = 0;
 /** a site of its own for each test, with its operators (known password) */
-export async function newSite(store: Store, routing: Partial<RoutingSettings>, operators: { name: string; capacity?: number }[]): Promise<{ site: SiteView; ops: { id: string; email: string }[] }> {
+export async function newSite(store: Store, routing: Partial<RoutingSettings>, operators: { name: string; capacity?: number; role?: 'operator' | 'admin' }[]): Promise<{ site: SiteView; ops: { id: string; email: string }[] }> {
   const now = Date.now();
   const n = ++sites;
   let site = await store.createSite({ name: `Shop ${n}`, allowedOrigins: [SHOP], appearance: DEFAULT_APPEARANCE, defaultLang: 'en', idleCloseMinutes: 30 }, now);
@@ -55,7 +55,7 @@ export async function newSite(store: Store, routing: Partial<RoutingSettings>, o
   for (const o of operators) {
     const email = `${o.name.toLowerCase()}.${n}@shop.test`;
     const a = await store.createAccount({ email, name: o.name, passwordHash: await hashPassword(PASSWORD) }, now);
-    await store.putMembership({ accountId: a.id, siteId: site.id, role: 'operator', capacity: o.capacity ?? 5 }, now);
+    await store.putMembership({ accountId: a.id, siteId: site.id, role: o.role ?? 'operator', capacity: o.capacity ?? 5 }, now);
     ops.push({ id: a.id, email });
   }
   return { site, ops };
@@ -83,8 +83,8 @@ export interface Visitor {
 }
 
 /** a widget: keeps its token, so a reconnect (to any node) is the same visitor */
-export async function visitorAt(url: string, site: SiteView, o: { localAddress?: string } = {}): Promise<Visitor> {
-  const v = { token: null as string | null };
+export async function visitorAt(url: string, site: SiteView, o: { localAddress?: string; token?: string } = {}): Promise<Visitor> {
+  const v = { token: (o.token ?? null) as string | null };
   const socket = connect(`${url}/visitor`, {
     auth: (cb: (d: object) => void) => cb({ siteKey: site.key, token: v.token }),
     extraHeaders: { origin: SHOP },

@@ -1,15 +1,15 @@
 /**
  * The live visitors board across nodes: each node sends the others, about once a second, the
- * views of its visitors that changed (and the ids of those it let go) for each site, with how many
- * invitations it has on screen there. A node that joins, or comes back after Redis was away, is
- * sent everything. What a node sent is forgotten when it leaves.
+ * views of its visitors that changed (and the ids of those it let go) for each site someone
+ * watches on another node, with how many invitations it has on screen there. A board newly
+ * watched somewhere, or watched when Redis comes back, is sent whole. What a node sent is
+ * forgotten when it leaves.
  */
 import type { LiveVisitor } from '@beckon/protocol';
 import type { ClusterMessages, Link } from './link';
 
 interface NodeBoard {
   visitors: Map<string, LiveVisitor>;
-  invites: number;
 }
 
 export class RemoteBoards {
@@ -21,17 +21,23 @@ export class RemoteBoards {
     private readonly changed: (siteId: string) => void,
   ) {
     link.on('board', (from, m) => this.apply(from, m));
-    link.onLeave((node) => this.forgetNode(node));
+    link.on('invites', (from, m) => this.invitesBy.set(from, new Map(m.counts)));
+    link.onLeave((node) => {
+      this.invitesBy.delete(node);
+      this.forgetNode(node);
+    });
   }
+
+  /** per other node: invitations on screen per site (sent whether or not anyone watches the board) */
+  private readonly invitesBy = new Map<string, Map<string, number>>();
 
   private apply(from: string, m: ClusterMessages['board']): void {
     let site = this.sites.get(m.siteId);
     if (!site) this.sites.set(m.siteId, (site = new Map()));
     let b = site.get(from);
-    if (!b || m.full) site.set(from, (b = { visitors: new Map(), invites: 0 }));
+    if (!b || m.full) site.set(from, (b = { visitors: new Map() }));
     for (const v of m.visitors as LiveVisitor[]) if (v && typeof v.visitorId === 'string') b.visitors.set(v.visitorId, v);
     for (const id of m.gone) b.visitors.delete(id);
-    b.invites = m.invites;
     this.changed(m.siteId);
   }
 
@@ -54,7 +60,7 @@ export class RemoteBoards {
   /** invitations on screen on the other nodes: each holds an operator slot, wherever it is shown */
   invites(siteId: string): number {
     let n = 0;
-    for (const b of this.sites.get(siteId)?.values() ?? []) n += b.invites;
+    for (const counts of this.invitesBy.values()) n += counts.get(siteId) ?? 0;
     return n;
   }
 

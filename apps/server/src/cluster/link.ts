@@ -22,9 +22,15 @@ export interface ClusterMessages {
   /** a node stops: forget what it held */
   bye: Record<string, never>;
   /** a site's live visitors on the sender: changed views and the ids of those gone, or all of them */
-  board: { siteId: string; full: boolean; visitors: unknown[]; gone: string[]; invites: number };
+  board: { siteId: string; full: boolean; visitors: unknown[]; gone: string[] };
+  /** invitations on screen on the sender, per site (each holds an operator slot cluster-wide) */
+  invites: { counts: [string, number][] };
   /** a site's rules, settings or operators changed on the sender, or it was deleted: caches here are read again */
   site: { siteId: string; kind: 'rules' | 'changed' | 'deleted' };
+  /** the sites whose visitors board someone watches on the sender (only those boards are sent there) */
+  watching: { siteIds: string[] };
+  /** a visitor's data was erased on the sender */
+  erased: { visitorId: string };
   /** places in line of a site's queue as the sender just computed them */
   queue: { siteId: string; entries: [string, number, number | null, boolean][] };
 }
@@ -92,6 +98,23 @@ export class Link {
       for (const [node, at] of this.peers) if (now - at > PEER_TTL_MS) this.gone(node);
     }, BEAT_MS);
     this.timer.unref();
+  }
+
+  /**
+   * Resolves once another node has spoken (they answer a hello at once), or after `ms` if none
+   * does: a node that starts learns who is online elsewhere before it acts on deadlines.
+   */
+  listened(ms: number): Promise<void> {
+    if (!this.io) return Promise.resolve();
+    return new Promise((res) => {
+      const t = setTimeout(res, ms);
+      t.unref();
+      this.joined.push(() => {
+        clearTimeout(t);
+        // the others' answers arrive together: a moment for the rest of them
+        setTimeout(res, 200).unref();
+      });
+    });
   }
 
   stop(): void {

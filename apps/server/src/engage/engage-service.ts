@@ -116,17 +116,68 @@ export class EngageService {
     if (d.link?.clustered) {
       const link = d.link;
       this.remote = new RemoteBoards(link, (siteId) => this.markSiteDirty(siteId));
-      // a node that joins gets the whole board of every site from here
-      link.onJoin(() => this.sendBoards(true));
+      // a node that joins learns which boards are watched here; when Redis is back, the boards
+      // watched elsewhere are sent whole (what changed meanwhile was lost)
+      link.onJoin(() => {
+        this.sayWatching();
+        background(this.sendBoards(true), d.log, 'visitors board');
+      });
+      link.onBeat(() => {
+        this.sayWatching();
+        background(this.sayInvites(true), d.log, 'invitations count');
+      });
+      link.onLeave((node) => this.watchedElsewhere.delete(node));
+      // boards travel only to nodes where someone watches them; a board newly watched there is sent whole
+      link.on('watching', (from, m) => {
+        const before = this.watchedElsewhere.get(from) ?? new Set<string>();
+        const now = new Set(m.siteIds);
+        this.watchedElsewhere.set(from, now);
+        const fresh = [...now].filter((id) => !before.has(id));
+        if (fresh.length) background(this.sendBoards(true, fresh), d.log, 'visitors board');
+      });
       // rules edited on another node: compiled again here
       link.on('site', (_from, m) => {
         if (m.kind === 'rules') background(this.reloadHere(m.siteId), d.log, 'rules reload');
+      });
+      // a visitor erased on another node: nothing of them stays in memory here either
+      link.on('erased', (_from, m) => {
+        const l = this.live.get(m.visitorId);
+        if (l) this.drop(l);
       });
     }
   }
 
   /** other nodes' visitors (null: a single node) */
   private remote: RemoteBoards | null = null;
+  /** per other node, the sites whose board someone watches there */
+  private readonly watchedElsewhere = new Map<string, Set<string>>();
+  private saidWatching = '';
+
+  private saidInvites = '';
+  /** invitations on screen here per site, to the others (on every beat, and within a second of a change) */
+  private async sayInvites(force: boolean): Promise<void> {
+    const now = this.d.now();
+    const counts: [string, number][] = [];
+    for (const p of this.sites.values()) {
+      const ctx = await p.catch(() => null);
+      if (!ctx) continue;
+      for (const [id, exp] of ctx.invites) if (exp <= now) ctx.invites.delete(id);
+      if (ctx.invites.size) counts.push([ctx.site.id, ctx.invites.size]);
+    }
+    const key = JSON.stringify(counts);
+    if (!force && key === this.saidInvites) return;
+    this.saidInvites = key;
+    this.d.link?.send('invites', { counts });
+  }
+
+  /** the sites watched here, to the others (on every beat, and when it changes) */
+  private sayWatching(force = true): void {
+    const siteIds = [...new Set([...this.watchers.values()].map((w) => w.siteId))].sort();
+    const key = siteIds.join(' ');
+    if (!force && key === this.saidWatching) return;
+    this.saidWatching = key;
+    this.d.link?.send('watching', { siteIds });
+  }
   /** per site, visitors whose view changed (or who left) since the other nodes were last told */
   private readonly changedViews = new Map<string, Set<string>>();
   private readonly goneViews = new Map<string, Set<string>>();
@@ -139,18 +190,20 @@ export class EngageService {
     set.add(l.visitorId);
   }
 
-  /** tell the other nodes what changed on each site's board here (everything: `full`) */
-  private async sendBoards(full: boolean): Promise<void> {
+  /** tell the other nodes what changed on each watched site's board here (everything: `full`) */
+  private async sendBoards(full: boolean, only?: string[]): Promise<void> {
     const link = this.d.link;
     if (!this.remote || !link) return;
-    const siteIds = full ? new Set([...this.bySite.keys()]) : new Set([...this.changedViews.keys(), ...this.goneViews.keys()]);
+    const watched = new Set([...this.watchedElsewhere.values()].flatMap((x) => [...x]));
+    const candidates = only ?? (full ? [...this.bySite.keys()] : [...this.changedViews.keys(), ...this.goneViews.keys()]);
+    const siteIds = new Set(candidates.filter((id) => watched.has(id)));
     for (const siteId of siteIds) {
       const ctx = this.settled.get(siteId) ?? (await this.sites.get(siteId)?.catch(() => null)) ?? null;
       const ids = full ? [...(this.bySite.get(siteId) ?? [])].map((l) => l.visitorId) : [...(this.changedViews.get(siteId) ?? [])];
       const visitors = ids.map((id) => this.live.get(id)).filter((l): l is Live => !!l && l.siteId === siteId).map((l) => this.view(l, ctx));
       const gone = full ? [] : [...(this.goneViews.get(siteId) ?? [])].filter((id) => !this.live.has(id));
       // a large site goes in slices: no message grows past a few hundred views
-      for (let i = 0; i === 0 || i < visitors.length; i += 500) link.send('board', { siteId, full: full && i === 0, visitors: visitors.slice(i, i + 500), gone: i === 0 ? gone : [], invites: ctx ? ctx.invites.size : 0 });
+      for (let i = 0; i === 0 || i < visitors.length; i += 500) link.send('board', { siteId, full: full && i === 0, visitors: visitors.slice(i, i + 500), gone: i === 0 ? gone : [] });
     }
     if (!full) {
       this.changedViews.clear();
@@ -183,6 +236,20 @@ export class EngageService {
 
   private async visitorGone(visitorId: string): Promise<void> {
     if (this.live.get(visitorId)?.sockets.size) return;
+    if (this.d.link?.clustered) {
+      // a tab of theirs may be open on another node (this one may have started a moment ago)
+      const there = await this.d.visitors
+        .in(rooms.visitor(visitorId))
+        .fetchSockets()
+        .then((s) => s.length, () => null);
+      if (there) return;
+      // the other nodes cannot be asked (Redis away): nobody is sent away on a guess; asked again in a minute
+      if (there === null) {
+        const c = await this.d.store.latestConversationOf(visitorId);
+        if (c && c.status !== 'closed') await this.d.scheduler.at('visitor_left', visitorId, this.d.now() + 60_000, { siteId: c.siteId });
+        return;
+      }
+    }
     const c = await this.d.store.latestConversationOf(visitorId);
     if (c && c.status !== 'closed') await this.d.chat.close(c, 'visitor_left');
   }
@@ -191,6 +258,7 @@ export class EngageService {
   forgetVisitor(visitorId: string): void {
     const l = this.live.get(visitorId);
     if (l) this.drop(l);
+    this.d.link?.send('erased', { visitorId });
     this.d.visitors.in(rooms.visitor(visitorId)).disconnectSockets(true);
   }
 
@@ -858,10 +926,11 @@ export class EngageService {
 
   watch(socketId: string, w: { siteId: string; filter: string; offset: number }): Promise<VisitorsPage> {
     this.watchers.set(socketId, w);
+    this.sayWatching(false);
     return this.page(w);
   }
   unwatch(socketId: string): void {
-    this.watchers.delete(socketId);
+    if (this.watchers.delete(socketId)) this.sayWatching(false);
   }
 
   private async page(w: { siteId: string; filter: string; offset: number }): Promise<VisitorsPage> {
@@ -921,7 +990,10 @@ export class EngageService {
   }
 
   private async flushBoards(): Promise<void> {
-    if (this.remote) await this.sendBoards(false);
+    if (this.remote) {
+      await this.sayInvites(false);
+      await this.sendBoards(false);
+    }
     if (!this.watchers.size) return;
     const dirty = new Set<string>();
     for (const [id, p] of this.sites) {

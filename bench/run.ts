@@ -15,7 +15,8 @@ import { runAppend } from './scenarios/append';
 import { runStorm } from './scenarios/storm';
 import { runMetrics } from './scenarios/metrics';
 import { runHistory } from './scenarios/history';
-import { runCluster } from './scenarios/cluster';
+import { runCluster, type ChatResult } from './scenarios/cluster';
+import { lineOf, usage } from './lib/proc';
 
 const quick = process.argv.includes('--quick');
 const VISITORS = quick ? 400 : Math.min(Number(process.env.BENCH_VISITORS ?? 10_000), 15_000);
@@ -33,33 +34,6 @@ function node(file: string, args: string[]): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', here(file), ...args], { cwd: here('.'), stdio: ['pipe', 'pipe', 'inherit'] });
 }
 
-/** resolves with the first stdout line matching */
-function lineOf(p: ChildProcess, re: RegExp, ms: number): Promise<string> {
-  return new Promise((res, rej) => {
-    let buf = '';
-    const t = setTimeout(() => rej(new Error(`no ${re} within ${ms} ms`)), ms);
-    const on = (d: Buffer) => {
-      buf += d.toString();
-      for (const l of buf.split('\n')) {
-        if (re.test(l)) {
-          clearTimeout(t);
-          p.stdout!.off('data', on);
-          return res(l);
-        }
-      }
-    };
-    p.stdout!.on('data', on);
-  });
-}
-
-/** CPU seconds (user + system) and resident memory of a process, from /proc */
-function usage(pid: number): { cpu: number; rssMb: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpu = (Number(f[11]) + Number(f[12])) / 100;
-  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-  return { cpu, rssMb: rss };
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -146,17 +120,6 @@ async function load(side: 'bare' | 'beckon'): Promise<LoadResult> {
   });
 }
 
-interface ChatResult {
-  sent: number;
-  received: number;
-  lost: number;
-  failed: number;
-  duplicated: number;
-  reordered: number;
-  answers: number;
-  p50: number | null;
-  p99: number | null;
-}
 
 /** conversations at 1 msg/s a side, against the server or a bare relay */
 async function chats(side: 'beckon' | 'relay', conversations: number, seconds: number): Promise<ChatResult> {

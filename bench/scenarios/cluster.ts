@@ -5,7 +5,7 @@
  * Every process it starts is stopped by its id; the database is thrown away.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +13,13 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { throwawayDatabase } from '@beckon/db';
 import { freePort, haproxyConfig, LocalRedis } from '@beckon/server';
+import { lineOf, usage } from '../lib/proc';
 
 const here = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 const PG_URL = process.env.BECKON_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export interface ClusterChat {
+/** what load/chats.ts reports */
+export interface ChatResult {
   sent: number;
   received: number;
   lost: number;
@@ -30,31 +32,10 @@ export interface ClusterChat {
 }
 export interface ClusterResult {
   nodes: number;
-  chat: ClusterChat & { cpuPct: number[]; redisPerMessage: number; xaddPerMessage: number; pgXactPerMessage: number; pgRowsWrittenPerMessage: number };
+  chat: ChatResult & { cpuPct: number[]; redisPerMessage: number; xaddPerMessage: number; pgXactPerMessage: number; pgRowsWrittenPerMessage: number };
   visitors: { count: number; perNode: number[]; rssMb: number[]; cpuPct: number[]; p50: number | null; p99: number | null; acked: number; failed: number; redisPerEvent: number; pgXactPerEvent: number };
 }
 
-function lineOf(p: ChildProcess, re: RegExp, ms: number): Promise<string> {
-  return new Promise((res, rej) => {
-    let buf = '';
-    const t = setTimeout(() => rej(new Error(`no ${re} within ${ms} ms`)), ms);
-    const on = (d: Buffer) => {
-      buf += d.toString();
-      for (const l of buf.split('\n'))
-        if (re.test(l)) {
-          clearTimeout(t);
-          p.stdout!.off('data', on);
-          return res(l);
-        }
-    };
-    p.stdout!.on('data', on);
-  });
-}
-function usage(pid: number): { cpu: number; rssMb: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { cpu: (Number(f[11]) + Number(f[12])) / 100, rssMb: Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024 };
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
@@ -126,7 +107,7 @@ export async function runCluster(o: { nodes: number; conversations: number; chat
     const c0 = nodes.map((n) => usage(n.proc.pid!).cpu);
     const t0 = performance.now();
     const client = start('load/chats.ts', [url, String(o.conversations), String(o.chatSeconds), 'beckon', jar.join('|')]);
-    const chat = JSON.parse(await lineOf(client, /"event":"done"/, (o.chatSeconds + 120) * 1000)) as ClusterChat;
+    const chat = JSON.parse(await lineOf(client, /"event":"done"/, (o.chatSeconds + 120) * 1000)) as ChatResult;
     const secs = (performance.now() - t0) / 1000;
     const c1 = nodes.map((n) => usage(n.proc.pid!).cpu);
     const r1 = await redisCalls(stats);

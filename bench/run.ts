@@ -77,10 +77,13 @@ async function load(side: 'bare' | 'beckon'): Promise<LoadResult> {
     const port = first.port;
     const url = `http://127.0.0.1:${port}`;
     const per = Math.ceil(VISITORS / CLIENTS);
-    const total = WARM_S + WINDOW_S + 240;
+    // bounded; room for a slow first connect and a slow comeback (each is also bounded below)
+    const total = WARM_S + WINDOW_S + 600;
     const clients = Array.from({ length: CLIENTS }, (_, k) => node('load/visitors.ts', [url, String(per), String(total), String(k + 1)]));
     procs.push(...clients);
-    const connected = await Promise.all(clients.map((c) => lineOf(c, /"event":"connected"/, 180_000).then((l) => JSON.parse(l) as { ms: number; connected: number })));
+    // listened for from the start: a client that reaches its deadline says it by itself
+    const done = clients.map((c) => lineOf(c, /"event":"done"/, (total + 60) * 1000).then((l) => JSON.parse(l) as { p50: number; p99: number; acked: number; failed: number; offers: number }));
+    const connected = await Promise.all(clients.map((c) => lineOf(c, /"event":"connected"/, 400_000).then((l) => JSON.parse(l) as { ms: number; connected: number })));
     const handshakeMs = Math.max(...connected.map((c) => c.ms));
     await sleep(WARM_S * 1000);
     for (const c of clients) c.stdin!.write('measure\n');
@@ -95,7 +98,7 @@ async function load(side: 'bare' | 'beckon'): Promise<LoadResult> {
     // (timed from the new process being ready: its own start-up is not the widgets' doing)
     for (const c of clients) c.stdin!.write('restart\n');
     const restartAt = performance.now();
-    const back = clients.map((c) => lineOf(c, /"event":"reconnected"/, 120_000).then((l) => JSON.parse(l) as { ms: number }));
+    const back = clients.map((c) => lineOf(c, /"event":"reconnected"/, 240_000).then((l) => JSON.parse(l) as { ms: number }));
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     server = (await start(side, port)).server;
@@ -103,7 +106,6 @@ async function load(side: 'bare' | 'beckon'): Promise<LoadResult> {
     const reconnectMs = await Promise.all(back)
       .then((r) => Math.max(0, Math.max(...r.map((x) => x.ms)) - readyAfter))
       .catch(() => null);
-    const done = clients.map((c) => lineOf(c, /"event":"done"/, 30_000).then((l) => JSON.parse(l) as { p50: number; p99: number; acked: number; failed: number; offers: number }));
     for (const c of clients) c.stdin!.write('stop\n');
     const results = await Promise.all(done);
     return {

@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
-import type { ConversationSummary, FloorView, Message, VisitorConversation, VisitorsPage } from '@beckon/protocol';
+import { RuleInput, type ConversationSummary, type FloorView, type Message, type VisitorConversation, type VisitorsPage } from '@beckon/protocol';
 import { call, closeSockets, login, newSite, next, nodeHealth, ok, operatorAt, Receiver, sendReliably, startWorld, until, visitorAt, type Visitor, type World } from './helpers';
 
 let w: World;
@@ -326,4 +326,35 @@ describe('live state that spans nodes', () => {
     const details = await ok(call<{ visitor: unknown }>(anna, 'visitor:journey', { visitorId: here.visitorId })).catch((e: Error) => e.message);
     expect(details).toMatch(/NOT_FOUND/);
   }, 90_000);
+
+  it("a visitor's tabs on two nodes share one journey: one offer at a time, and the cooldown after a dismissal, hold on both", async () => {
+    const { site, ops } = await newSite(w.store, {}, [{ name: 'Anna', role: 'admin' }]);
+    const now = Date.now();
+    await w.store.createRule(site.id, RuleInput.parse({ name: 'Sale coupon', priority: 70, kind: 'coupon', when: { all: [{ fact: 'page.path', op: 'starts_with', value: '/sale' }, { fact: 'page.seconds', op: 'gte', value: 1 }] }, variants: [{ key: 'A', weight: 1, content: { title: { en: '10% off', ru: '10%' }, text: { en: 'Today', ru: 'Сегодня' }, code: 'SALE10' } }], controls: { expiresSeconds: 60 } }), now);
+    const anna = await operatorAt(node(1), await login(node(1), ops[0]!.email));
+    const a = await visitorAt(node(0), site, { localAddress: '127.0.7.1' });
+    const b = await visitorAt(node(1), site, { localAddress: '127.0.7.2', token: a.token });
+    expect(b.visitorId).toBe(a.visitorId);
+    const shownToB: unknown[] = [];
+    b.socket.on('offer:show', (o) => shownToB.push(o));
+    const page = { type: 'page', url: 'http://shop.test/sale/beans', title: 'Sale', referrer: '', ago: 0 };
+    const offer = next<{ id: string }>(a.socket, 'offer:show');
+    await ok(call(a.socket, 'journey:batch', { events: [page] }));
+    const shown = await offer;
+    // the other tab reads the same page on node 2: held, because its other tab shows an offer
+    await ok(call(b.socket, 'journey:batch', { events: [page] }));
+    const heldFor = async (reason: string) => {
+      const d = await ok(call<{ visitor: { held: { reason: string }[] } | null }>(anna, 'visitor:journey', { visitorId: a.visitorId }));
+      return d.visitor?.held.some((h) => h.reason === reason);
+    };
+    await until(() => heldFor('showing_other'), 10_000, 'the second tab held: an offer is on screen in the first');
+    expect(shownToB).toHaveLength(0);
+    // dismissed in the first tab: the cooldown holds in the second
+    const hidden = next(b.socket, 'offer:hide');
+    await ok(call(a.socket, 'offer:dismiss', { offerId: shown.id }));
+    await hidden;
+    await until(() => heldFor('cooldown'), 10_000, 'the second tab held by the cooldown after the dismissal');
+    expect(shownToB).toHaveLength(0);
+  }, 60_000);
 });
+

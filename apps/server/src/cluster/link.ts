@@ -29,6 +29,10 @@ export interface ClusterMessages {
   site: { siteId: string; kind: 'rules' | 'changed' | 'deleted' };
   /** the sites whose visitors board someone watches on the sender (only those boards are sent there) */
   watching: { siteIds: string[] };
+  /** an offer recorded for a visitor on the sender (`until`: on screen until then; null: a holdout) */
+  offer: { visitorId: string; record: { id: string; ruleId: string | null; at: number; sessionStartedAt: number; dismissedAt: number | null; holdout: boolean }; until: number | null };
+  /** that offer left the screen (dismissed at, or null: accepted, expired, replaced) */
+  offerEnd: { visitorId: string; offerId: string; dismissedAt: number | null };
   /** a visitor's data was erased on the sender */
   erased: { visitorId: string };
   /** places in line of a site's queue as the sender just computed them */

@@ -85,6 +85,8 @@ interface Live {
   leftAt: number | null;
   timer: Timer | null;
   wakeAt: number;
+  /** an offer on screen in the visitor's tab on another node: one at a time holds across nodes */
+  elsewhere: { offerId: string; until: number } | null;
   currency: string;
   ready: Promise<void>;
 }
@@ -138,6 +140,26 @@ export class EngageService {
       // rules edited on another node: compiled again here
       link.on('site', (_from, m) => {
         if (m.kind === 'rules') background(this.reloadHere(m.siteId), d.log, 'rules reload');
+      });
+      // the visitor's tab on another node was shown an offer, or its offer ended: caps, cooldowns and
+      // "one offer at a time" count it here too (the visitor's tabs are on several nodes)
+      link.on('offer', (_from, m) => {
+        const l = this.live.get(m.visitorId);
+        if (!l) return;
+        if (!l.history.some((h) => h.id === m.record.id)) {
+          l.history.unshift(m.record);
+          if (l.history.length > HISTORY) l.history.length = HISTORY;
+        }
+        if (m.until !== null && m.until > this.d.now()) l.elsewhere = { offerId: m.record.id, until: m.until };
+        this.markDirty(l);
+      });
+      link.on('offerEnd', (_from, m) => {
+        const l = this.live.get(m.visitorId);
+        if (!l) return;
+        const rec = l.history.find((h) => h.id === m.offerId);
+        if (rec && m.dismissedAt !== null) rec.dismissedAt = m.dismissedAt;
+        if (l.elsewhere?.offerId === m.offerId) l.elsewhere = null;
+        this.schedule(l, []);
       });
       // a visitor erased on another node: nothing of them stays in memory here either
       link.on('erased', (_from, m) => {
@@ -432,7 +454,7 @@ export class EngageService {
   }
 
   private create(siteId: string, visitorId: string, now: number): Live {
-    const l: Live = { siteId, visitorId, name: visitorDisplayName(visitorId, null), state: emptyState(now), memo: null, sockets: new Map(), history: [], current: null, typingUntil: 0, chatting: false, held: [], matching: [], lastActivityAt: now, leftAt: null, timer: null, wakeAt: Infinity, currency: 'USD', ready: Promise.resolve() };
+    const l: Live = { siteId, visitorId, name: visitorDisplayName(visitorId, null), state: emptyState(now), memo: null, sockets: new Map(), history: [], current: null, typingUntil: 0, chatting: false, held: [], matching: [], lastActivityAt: now, leftAt: null, timer: null, wakeAt: Infinity, elsewhere: null, currency: 'USD', ready: Promise.resolve() };
     l.ready = (async () => {
       const [row, offers, conv] = await Promise.all([this.d.store.getVisitor(visitorId), this.d.store.recentOffers(visitorId, HISTORY), this.d.store.latestConversationOf(visitorId)]);
       l.history = offers.map(toRecord);
@@ -637,7 +659,7 @@ export class EngageService {
       matching: m.matching,
       history: l.history,
       sessionStartedAt: l.state.sessionStartedAt,
-      showing: !!l.current,
+      showing: !!l.current || (!!l.elsewhere && l.elsewhere.until > now),
       chatting: l.chatting,
       typingUntil: l.typingUntil,
       visible: visible.length > 0,
@@ -691,7 +713,7 @@ export class EngageService {
     } else if (!waiting) set?.delete(l);
   }
 
-  private async record(l: Live, rule: Rule | null, variant: Variant | null, now: number, holdout: boolean, id = newId(), invitedBy: string | null = null): Promise<OfferRow> {
+  private async record(l: Live, rule: Rule | null, variant: Variant | null, now: number, holdout: boolean, id = newId(), invitedBy: string | null = null, until: number | null = null): Promise<OfferRow> {
     const row = await this.d.store.createOffer({
       id,
       siteId: l.siteId,
@@ -709,6 +731,7 @@ export class EngageService {
     });
     l.history.unshift(toRecord(row));
     if (l.history.length > HISTORY) l.history.length = HISTORY;
+    this.d.link?.send('offer', { visitorId: l.visitorId, record: toRecord(row), until });
     return row;
   }
 
@@ -733,7 +756,7 @@ export class EngageService {
       operator,
       expiresAt,
     };
-    await this.record(l, rule, variant, now, false, id, manual?.by.id ?? null);
+    await this.record(l, rule, variant, now, false, id, manual?.by.id ?? null, expiresAt);
     await this.d.scheduler.at('offer_expiry', id, expiresAt, { visitorId: l.visitorId });
     l.current = { offerId: id, ruleId: rule?.id ?? null, ruleName: rule?.name ?? 'Manual invitation', kind: view.kind, expiresAt, view };
     this.d.visitors.to(socketId).emit('offer:show', view);
@@ -766,6 +789,7 @@ export class EngageService {
     if (!l.current) return;
     ctx?.invites.delete(l.current.offerId);
     this.d.visitors.to(rooms.visitor(l.visitorId)).emit('offer:hide', { id: l.current.offerId, reason });
+    this.d.link?.send('offerEnd', { visitorId: l.visitorId, offerId: l.current.offerId, dismissedAt: reason === 'dismissed' ? this.d.now() : null });
     l.current = null;
     this.markDirty(l);
     // an invitation that ends frees its slot: only those waiting for one can change

@@ -35,7 +35,8 @@ export interface BalancedNode {
  * The balancer: WebSockets pass through (HTTP mode handles the upgrade; `timeout tunnel` keeps
  * them open); a client's address picks its node (`balance source`, consistent hashing), so a
  * visitor's tabs land together; /health is checked every second and a node that fails it twice
- * gets no new connections, while `redispatch` sends a connection a dead node refused to another.
+ * gets no new connections (its open ones are left alone), while `redispatch` sends a connection a
+ * dead node refused to another.
  */
 export function haproxyConfig(o: { bind: string; nodes: BalancedNode[]; maxconn?: number }): string {
   return [
@@ -63,9 +64,12 @@ export function haproxyConfig(o: { bind: string; nodes: BalancedNode[]; maxconn?
     '  hash-type consistent',
     '  option httpchk GET /health',
     '  http-check expect status 200',
-    // a busy node may take a moment to answer: three misses in a row, not one slow answer, take it out
-    '  timeout check 2s',
-    '  default-server inter 1s fall 3 rise 2 on-marked-down shutdown-sessions',
+    // a busy node may take a moment to answer: three misses in a row, not one slow answer, take it out;
+    // and taking it out sends no new connections there but cuts none of its open ones (cutting them
+    // during a connect storm sends them all back at once: the storm feeds itself). A dead node's
+    // connections end by themselves, and a connection it refuses is redispatched at once.
+    '  timeout check 3s',
+    '  default-server inter 2s fall 3 rise 2',
     ...o.nodes.map((n) => `  server ${n.name} 127.0.0.1:${n.port} check`),
     '',
   ].join('\n');
@@ -200,8 +204,8 @@ export class LocalCluster {
   async balancerSees(i: number, up: boolean, ms = 15_000): Promise<void> {
     // the balancer's own view is not exposed; a node that is up answers its health check itself
     await this.waitFor(async () => (await fetch(`${this.nodes[i]!.url}/health`).then((r) => r.ok, () => false)) === up, ms, () => `${this.nodes[i]!.name} not ${up ? 'up' : 'down'}`);
-    // rise 2 / fall 3 at 1 s
-    await new Promise((r) => setTimeout(r, up ? 2500 : 3500));
+    // rise 2 / fall 3 at 2 s
+    await new Promise((r) => setTimeout(r, up ? 4500 : 6500));
   }
 
   private async waitFor(ok: () => Promise<boolean>, ms: number, why: () => string): Promise<void> {

@@ -9,6 +9,7 @@ import { rooms, type VisitorNamespace } from '../chat/types';
 import { connectError } from './connect-error';
 import { handlers, type GuardContext } from './guard';
 import { memoryLimiters, type Limiters } from '../lib/limits';
+import { Gate } from '../lib/gate';
 import { signVisitor, verifyVisitor } from './visitor-token';
 import { clientAddress, type Abuse } from './abuse';
 import type { QualityService } from '../quality/quality-service';
@@ -55,24 +56,35 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
     d.store.recordSighting(siteId, origin, allowed, now).catch((err: unknown) => d.log.warn({ err }, 'origin sighting not stored'));
   };
 
+  // handshakes reach the store a few dozen at a time (a restart brings thousands in a second)
+  const gate = new Gate(32, 20_000);
+  const permits = new WeakMap<object, () => void>();
   ns.use(async (socket, next) => {
+    let release: (() => void) | null = null;
+    const refuse = (e: Parameters<typeof next>[0]) => {
+      release?.();
+      next(e);
+    };
     try {
       const address = clientAddress(socket, d.trustProxy);
       if (!(await perIp.hit(address))) return next(connectError('RATE_LIMITED'));
+      release = await gate.enter();
+      if (!release) return next(connectError('BUSY'));
+      permits.set(socket, release);
       // (sightings of allowed origins are recorded below, once the handshake is through)
       const auth = VisitorHandshake.safeParse(socket.handshake.auth);
-      if (!auth.success) return next(connectError('VALIDATION_FAILED', 'auth.siteKey is missing or malformed'));
+      if (!auth.success) return refuse(connectError('VALIDATION_FAILED', 'auth.siteKey is missing or malformed'));
       const origin = socket.handshake.headers.origin?.toLowerCase();
       const site = await siteByKey(auth.data.siteKey, origin);
-      if (!site) return next(connectError('UNKNOWN_SITE'));
+      if (!site) return refuse(connectError('UNKNOWN_SITE'));
       if (!origin || !site.allowedOrigins.includes(origin)) {
         if (origin && origin.length <= 200) sighting(site.id, origin, false);
         d.log.warn({ origin, site: site.id }, 'visitor handshake from an origin not allowed for the site');
-        return next(connectError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} is not in the site's allowed origins.`));
+        return refuse(connectError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} is not in the site's allowed origins.`));
       }
       // A forged or foreign token does not resume anyone: the visitor simply gets a new id.
       const visitorId = verifyVisitor(d.secret, site.id, auth.data.token) ?? newId();
-      if (await d.store.isBlocked(site.id, visitorId, address)) return next(connectError('BLOCKED'));
+      if (await d.store.isBlocked(site.id, visitorId, address)) return refuse(connectError('BLOCKED'));
       const ua = socket.handshake.headers['user-agent'];
       await d.store.touchVisitor({ id: visitorId, siteId: site.id, lang: auth.data.lang?.slice(0, 35) ?? null, userAgent: ua ? ua.slice(0, 300) : null }, d.now());
       const lang = /^ru/i.test(auth.data.lang ?? '') ? 'ru' : /^en/i.test(auth.data.lang ?? '') ? 'en' : site.defaultLang;
@@ -81,7 +93,7 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       next();
     } catch (err) {
       d.log.error({ err }, 'visitor handshake failed');
-      next(connectError('INTERNAL'));
+      refuse(connectError('INTERNAL'));
     }
   });
 
@@ -159,10 +171,17 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
     });
 
     void (async () => {
-      await d.engage.connect({ siteId, visitorId, socketId: socket.id, lang: socket.data.lang });
-      const [site, conv] = await Promise.all([d.chat.widgetSite(siteId), latest()]);
+      try {
+        await d.engage.connect({ siteId, visitorId, socketId: socket.id, lang: socket.data.lang });
+        const [site, conv] = await Promise.all([d.chat.widgetSite(siteId), latest()]);
+        if (!site || !socket.connected) return;
+        socket.emit('session:ready', { visitorId, token: socket.data.token, site, conversation: conv ? await view(conv) : null });
+      } finally {
+        // the handshake is through: the next one may go
+        permits.get(socket)?.();
+      }
+      const site = await d.chat.widgetSite(siteId);
       if (!site || !socket.connected) return;
-      socket.emit('session:ready', { visitorId, token: socket.data.token, site, conversation: conv ? await view(conv) : null });
       const answers = await d.store.unseenAnswers(visitorId);
       if (answers.length) socket.emit('inbox:answers', await Promise.all(answers.map(async (a) => ({ id: a.id, question: a.body, answer: a.answer!, answeredAt: a.answeredAt!, by: (a.assigneeId ? (await d.store.getAccount(a.assigneeId))?.name : null) ?? site.appearance.teamName }))));
     })().catch((err) => d.log.error({ err }, 'session:ready failed'));

@@ -200,7 +200,7 @@ say('');
   say('| what | 2 nodes | one node (SQLite), same run | ratio |');
   say('| --- | --- | --- | --- |');
   say(`| ${CONV} chats: visitor → operator p50 / p99 | ${f1(cl.chat.p50)} / ${f1(cl.chat.p99)} ms | ${f1(talk.p50)} / ${f1(talk.p99)} ms | ${ratio(cl.chat.p99, talk.p99)} (p99) |`);
-  say(`| sent / received / lost / duplicated / out of order | ${cl.chat.sent.toLocaleString('en')} / ${cl.chat.received.toLocaleString('en')} / ${cl.chat.lost} / ${cl.chat.duplicated} / ${cl.chat.reordered} | ${talk.sent.toLocaleString('en')} / ${talk.received.toLocaleString('en')} / ${talk.lost} / ${talk.duplicated} / ${talk.reordered} | |`);
+  say(`| sent / received by the operator in the window / acknowledgement not within 10 s / duplicated / out of order | ${cl.chat.sent.toLocaleString('en')} / ${cl.chat.received.toLocaleString('en')} / ${cl.chat.failed.toLocaleString('en')} / ${cl.chat.duplicated} / ${cl.chat.reordered} | ${talk.sent.toLocaleString('en')} / ${talk.received.toLocaleString('en')} / ${talk.failed.toLocaleString('en')} / ${talk.duplicated} / ${talk.reordered} | |`);
   say(`| node CPU during the chats (node 1 / node 2) | ${each(cl.chat.cpuPct, ' %')} | | |`);
   say(`| per message (visitor or operator): Redis commands / of them XADD / PostgreSQL transactions / rows written | ${cl.chat.redisPerMessage.toFixed(1)} / ${cl.chat.xaddPerMessage.toFixed(1)} / ${cl.chat.pgXactPerMessage.toFixed(1)} / ${cl.chat.pgRowsWrittenPerMessage.toFixed(1)} | | |`);
   say(`| ${cv.toLocaleString('en')} visitors, a page view every ~5 s: on each node | ${cl.visitors.perNode.join(' / ')} | | |`);

@@ -3,9 +3,10 @@
  * nodes, routing with capacity across nodes, a node killed, Redis stopped, a rolling restart.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import type { Socket } from 'socket.io-client';
 import { RuleInput, type ConversationSummary, type FloorView, type Message, type VisitorConversation, type VisitorsPage } from '@beckon/protocol';
-import { call, closeSockets, login, newSite, next, nodeHealth, ok, operatorAt, Receiver, sendReliably, startWorld, until, visitorAt, type Visitor, type World } from './helpers';
+import { SHOP, call, closeSockets, login, newSite, next, nodeHealth, ok, operatorAt, Receiver, sendReliably, startWorld, until, visitorAt, type Visitor, type World } from './helpers';
 
 let w: World;
 beforeAll(async () => {
@@ -356,6 +357,25 @@ describe('live state that spans nodes', () => {
     await hidden;
     await until(() => heldFor('cooldown'), 10_000, 'the second tab held by the cooldown after the dismissal');
     expect(shownToB).toHaveLength(0);
+  }, 60_000);
+
+  it('a file sent through one node is served by the others (the files directory is shared)', async () => {
+    const { site, ops } = await newSite(w.store, {}, [{ name: 'Anna' }]);
+    const anna = await operatorAt(node(1), await login(node(1), ops[0]!.email));
+    const v = await visitorAt(node(0), site, { localAddress: '127.0.8.1' });
+    await sendReliably(v.socket, { clientId: 'f0', body: 'a photo follows' });
+    const image = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#1f6feb' } }).png().toBuffer();
+    const up = await fetch(`${node(0)}/api/widget/attachments?key=${site.key}`, { method: 'POST', headers: { origin: SHOP, authorization: `Bearer ${v.token}`, 'content-type': 'application/octet-stream', 'x-file-name': 'photo.png' }, body: new Uint8Array(image) });
+    expect(up.status).toBe(201);
+    const { attachment } = (await up.json()) as { attachment: { id: string } };
+    const arrives = next<Message>(anna, 'message:new', (m) => m.attachment?.id === attachment.id);
+    await sendReliably(v.socket, { clientId: 'f1', body: 'here', attachmentId: attachment.id });
+    await arrives;
+    for (const i of [1, 2]) {
+      const served = await fetch(`${node(i)}/files/${attachment.id}`);
+      expect(served.status).toBe(200);
+      expect(Buffer.from(await served.arrayBuffer()).equals(image)).toBe(true);
+    }
   }, 60_000);
 });
 

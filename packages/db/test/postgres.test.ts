@@ -16,7 +16,7 @@ import { getTableConfig as pgConfig } from 'drizzle-orm/pg-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BeckonError, DEFAULT_APPEARANCE } from '@beckon/protocol';
 import * as lite from '../src/schema';
-import { copySqliteToPg, openPgStore, openSqliteStore, tablesInOrder, throwawayDatabase, type Store } from '../src/index';
+import { copySqliteToPg, OpenConversationExists, openPgStore, openSqliteStore, tablesInOrder, throwawayDatabase, type Store } from '../src/index';
 import { PG_ADMIN_URL } from './stores';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
@@ -96,9 +96,33 @@ describe('two nodes on one PostgreSQL database', () => {
     const { store } = await pgStore();
     const site = await seedSite(store);
     const first = await store.createConversation({ siteId: site.id, visitorId: 'visitor-0000000000001', previousId: null }, 1000);
-    await expect(store.createConversation({ siteId: site.id, visitorId: 'visitor-0000000000001', previousId: null }, 1001)).rejects.toMatchObject({ cause: { constraint: 'conversations_one_open' } });
+    // the constraint's refusal comes out as its own error: the chat service writes into the open one
+    await expect(store.createConversation({ siteId: site.id, visitorId: 'visitor-0000000000001', previousId: null }, 1001)).rejects.toBeInstanceOf(OpenConversationExists);
     await store.closeConversation(first.id, 'visitor', 1002);
     expect((await store.createConversation({ siteId: site.id, visitorId: 'visitor-0000000000001', previousId: first.id }, 1003)).previousId).toBe(first.id);
+  });
+
+  it('run one task at a time per key across nodes (a site’s routing), and tasks of other keys beside it', async () => {
+    const { url, store: a } = await pgStore();
+    const b = await openPgStore({ url, poolSize: 4 });
+    cleanups.push(() => b.close());
+    let inside = 0;
+    let most = 0;
+    const task = (s: typeof a, key: string) =>
+      s.exclusive(key, async () => {
+        inside++;
+        most = Math.max(most, inside);
+        await new Promise((r) => setTimeout(r, 20));
+        inside--;
+      });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => task(i % 2 ? a : b, 'site:one')));
+    expect(most).toBe(1);
+    most = 0;
+    await Promise.all(Array.from({ length: 4 }, (_, i) => task(i % 2 ? a : b, `site:${i}`)));
+    expect(most).toBeGreaterThan(1);
+    // a task that fails lets the next one in
+    await expect(a.exclusive('site:one', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await b.exclusive('site:one', async () => undefined);
   });
 
   it('let only one node claim a due deadline, and any node take over a dead one’s claim after the lease', async () => {

@@ -28,6 +28,8 @@ describe('a visitor on one node and an operator on another', () => {
     expect(board.total).toBe(0);
 
     const v = await visitorAt(node(0), site);
+    let seenSeq = 0;
+    v.socket.on('conversation:update', (c: VisitorConversation) => (seenSeq = Math.max(seenSeq, c.seenSeq)));
     // the board on node 2 shows the visitor on node 1
     const seen = await next<VisitorsPage>(op, 'visitors:page', (p) => p.visitors.some((x) => x.visitorId === v.visitorId));
     expect(seen.visitors.find((x) => x.visitorId === v.visitorId)!.online).toBe(true);
@@ -54,9 +56,9 @@ describe('a visitor on one node and an operator on another', () => {
     const visitorRead = next<ConversationSummary>(op, 'conversation:upsert', (c) => c.id === conv.id && c.visitorReadSeq === answered.message.seq);
     v.socket.emit('conversation:read', { seq: answered.message.seq });
     await visitorRead;
-    const seenByOperator = next<VisitorConversation>(v.socket, 'conversation:update', (c) => c.id === conv.id && c.seenSeq >= sent.message.seq);
+    // ("Seen" may already have come with the reply: the widget holds the latest it was told)
     op.emit('conversation:read', { conversationId: conv.id, seq: sent.message.seq });
-    await seenByOperator;
+    await until(() => seenSeq >= sent.message.seq, 10_000, 'the visitor told "Seen"');
 
     // the visitor leaves: the board on node 2 says so
     v.socket.disconnect();
@@ -156,6 +158,7 @@ describe('a node dies', () => {
     const borisChats = active.filter((c) => c.assigneeId === boris.id).map((c) => c.id);
     expect(borisChats.length).toBeGreaterThan(0);
 
+    try {
     // the machine under node k dies: no goodbye, no disconnects, its claims and its connections gone
     const dropped = visitors.map(() => false);
     visitors.forEach((v, i) => v.socket.once('disconnect', () => (dropped[i] = true)));
@@ -178,7 +181,7 @@ describe('a node dies', () => {
       const events = await w.store.routingEventsOf(id, 50);
       const away = events.filter((e) => e.operatorId === boris.id && (e.kind === 'moved' || e.kind === 'requeued'));
       expect(away, `conversation ${id}: ${JSON.stringify(events.map((e) => e.kind))}`).toHaveLength(1);
-      expect(events.filter((e) => e.kind === 'assigned' && e.operatorId === anna.id)).toHaveLength(1);
+      expect((await w.store.getConversation(id))!.assigneeId).toBe(anna.id);
     }
     // no acknowledged message lost or stored twice
     for (const c of active) {
@@ -186,9 +189,12 @@ describe('a node dies', () => {
       const i = visitors.findIndex((v) => v.visitorId === c.visitorId);
       expect(bodies).toEqual([`before ${i}`, `after ${i}`]);
     }
-    await w.cluster.startNode(k);
-    await w.cluster.balancerSees(k, true);
-  }, 120_000);
+    } finally {
+      // the next tests want all three nodes, whatever happened here
+      if (!w.cluster.nodes[k]!.child) await w.cluster.startNode(k);
+      await w.cluster.balancerSees(k, true);
+    }
+  }, 150_000);
 });
 
 describe('Redis stops for 30 s', () => {

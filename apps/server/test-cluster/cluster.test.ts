@@ -165,7 +165,10 @@ describe('a node dies', () => {
     await w.cluster.killNode(k);
     await until(() => dropped.filter(Boolean).length === held[k]!.visitors, 10_000, "the dead node's widgets notice");
     // everyone is back (on a live node) and goes on writing
-    await until(() => visitors.every((v) => v.socket.connected), 30_000, 'every widget reconnected');
+    await until(() => visitors.every((v) => v.socket.connected), 30_000, 'every widget reconnected').catch(async (e: Error) => {
+      const lost = visitors.flatMap((v, i) => (v.socket.connected ? [] : [`visitor ${i}: ${v.lastError || 'no error yet'}`]));
+      throw new Error(`${e.message}\n${lost.join('\n')}\nbalancer: ${JSON.stringify(await w.cluster.balancerView().catch(String))}`);
+    });
     for (const [i, v] of visitors.entries()) await sendReliably(v.socket, { clientId: `after-${i}`, body: `after ${i}` });
     await until(() => visitors.every((_, i) => [...annaGot.got.values()].some((m) => m.body === `after ${i}`)), 15_000, 'Anna sees every message written after the kill');
 

@@ -80,6 +80,23 @@ export interface Visitor {
   socket: Socket;
   visitorId: string;
   token: string;
+  /** why its last connection attempt failed, if it did ('' once connected) */
+  readonly lastError: string;
+}
+
+/**
+ * Socket.IO retries a failed transport by itself, but not a refusal by the server's middleware
+ * (a node busy, a handshake limit, a store that failed): the widget tries again after a while,
+ * and so do the tests' sockets. Returns what the socket was last told.
+ */
+function retryRefusals(socket: Socket): () => string {
+  let last = '';
+  socket.on('connect', () => (last = ''));
+  socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+    last = `${err.data?.code ?? 'transport'}: ${err.message}`;
+    if (!socket.active && open.includes(socket)) setTimeout(() => open.includes(socket) && !socket.connected && socket.connect(), 500 + Math.random() * 1000);
+  });
+  return () => last;
 }
 
 /** a widget: keeps its token, so a reconnect (to any node) is the same visitor */
@@ -94,20 +111,29 @@ export async function visitorAt(url: string, site: SiteView, o: { localAddress?:
     ...(o.localAddress ? { localAddress: o.localAddress } : {}),
   } as Parameters<typeof connect>[1]);
   open.push(socket);
+  const lastError = retryRefusals(socket);
   const session = await new Promise<{ visitorId: string; token: string }>((res, rej) => {
     socket.once('session:ready', res);
     socket.once('connect_error', rej);
   });
   v.token = session.token;
   socket.on('session:ready', (s: { token: string }) => (v.token = s.token));
-  return { socket, visitorId: session.visitorId, get token() {
-    return v.token!;
-  } };
+  return {
+    socket,
+    visitorId: session.visitorId,
+    get token() {
+      return v.token!;
+    },
+    get lastError() {
+      return lastError();
+    },
+  };
 }
 
 export async function operatorAt(url: string, cookie: string): Promise<Socket> {
   const s = connect(`${url}/operator`, { extraHeaders: { cookie }, transports: ['websocket'], forceNew: true, ...RECONNECT });
   open.push(s);
+  retryRefusals(s);
   await new Promise<void>((res, rej) => {
     s.once('operator:status', () => res());
     s.once('connect_error', rej);

@@ -38,7 +38,7 @@ export interface BalancedNode {
  * gets no new connections (its open ones are left alone), while `redispatch` sends a connection a
  * dead node refused to another.
  */
-export function haproxyConfig(o: { bind: string; nodes: BalancedNode[]; maxconn?: number }): string {
+export function haproxyConfig(o: { bind: string; nodes: BalancedNode[]; maxconn?: number; stats?: string }): string {
   return [
     'global',
     `  maxconn ${o.maxconn ?? 8000}`,
@@ -72,6 +72,8 @@ export function haproxyConfig(o: { bind: string; nodes: BalancedNode[]; maxconn?
     '  default-server inter 2s fall 3 rise 2',
     ...o.nodes.map((n) => `  server ${n.name} 127.0.0.1:${n.port} check`),
     '',
+    // the balancer's own view of the nodes (CSV at /stats;csv), on loopback only
+    ...(o.stats ? ['frontend stats', `  bind ${o.stats}`, '  stats enable', '  stats uri /stats', '  stats refresh 0', ''] : []),
   ].join('\n');
 }
 
@@ -105,6 +107,8 @@ export class LocalCluster {
 
   private constructor(
     readonly url: string,
+    /** HAProxy's statistics page (its view of every node) */
+    readonly statsUrl: string,
     readonly nodes: NodeProcess[],
     private readonly env: Record<string, string>,
     private readonly cfgFile: string,
@@ -134,8 +138,9 @@ export class LocalCluster {
       ...o.env,
     };
     const cfgFile = join(tmp ?? dataDir, 'haproxy.cfg');
-    writeFileSync(cfgFile, haproxyConfig({ bind: `127.0.0.1:${port}`, nodes }));
-    const c = new LocalCluster(url, nodes, env, cfgFile, tmp, o.nodeEnv ?? (() => ({})));
+    const statsPort = await freePort();
+    writeFileSync(cfgFile, haproxyConfig({ bind: `127.0.0.1:${port}`, nodes, stats: `127.0.0.1:${statsPort}` }));
+    const c = new LocalCluster(url, `http://127.0.0.1:${statsPort}/stats`, nodes, env, cfgFile, tmp, o.nodeEnv ?? (() => ({})));
     try {
       await Promise.all(nodes.map((_, i) => c.startNode(i)));
       await c.startBalancer();
@@ -201,11 +206,27 @@ export class LocalCluster {
   }
 
   /** waits until HAProxy has node i as up (or down) */
-  async balancerSees(i: number, up: boolean, ms = 15_000): Promise<void> {
-    // the balancer's own view is not exposed; a node that is up answers its health check itself
-    await this.waitFor(async () => (await fetch(`${this.nodes[i]!.url}/health`).then((r) => r.ok, () => false)) === up, ms, () => `${this.nodes[i]!.name} not ${up ? 'up' : 'down'}`);
-    // rise 2 / fall 3 at 2 s
-    await new Promise((r) => setTimeout(r, up ? 4500 : 6500));
+  async balancerSees(i: number, up: boolean, ms = 30_000): Promise<void> {
+    const name = this.nodes[i]!.name;
+    let last = '';
+    await this.waitFor(
+      async () => {
+        last = (await this.balancerView())[name] ?? '(not listed)';
+        return up ? last === 'UP' : last.startsWith('DOWN');
+      },
+      ms,
+      () => `the balancer has ${name} ${last}, not ${up ? 'UP' : 'DOWN'}`,
+    );
+  }
+
+  /** what HAProxy makes of each node now: UP, DOWN, "UP 1/2" (going down), "DOWN 1/3" (coming up)… */
+  async balancerView(): Promise<Record<string, string>> {
+    const csv = await (await fetch(`${this.statsUrl};csv`, { signal: AbortSignal.timeout(5000) })).text();
+    const [head, ...rows] = csv.replace(/^# /, '').trim().split('\n').map((l) => l.split(','));
+    const col = (k: string) => head!.indexOf(k);
+    const view: Record<string, string> = {};
+    for (const r of rows) if (r[col('pxname')] === 'nodes' && r[col('svname')] !== 'BACKEND') view[r[col('svname')]!] = r[col('status')]!;
+    return view;
   }
 
   private async waitFor(ok: () => Promise<boolean>, ms: number, why: () => string): Promise<void> {

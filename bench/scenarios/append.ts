@@ -28,6 +28,8 @@ export async function runAppend(n: number): Promise<{ n: number; beckonPerSec: n
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // the store's own connection settings: its foreign keys (cascading erasure) are checked on every insert
+    db.pragma('foreign_keys = ON');
     const getConv = db.prepare('select * from conversations where id = ?');
     const sent = db.prepare('select * from messages where sender_id = ? and client_id = ? and sender = ? limit 1');
     const ins = db.prepare('insert into messages (id, conversation_id, seq, client_id, sender, sender_id, author_name, body, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)');

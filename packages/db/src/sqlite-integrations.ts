@@ -5,6 +5,7 @@
 import { and, desc, eq, gte, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { SqliteTrail } from './sqlite-trail';
 import type Database from 'better-sqlite3';
 import * as s from './schema';
 import type { ApiTokenRow, AuditRow, ConversationRow, Cursor, DeliveryRow, IntegrationStore, NewDelivery, OfferRow, VisitorRow, WebhookEndpointRow } from './store';
@@ -25,6 +26,7 @@ export class SqliteIntegrations implements IntegrationStore {
   constructor(
     private readonly db: Db,
     sqlite: Database.Database,
+    private readonly trail: SqliteTrail,
   ) {
     // the head of each stream (no older pending delivery of the same endpoint and key), due and not leased
     // at most `perEndpoint` of one endpoint (a slow receiver does not take every slot), none of the busy ones
@@ -144,6 +146,7 @@ export class SqliteIntegrations implements IntegrationStore {
       .all() as OfferRow[];
   }
   async pageJourney(visitorId: string, beforeId: number | null, limit: number) {
+    this.trail.flush();
     const j = s.journeyEvents;
     return this.db
       .select()

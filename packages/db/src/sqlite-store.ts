@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, is, lt, ne, or, Param, Placeholder, sql, type InferSelectModel } from 'drizzle-orm';
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { DEFAULT_ATTACHMENTS, DEFAULT_ENGAGEMENT, type AttachmentRef, type AttachmentSettings, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_QUALITY, DEFAULT_RETENTION, DEFAULT_ROUTING, type QualitySettings, type RetentionSettings, type PhraseRule, type RoutingSettings, type Appearance, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
@@ -15,6 +15,7 @@ import { newId } from './ids';
 import { toMessage, toRule, toSite } from './rows';
 import { SqliteDeadlines } from './sqlite-deadlines';
 import { SqliteIntegrations } from './sqlite-integrations';
+import { SqliteTrail } from './sqlite-trail';
 import { SqliteQuality } from './sqlite-quality';
 import { SqliteFiles } from './sqlite-files';
 import { SqlitePush } from './sqlite-push';
@@ -110,7 +111,27 @@ function direct<T extends SQLiteTable>(sqlite: Database.Database, q: { toSQL(): 
   const bind = (args: Record<string, unknown>) => slots.map((x) => (x.name !== undefined ? x.encode(args[x.name] ?? null) : x.value));
   return {
     get: (args: Record<string, unknown>) => row(stmt.get(...bind(args)) as unknown[] | undefined),
-    run: (args: Record<string, unknown>) => void stmt.run(...bind(args)),
+    all: (args: Record<string, unknown>) => (stmt.all(...bind(args)) as unknown[][]).map((r) => row(r)!),
+    /** how many rows it changed */
+    run: (args: Record<string, unknown>) => stmt.run(...bind(args)).changes,
+  };
+}
+
+/**
+ * `update <table> set <the patch's columns> where id = ?` as direct statements, one per set of
+ * patched columns (a handful each: a visitor's identity, an offer's outcome), built on first use.
+ */
+function patcher<T extends SQLiteTable & { id: SQLiteColumn }>(db: BetterSQLite3Database<typeof s>, sqlite: Database.Database, table: T) {
+  const made = new Map<string, ReturnType<typeof direct<T>>>();
+  return (id: string, patch: Record<string, unknown>) => {
+    const keys = Object.keys(patch).sort();
+    const key = keys.join(',');
+    let stmt = made.get(key);
+    if (!stmt) {
+      const set = Object.fromEntries(keys.map((k) => [k, ph(k)]));
+      made.set(key, (stmt = direct(sqlite, db.update(table).set(set as never).where(eq(table.id, ph('id'))).returning(), table)));
+    }
+    return stmt.get({ ...patch, id });
   };
 }
 
@@ -134,13 +155,24 @@ function hotStatements(db: BetterSQLite3Database<typeof s>, sqlite: Database.Dat
       .returning();
   return {
     conversation: direct(sqlite, db.select().from(s.conversations).where(eq(s.conversations.id, ph('id'))), s.conversations),
-    latestOf: db.select().from(s.conversations).where(eq(s.conversations.visitorId, ph('visitorId'))).orderBy(desc(s.conversations.createdAt), desc(s.conversations.id)).limit(1).prepare(),
+    latestOf: direct(sqlite, db.select().from(s.conversations).where(eq(s.conversations.visitorId, ph('visitorId'))).orderBy(desc(s.conversations.createdAt), desc(s.conversations.id)).limit(1), s.conversations),
     account: db.select().from(s.accounts).where(eq(s.accounts.id, ph('id'))).prepare(),
-    visitor: db.select().from(s.visitors).where(eq(s.visitors.id, ph('id'))).prepare(),
-    // what every handshake and journey event reads, prepared once (issue 9: building and
-    // preparing these per call was the largest part of the busy time under load)
-    site: db.select().from(s.sites).where(eq(s.sites.id, ph('id'))).prepare(),
-    siteByKey: db.select().from(s.sites).where(eq(s.sites.key, ph('key'))).prepare(),
+    // what every handshake, journey event and offer reads and writes, prepared once and run
+    // directly (issue 9: building and preparing these per call was the largest part of the busy
+    // time under load; drizzle's per-call layers were the next)
+    visitor: direct(sqlite, db.select().from(s.visitors).where(eq(s.visitors.id, ph('id'))), s.visitors),
+    upsertVisitor: direct(
+      sqlite,
+      db
+        .insert(s.visitors)
+        .values({ id: ph('id'), siteId: ph('siteId'), lang: ph('lang'), userAgent: ph('userAgent'), createdAt: ph('now'), lastSeenAt: ph('now') })
+        .onConflictDoUpdate({ target: s.visitors.id, set: { lastSeenAt: sql`excluded.last_seen_at`, lang: sql`excluded.lang`, userAgent: sql`excluded.user_agent` } })
+        .returning(),
+      s.visitors,
+    ),
+    patchVisitor: patcher(db, sqlite, s.visitors),
+    site: direct(sqlite, db.select().from(s.sites).where(eq(s.sites.id, ph('id'))), s.sites),
+    siteByKey: direct(sqlite, db.select().from(s.sites).where(eq(s.sites.key, ph('key'))), s.sites),
     members: db
       .select({ accountId: s.memberships.accountId, siteId: s.memberships.siteId, role: s.memberships.role, capacity: s.memberships.capacity, skills: s.memberships.skills, disabled: s.memberships.disabled, email: s.accounts.email, name: s.accounts.name })
       .from(s.memberships)
@@ -148,15 +180,18 @@ function hotStatements(db: BetterSQLite3Database<typeof s>, sqlite: Database.Dat
       .where(and(eq(s.memberships.siteId, ph('siteId')), eq(s.memberships.disabled, false)))
       .orderBy(asc(s.accounts.name))
       .prepare(),
-    blockedVisitor: db.select({ id: s.blocks.id }).from(s.blocks).where(and(eq(s.blocks.siteId, ph('siteId')), eq(s.blocks.visitorId, ph('visitorId')))).limit(1).prepare(),
-    blockedIp: db.select({ id: s.blocks.id }).from(s.blocks).where(and(eq(s.blocks.siteId, ph('siteId')), eq(s.blocks.ip, ph('ip')))).limit(1).prepare(),
-    recentOffers: db.select().from(s.offers).where(eq(s.offers.visitorId, ph('visitorId'))).orderBy(desc(s.offers.createdAt)).limit(ph('limit')).prepare(),
-    offer: db.select().from(s.offers).where(eq(s.offers.id, ph('id'))).prepare(),
-    insertOffer: db
-      .insert(s.offers)
-      .values({ id: ph('id'), siteId: ph('siteId'), visitorId: ph('visitorId'), ruleId: ph('ruleId'), ruleName: ph('ruleName'), variant: ph('variant'), kind: ph('kind'), holdout: ph('holdout'), sessionStartedAt: ph('sessionStartedAt'), createdAt: ph('createdAt'), goalEvent: ph('goalEvent'), goalWindowHours: ph('goalWindowHours'), invitedBy: ph('invitedBy') })
-      .prepare(),
-    unseenAnswers: db.select().from(s.inboxItems).where(and(eq(s.inboxItems.visitorId, ph('visitorId')), sql`${s.inboxItems.answer} is not null`, sql`${s.inboxItems.answerSeenAt} is null`)).orderBy(asc(s.inboxItems.answeredAt)).prepare(),
+    blockedVisitor: sqlite.prepare<[string, string], unknown>('select 1 from blocks where site_id = ? and visitor_id = ? limit 1').pluck(),
+    blockedIp: sqlite.prepare<[string, string], unknown>('select 1 from blocks where site_id = ? and ip = ? limit 1').pluck(),
+    recentOffers: direct(sqlite, db.select().from(s.offers).where(eq(s.offers.visitorId, ph('visitorId'))).orderBy(desc(s.offers.createdAt)).limit(ph('limit')), s.offers),
+    offer: direct(sqlite, db.select().from(s.offers).where(eq(s.offers.id, ph('id'))), s.offers),
+    insertOffer: direct(
+      sqlite,
+      db.insert(s.offers).values({ id: ph('id'), siteId: ph('siteId'), visitorId: ph('visitorId'), ruleId: ph('ruleId'), ruleName: ph('ruleName'), variant: ph('variant'), kind: ph('kind'), holdout: ph('holdout'), sessionStartedAt: ph('sessionStartedAt'), createdAt: ph('createdAt'), goalEvent: ph('goalEvent'), goalWindowHours: ph('goalWindowHours'), invitedBy: ph('invitedBy') }),
+      s.offers,
+    ),
+    patchOffer: patcher(db, sqlite, s.offers),
+    expireOffer: direct(sqlite, db.update(s.offers).set({ expiredAt: sql`${ph('now')}` }).where(and(eq(s.offers.id, ph('id')), sql`${s.offers.expiredAt} is null and ${s.offers.dismissedAt} is null and ${s.offers.acceptedAt} is null`)), s.offers),
+    unseenAnswers: direct(sqlite, db.select().from(s.inboxItems).where(and(eq(s.inboxItems.visitorId, ph('visitorId')), sql`${s.inboxItems.answer} is not null`, sql`${s.inboxItems.answerSeenAt} is null`)).orderBy(asc(s.inboxItems.answeredAt)), s.inboxItems),
     sentBy: direct(sqlite, db.select().from(s.messages).where(and(eq(s.messages.senderId, ph('senderId')), eq(s.messages.clientId, ph('clientId')), eq(s.messages.sender, ph('sender')))).limit(1), s.messages),
     insertMessage: direct(
       sqlite,
@@ -175,7 +210,7 @@ class SqliteStore implements Store {
   readonly files: SqliteFiles;
   readonly push: SqlitePush;
   degraded = false;
-  private readonly insertJourney: Database.Statement;
+  private readonly trail: SqliteTrail;
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -183,11 +218,11 @@ class SqliteStore implements Store {
   ) {
     this.hot = hotStatements(db, sqlite);
     this.deadlines = new SqliteDeadlines(db);
-    this.integrations = new SqliteIntegrations(db, sqlite);
+    this.trail = new SqliteTrail(sqlite);
+    this.integrations = new SqliteIntegrations(db, sqlite, this.trail);
     this.quality = new SqliteQuality(sqlite);
     this.files = new SqliteFiles(sqlite);
     this.push = new SqlitePush(sqlite);
-    this.insertJourney = sqlite.prepare('insert into journey_events (site_id, visitor_id, type, data, at) values (@siteId, @visitorId, @type, @data, @at)');
   }
 
   healthy() {
@@ -227,6 +262,7 @@ class SqliteStore implements Store {
   }
 
   async deleteSite(id: string) {
+    this.trail.flush();
     return deleteSite(this.sqlite, id);
   }
   async recordSighting(siteId: string, origin: string, allowed: boolean, now: number) {
@@ -243,12 +279,15 @@ class SqliteStore implements Store {
     return this.db.select({ origin: s.originSightings.origin, allowed: s.originSightings.allowed, lastSeenAt: s.originSightings.lastSeenAt, count: s.originSightings.count }).from(s.originSightings).where(eq(s.originSightings.siteId, siteId)).orderBy(desc(s.originSightings.lastSeenAt)).all();
   }
   async exportVisitor(visitorId: string) {
+    this.trail.flush();
     return exportVisitor(this.sqlite, visitorId);
   }
   async eraseVisitor(visitorId: string) {
+    this.trail.flush();
     return eraseVisitor(this.sqlite, visitorId);
   }
   async applyRetention(siteId: string, r: RetentionSettings, now: number) {
+    this.trail.flush();
     return applyRetention(this.sqlite, siteId, r, now);
   }
 
@@ -327,19 +366,14 @@ class SqliteStore implements Store {
   async touchVisitor(v: { id: string; siteId: string; lang: string | null; userAgent: string | null }, now: number) {
     const known = this.hot.visitor.get({ id: v.id });
     if (known && known.siteId === v.siteId && known.lang === v.lang && known.userAgent === v.userAgent && now - known.lastSeenAt < 300_000) return known;
-    return this.db
-      .insert(s.visitors)
-      .values({ ...v, createdAt: now, lastSeenAt: now })
-      .onConflictDoUpdate({ target: s.visitors.id, set: { lastSeenAt: now, lang: v.lang, userAgent: v.userAgent } })
-      .returning()
-      .get();
+    return this.hot.upsertVisitor.get({ ...v, now })!;
   }
   async getVisitor(id: string) {
     return this.hot.visitor.get({ id }) ?? null;
   }
 
   async updateVisitor(id: string, patch: VisitorPatch) {
-    if (Object.keys(patch).length) this.db.update(s.visitors).set(patch).where(eq(s.visitors.id, id)).run();
+    if (Object.keys(patch).length) this.hot.patchVisitor(id, patch);
   }
 
   async createConversation(c: { siteId: string; visitorId: string; previousId: string | null; offerId?: string | null; ruleId?: string | null; variant?: string | null }, now: number) {
@@ -450,7 +484,7 @@ class SqliteStore implements Store {
     this.db.insert(s.blocks).values({ id: newId(), ...b, createdAt: now }).run();
   }
   async isBlocked(siteId: string, visitorId: string | null, ip: string | null) {
-    return (!!visitorId && !!this.hot.blockedVisitor.get({ siteId, visitorId })) || (!!ip && !!this.hot.blockedIp.get({ siteId, ip }));
+    return (!!visitorId && this.hot.blockedVisitor.get(siteId, visitorId) !== undefined) || (!!ip && this.hot.blockedIp.get(siteId, ip) !== undefined);
   }
 
   async closeConversation(id: string, reason: 'operator' | 'visitor' | 'idle' | 'visitor_left', now: number) {
@@ -581,11 +615,10 @@ class SqliteStore implements Store {
   }
   async updateOffer(id: string, patch: Partial<Pick<OfferRow, 'dismissedAt' | 'acceptedAt' | 'expiredAt' | 'convertedAt' | 'value' | 'conversationId'>>) {
     if (!Object.keys(patch).length) return this.getOffer(id);
-    return (this.db.update(s.offers).set(patch).where(eq(s.offers.id, id)).returning().get() as OfferRow | undefined) ?? null;
+    return (this.hot.patchOffer(id, patch) as OfferRow | undefined) ?? null;
   }
   async expireOffer(id: string, now: number) {
-    const o = s.offers;
-    return this.db.update(o).set({ expiredAt: now }).where(and(eq(o.id, id), sql`${o.expiredAt} is null and ${o.dismissedAt} is null and ${o.acceptedAt} is null`)).run().changes > 0;
+    return this.hot.expireOffer.run({ id, now }) > 0;
   }
   async recentOffers(visitorId: string, limit: number) {
     return this.hot.recentOffers.all({ visitorId, limit }) as OfferRow[];
@@ -615,43 +648,25 @@ class SqliteStore implements Store {
   }
 
   async holdsOf(visitorId: string, limit: number) {
+    this.trail.flush();
     return this.db.select({ ruleId: s.offerHolds.ruleId, reason: s.offerHolds.reason, at: s.offerHolds.at }).from(s.offerHolds).where(eq(s.offerHolds.visitorId, visitorId)).orderBy(desc(s.offerHolds.at), desc(s.offerHolds.id)).limit(limit).all();
   }
-  async addHolds(rows: { siteId: string; visitorId: string; ruleId: string; reason: string; at: number }[]) {
-    if (rows.length) this.db.insert(s.offerHolds).values(rows).run();
+  /** written in groups with the journey trail (see sqlite-trail.ts): resolves once committed */
+  addHolds(rows: { siteId: string; visitorId: string; ruleId: string; reason: string; at: number }[]) {
+    return this.trail.holds(rows);
   }
   async pruneJourney(before: number) {
+    this.trail.flush();
     const a = this.db.delete(s.journeyEvents).where(lt(s.journeyEvents.at, before)).run().changes;
     const b = this.db.delete(s.offerHolds).where(lt(s.offerHolds.at, before)).run().changes;
     return a + b;
   }
-  /**
-   * Journey events of every batch that arrives in one turn of the event loop go in one
-   * transaction through one prepared statement, in arrival order (the trail keeps its order).
-   */
-  async addJourneyEvents(rows: { siteId: string; visitorId: string; type: string; data: Record<string, unknown>; at: number }[]) {
-    if (!rows.length) return;
-    for (const r of rows) this.journeyBuffer.push(r);
-    this.journeyFlush ??= new Promise<void>((resolve, reject) =>
-      setImmediate(() => {
-        const batch = this.journeyBuffer;
-        this.journeyBuffer = [];
-        this.journeyFlush = null;
-        try {
-          this.sqlite.transaction(() => {
-            for (const r of batch) this.insertJourney.run({ siteId: r.siteId, visitorId: r.visitorId, type: r.type, data: JSON.stringify(r.data), at: r.at });
-          }).immediate();
-          resolve();
-        } catch (e) {
-          reject(e instanceof Error ? e : new Error(String(e)));
-        }
-      }),
-    );
-    return this.journeyFlush;
+  /** written in groups, in arrival order (see sqlite-trail.ts): resolves once committed */
+  addJourneyEvents(rows: { siteId: string; visitorId: string; type: string; data: Record<string, unknown>; at: number }[]) {
+    return this.trail.journey(rows);
   }
-  private journeyBuffer: { siteId: string; visitorId: string; type: string; data: Record<string, unknown>; at: number }[] = [];
-  private journeyFlush: Promise<void> | null = null;
   async journeyOf(visitorId: string, limit: number) {
+    this.trail.flush();
     const rows = this.db.select().from(s.journeyEvents).where(eq(s.journeyEvents.visitorId, visitorId)).orderBy(desc(s.journeyEvents.at), desc(s.journeyEvents.id)).limit(limit).all();
     return rows.reverse().map((r) => ({ type: r.type, at: r.at, data: r.data as Record<string, unknown> }));
   }
@@ -685,6 +700,11 @@ class SqliteStore implements Store {
   }
 
   async close() {
-    if (this.sqlite.open) this.sqlite.close();
+    if (!this.sqlite.open) return;
+    try {
+      this.trail.flush();
+    } finally {
+      this.sqlite.close();
+    }
   }
 }

@@ -551,6 +551,12 @@ export interface Store {
 
   /** newest first */
   holdsOf(visitorId: string, limit: number): Promise<{ ruleId: string; reason: string; at: number }[]>;
+  /**
+   * Append-only analytics rows (hold reasons, the journey trail): a store may write them in
+   * groups, a little later, in arrival order; the promise settles when they are committed, and
+   * every read of them after that (holdsOf, journeyOf, exports, erasure) sees them. (The
+   * SQLite store's reads see them at once.)
+   */
   addHolds(rows: { siteId: string; visitorId: string; ruleId: string; reason: string; at: number }[]): Promise<void>;
   /** forget journey events and hold reasons older than `before`; returns how many went */
   pruneJourney(before: number): Promise<number>;

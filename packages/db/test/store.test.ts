@@ -100,4 +100,18 @@ describe.each(KINDS)('%s store', (kind) => {
       expect((await store.journeyOf(v, 10)).map((e) => e.data.url)).toEqual(['new']);
       expect(await store.holdsOf(v, 10)).toEqual([]);
     });
+
+    it('keeps the trail in arrival order when page views come in many turns and nobody waits for each', async () => {
+      const { site } = await seed();
+      const v = 'visitor-0000000000001';
+      const writes: Promise<void>[] = [];
+      for (let i = 0; i < 30; i++) {
+        writes.push(store.addJourneyEvents([{ siteId: site.id, visitorId: v, type: 'page', data: { url: `/p${i}` }, at: 1_000 }]));
+        if (i % 10 === 0) writes.push(store.addHolds([{ siteId: site.id, visitorId: v, ruleId: `r${i}`, reason: 'cooldown', at: 1_000 + i }]));
+        await new Promise((r) => setImmediate(r));
+      }
+      await Promise.all(writes);
+      expect((await store.journeyOf(v, 100)).map((e) => e.data.url)).toEqual(Array.from({ length: 30 }, (_, i) => `/p${i}`));
+      expect((await store.holdsOf(v, 10)).map((h) => h.ruleId)).toEqual(['r20', 'r10', 'r0']);
+    });
 });

@@ -565,7 +565,9 @@ export class EngageService {
     }
     if (out.typing) l.typingUntil = now + TYPING_MS;
     if (out.identify) await this.identify(l, out.identify);
-    if (out.persist.length) await this.d.store.addJourneyEvents(out.persist.map((p) => ({ ...p, siteId: l.siteId, visitorId: l.visitorId })));
+    // the trail is analytics: the store writes it in groups and the acknowledgement does not wait
+    // for the commit (what the state above took in is already what the rules see)
+    if (out.persist.length) void this.d.store.addJourneyEvents(out.persist.map((p) => ({ ...p, siteId: l.siteId, visitorId: l.visitorId }))).catch((err) => this.d.log.error({ err }, 'journey trail not stored'));
     if (out.goal) await this.goal(l, out.goal.name, out.goal.value, now);
     this.markDirty(l);
     await this.evaluate(l, [...out.changed]);
@@ -700,7 +702,7 @@ export class EngageService {
     l.held = held;
     this.trackWaiting(l);
     if (fresh.length || held.length !== before.size) this.markDirty(l);
-    if (fresh.length) await this.d.store.addHolds(fresh.map((h) => ({ siteId: l.siteId, visitorId: l.visitorId, ruleId: h.ruleId, reason: h.reason, at: now })));
+    if (fresh.length) void this.d.store.addHolds(fresh.map((h) => ({ siteId: l.siteId, visitorId: l.visitorId, ruleId: h.ruleId, reason: h.reason, at: now }))).catch((err) => this.d.log.error({ err }, 'hold reasons not stored'));
   }
 
   /** keep the site's set of visitors waiting for a free slot current */

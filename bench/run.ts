@@ -5,6 +5,8 @@
  *
  *   pnpm bench            the full run (10,000 visitors; a few minutes on 2 cores)
  *   pnpm bench --quick    the same scenarios, small (under a minute): numbers are not targets then
+ *   pnpm bench --only visitors,chats   some of the sections (visitors, chats, cluster, storm,
+ *                         append, history, metrics, latency, rules); RESULTS.md is left as it is
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,9 +18,14 @@ import { runStorm } from './scenarios/storm';
 import { runMetrics } from './scenarios/metrics';
 import { runHistory } from './scenarios/history';
 import { runCluster, type ChatResult } from './scenarios/cluster';
-import { lineOf, usage } from './lib/proc';
+import { heapAfterGc, lineOf, usage } from './lib/proc';
 
 const quick = process.argv.includes('--quick');
+const SECTIONS = ['visitors', 'chats', 'cluster', 'storm', 'append', 'history', 'metrics', 'latency', 'rules'] as const;
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? '').split(',') : null;
+for (const o of only ?? []) if (!(SECTIONS as readonly string[]).includes(o)) throw new Error(`--only: no section "${o}" (there are ${SECTIONS.join(', ')})`);
+const runs = (section: (typeof SECTIONS)[number]) => !only || only.includes(section);
 const VISITORS = quick ? 400 : Math.min(Number(process.env.BENCH_VISITORS ?? 10_000), 15_000);
 const CLIENTS = 2;
 const WARM_S = quick ? 6 : 12;
@@ -31,7 +38,7 @@ const say = (s: string) => {
 };
 
 function node(file: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', here(file), ...args], { cwd: here('.'), stdio: ['pipe', 'pipe', 'inherit'] });
+  return spawn(process.execPath, ['--expose-gc', '--import', 'tsx', here(file), ...args], { cwd: here('.'), stdio: ['pipe', 'pipe', 'inherit'] });
 }
 
 
@@ -41,6 +48,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface LoadResult {
   handshakeMs: number;
   rssMb: number;
+  /** live heap after a full GC per visitor (the heap before any visitor taken away) */
+  heapPerVisitorKb: number;
   cpuPct: number;
   p50: number | null;
   p99: number | null;
@@ -76,6 +85,7 @@ async function load(side: 'bare' | 'beckon'): Promise<LoadResult> {
     let server = first.server;
     const port = first.port;
     const url = `http://127.0.0.1:${port}`;
+    const heapBefore = await heapAfterGc(server);
     const per = Math.ceil(VISITORS / CLIENTS);
     // bounded; room for a slow first connect and a slow comeback (each is also bounded below)
     const total = WARM_S + WINDOW_S + 600;
@@ -94,6 +104,7 @@ async function load(side: 'bare' | 'beckon'): Promise<LoadResult> {
       rss.push(usage(server.pid!).rssMb);
     }
     const b = usage(server.pid!);
+    const heapPerVisitorKb = ((await heapAfterGc(server)) - heapBefore) / VISITORS / 1024;
     // a deploy: SIGTERM, a new process on the same port and data; every widget comes back by itself
     // (timed from the new process being ready: its own start-up is not the widgets' doing)
     for (const c of clients) c.stdin!.write('restart\n');
@@ -111,6 +122,7 @@ async function load(side: 'bare' | 'beckon'): Promise<LoadResult> {
     return {
       handshakeMs,
       rssMb: median(rss),
+      heapPerVisitorKb,
       cpuPct: ((b.cpu - a.cpu) / WINDOW_S) * 100,
       p50: median(results.map((r) => r.p50)),
       p99: Math.max(...results.map((r) => r.p99)),
@@ -161,34 +173,41 @@ say('');
 say(`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · socket.io 4.8.3 · better-sqlite3 12 · loopback only, client load from ${CLIENTS} separate processes`);
 say('');
 
-say(`## ${VISITORS.toLocaleString('en')} live visitors, a page view every ~5 s each, offers shown, expiring and dismissed`);
-say('');
-const bare = await load('bare');
-const ours = await load('beckon');
-say('| what | Beckon | bare Socket.IO, same run | ratio | target |');
-say('| --- | --- | --- | --- | --- |');
-say(`| server RSS (median over ${WINDOW_S} s) | ${f1(ours.rssMb)} MB | ${f1(bare.rssMb)} MB | ${ratio(ours.rssMb, bare.rssMb)} | ≤ 1.5× |`);
-say(`| server CPU (one core = 100 %) | ${f1(ours.cpuPct)} % | ${f1(bare.cpuPct)} % | ${ratio(ours.cpuPct, bare.cpuPct)} | ≤ 2.5× |`);
-say(`| journey event ack p50 / p99 | ${f1(ours.p50)} / ${f1(ours.p99)} ms | ${f1(bare.p50)} / ${f1(bare.p99)} ms | ${ratio(ours.p99, bare.p99)} (p99) | p99 ≤ 25 ms |`);
-say(`| all ${VISITORS.toLocaleString('en')} connected in | ${(ours.handshakeMs / 1000).toFixed(1)} s | ${(bare.handshakeMs / 1000).toFixed(1)} s | ${ratio(ours.handshakeMs, bare.handshakeMs)} | — |`);
-say(`| all back after a restart, from the new process being ready | ${ours.reconnectMs === null ? 'not all' : `${(ours.reconnectMs / 1000).toFixed(1)} s`} | ${bare.reconnectMs === null ? 'not all' : `${(bare.reconnectMs / 1000).toFixed(1)} s`} | ${ratio(ours.reconnectMs, bare.reconnectMs)} | ≤ 2× |`);
-say(`| events acknowledged / failed; offers shown | ${ours.acked.toLocaleString('en')} / ${ours.failed}; ${ours.offers.toLocaleString('en')} | ${bare.acked.toLocaleString('en')} / ${bare.failed}; — | | 0 failed |`);
-say('');
+let ours: LoadResult | null = null;
+if (runs('visitors')) {
+  say(`## ${VISITORS.toLocaleString('en')} live visitors, a page view every ~5 s each, offers shown, expiring and dismissed`);
+  say('');
+  const bare = await load('bare');
+  ours = await load('beckon');
+  say('| what | Beckon | bare Socket.IO, same run | ratio | target |');
+  say('| --- | --- | --- | --- | --- |');
+  say(`| server RSS (median over ${WINDOW_S} s) | ${f1(ours.rssMb)} MB | ${f1(bare.rssMb)} MB | ${ratio(ours.rssMb, bare.rssMb)} | ≤ 1.5× |`);
+  say(`| live heap per visitor after a full GC | ${ours.heapPerVisitorKb.toFixed(1)} KB | ${bare.heapPerVisitorKb.toFixed(1)} KB | ${ratio(ours.heapPerVisitorKb, bare.heapPerVisitorKb)} | ≤ 1.5× (issue 9 §5) |`);
+  say(`| server CPU (one core = 100 %) | ${f1(ours.cpuPct)} % | ${f1(bare.cpuPct)} % | ${ratio(ours.cpuPct, bare.cpuPct)} | ≤ 2.5× |`);
+  say(`| journey event ack p50 / p99 | ${f1(ours.p50)} / ${f1(ours.p99)} ms | ${f1(bare.p50)} / ${f1(bare.p99)} ms | ${ratio(ours.p99, bare.p99)} (p99) | p99 ≤ 25 ms |`);
+  say(`| all ${VISITORS.toLocaleString('en')} connected in | ${(ours.handshakeMs / 1000).toFixed(1)} s | ${(bare.handshakeMs / 1000).toFixed(1)} s | ${ratio(ours.handshakeMs, bare.handshakeMs)} | — |`);
+  say(`| all back after a restart, from the new process being ready | ${ours.reconnectMs === null ? 'not all' : `${(ours.reconnectMs / 1000).toFixed(1)} s`} | ${bare.reconnectMs === null ? 'not all' : `${(bare.reconnectMs / 1000).toFixed(1)} s`} | ${ratio(ours.reconnectMs, bare.reconnectMs)} | ≤ 2× |`);
+  say(`| events acknowledged / failed; offers shown | ${ours.acked.toLocaleString('en')} / ${ours.failed}; ${ours.offers.toLocaleString('en')} | ${bare.acked.toLocaleString('en')} / ${bare.failed}; — | | 0 failed |`);
+  say('');
+}
 
 const CONV = quick ? 30 : 200;
 const CHAT_S = quick ? 10 : 40;
-say(`## ${CONV} conversations, visitor and operator each 1 message a second, every message durable`);
-say('');
-const relay = await chats('relay', CONV, CHAT_S);
-const talk = await chats('beckon', CONV, CHAT_S);
-say('| what | Beckon (8 operators) | bare Socket.IO relay, same run | ratio | target |');
-say('| --- | --- | --- | --- | --- |');
-say(`| visitor → operator p50 / p99 | ${f1(talk.p50)} / ${f1(talk.p99)} ms | ${f1(relay.p50)} / ${f1(relay.p99)} ms | ${ratio(talk.p99, relay.p99)} (p99) | ≤ 2× |`);
-say(`| visitor messages sent / received / lost / duplicated / out of order | ${talk.sent.toLocaleString('en')} / ${talk.received.toLocaleString('en')} / ${talk.lost} / ${talk.duplicated} / ${talk.reordered} | ${relay.sent.toLocaleString('en')} / ${relay.received.toLocaleString('en')} / ${relay.lost} / ${relay.duplicated} / ${relay.reordered} | | 0 lost, 0 duplicated, order kept |`);
-say(`| operator answers sent | ${talk.answers.toLocaleString('en')} | ${relay.answers.toLocaleString('en')} | | |`);
-say('');
+let talk: ChatResult | null = null;
+if (runs('chats') || runs('cluster')) {
+  say(`## ${CONV} conversations, visitor and operator each 1 message a second, every message durable`);
+  say('');
+  const relay = await chats('relay', CONV, CHAT_S);
+  talk = await chats('beckon', CONV, CHAT_S);
+  say('| what | Beckon (8 operators) | bare Socket.IO relay, same run | ratio | target |');
+  say('| --- | --- | --- | --- | --- |');
+  say(`| visitor → operator p50 / p99 | ${f1(talk.p50)} / ${f1(talk.p99)} ms | ${f1(relay.p50)} / ${f1(relay.p99)} ms | ${ratio(talk.p99, relay.p99)} (p99) | ≤ 2× |`);
+  say(`| visitor messages sent / received / lost / duplicated / out of order | ${talk.sent.toLocaleString('en')} / ${talk.received.toLocaleString('en')} / ${talk.lost} / ${talk.duplicated} / ${talk.reordered} | ${relay.sent.toLocaleString('en')} / ${relay.received.toLocaleString('en')} / ${relay.lost} / ${relay.duplicated} / ${relay.reordered} | | 0 lost, 0 duplicated, order kept |`);
+  say(`| operator answers sent | ${talk.answers.toLocaleString('en')} | ${relay.answers.toLocaleString('en')} | | |`);
+  say('');
+}
 
-{
+if (runs('cluster') && talk) {
   const n = 2;
   const cv = quick ? 400 : 4000;
   say(`## ${n} nodes behind HAProxy, on PostgreSQL and Redis (the cluster mode)`);
@@ -211,47 +230,60 @@ say('');
   say('');
 }
 
-say('## The storm: every live visitor’s offer expiring at the same instant');
-say('');
-const stormN = quick ? 1000 : 5000;
-const storm = await runStorm({ visitors: stormN });
-say(`${storm.visitors.toLocaleString('en')} visitors, ${storm.shown.toLocaleString('en')} offers shown, ${storm.expired.toLocaleString('en')} expired at once: **${storm.evaluationsOnExpiry.toLocaleString('en')} evaluations** (${(storm.evaluationsOnExpiry / storm.visitors).toFixed(2)} per visitor; before: one evaluation of every visitor per expiry, ${(storm.visitors * storm.visitors).toLocaleString('en')}), ${(storm.ms.expiry / 1000).toFixed(1)} s. An operator coming online (\`operators.available\` 0 → 1 for the whole site): ${storm.evaluationsOnAvailability.toLocaleString('en')} evaluations, ${storm.invitationsAfter} invitations for 3 free slots.`);
-say('');
+let storm: Awaited<ReturnType<typeof runStorm>> | null = null;
+if (runs('storm')) {
+  say('## The storm: every live visitor’s offer expiring at the same instant');
+  say('');
+  const stormN = quick ? 1000 : 5000;
+  storm = await runStorm({ visitors: stormN });
+  say(`${storm.visitors.toLocaleString('en')} visitors, ${storm.shown.toLocaleString('en')} offers shown, ${storm.expired.toLocaleString('en')} expired at once: **${storm.evaluationsOnExpiry.toLocaleString('en')} evaluations** (${(storm.evaluationsOnExpiry / storm.visitors).toFixed(2)} per visitor; before: one evaluation of every visitor per expiry, ${(storm.visitors * storm.visitors).toLocaleString('en')}), ${(storm.ms.expiry / 1000).toFixed(1)} s. An operator coming online (\`operators.available\` 0 → 1 for the whole site): ${storm.evaluationsOnAvailability.toLocaleString('en')} evaluations, ${storm.invitationsAfter} invitations for 3 free slots.`);
+  say('');
+}
 
-say('## Durable appendMessage against raw better-sqlite3 (same transaction)');
-say('');
-const ap = await runAppend(quick ? 2000 : 20_000);
-say(`| Beckon store | raw better-sqlite3 | ratio | target |`);
-say('| --- | --- | --- | --- |');
-say(`| ${Math.round(ap.beckonPerSec).toLocaleString('en')} /s | ${Math.round(ap.rawPerSec).toLocaleString('en')} /s | ${(ap.beckonPerSec / ap.rawPerSec).toFixed(2)}× | ≥ 0.8× |`);
-say('');
+if (runs('append')) {
+  say('## Durable appendMessage against raw better-sqlite3 (same transaction)');
+  say('');
+  const ap = await runAppend(quick ? 2000 : 20_000);
+  say(`| Beckon store | raw better-sqlite3 | ratio | target |`);
+  say('| --- | --- | --- | --- |');
+  say(`| ${Math.round(ap.beckonPerSec).toLocaleString('en')} /s | ${Math.round(ap.rawPerSec).toLocaleString('en')} /s | ${(ap.beckonPerSec / ap.rawPerSec).toFixed(2)}× | ≥ 0.8× |`);
+  say('');
+}
 
-say('## History of a 1,000-message conversation as the database grows (pages of 50, as scrolling back reads them)');
-say('');
-const hist = await runHistory(quick ? [1000, 20_000] : [1000, 100_000, 1_000_000]);
-say('| messages stored | p50 | p99 | p99 against the smallest | target |');
-say('| --- | --- | --- | --- | --- |');
-for (const h of hist) say(`| ${h.stored.toLocaleString('en')} | ${Math.round(h.p50Us)} µs | ${Math.round(h.p99Us)} µs | ${(h.p99Us / hist[0]!.p99Us).toFixed(2)}× | flat |`);
-say('');
+if (runs('history')) {
+  say('## History of a 1,000-message conversation as the database grows (pages of 50, as scrolling back reads them)');
+  say('');
+  const hist = await runHistory(quick ? [1000, 20_000] : [1000, 100_000, 1_000_000]);
+  say('| messages stored | p50 | p99 | p99 against the smallest | target |');
+  say('| --- | --- | --- | --- | --- |');
+  for (const h of hist) say(`| ${h.stored.toLocaleString('en')} | ${Math.round(h.p50Us)} µs | ${Math.round(h.p99Us)} µs | ${(h.p99Us / hist[0]!.p99Us).toFixed(2)}× | flat |`);
+  say('');
+}
 
-say('## The dashboard over a year of conversations against one raw scan of them');
-say('');
-const mx = await runMetrics(quick ? 20_000 : 200_000);
-say('| conversations in the year | every dashboard figure (`metrics()`) | one raw aggregate over the same rows | ratio | target |');
-say('| --- | --- | --- | --- | --- |');
-say(`| ${mx.conversations.toLocaleString('en')} | ${Math.round(mx.beckonMs)} ms | ${Math.round(mx.rawMs)} ms | ${(mx.beckonMs / mx.rawMs).toFixed(1)}× | — (issue 10: "fast on a year of data") |`);
-say('');
+if (runs('metrics')) {
+  say('## The dashboard over a year of conversations against one raw scan of them');
+  say('');
+  const mx = await runMetrics(quick ? 20_000 : 200_000);
+  say('| conversations in the year | every dashboard figure (`metrics()`) | one raw aggregate over the same rows | ratio | target |');
+  say('| --- | --- | --- | --- | --- |');
+  say(`| ${mx.conversations.toLocaleString('en')} | ${Math.round(mx.beckonMs)} ms | ${Math.round(mx.rawMs)} ms | ${(mx.beckonMs / mx.rawMs).toFixed(1)}× | — (issue 10: "fast on a year of data") |`);
+  say('');
+}
 
-say('## Visitor → operator message, one at a time, against a bare Socket.IO echo');
-say('');
-for (const l of await child('message-latency.ts', [], quick ? { BENCH_N: '500', BENCH_SECONDS: '10' } : {})) say(`    ${l}`);
-say('');
+if (runs('latency')) {
+  say('## Visitor → operator message, one at a time, against a bare Socket.IO echo');
+  say('');
+  for (const l of await child('message-latency.ts', [], quick ? { BENCH_N: '500', BENCH_SECONDS: '10' } : {})) say(`    ${l}`);
+  say('');
+}
 
-say('## Rules engine against json-rules-engine (the same rules and events, the same matching set on every event)');
-say('');
-for (const l of await child('rules-engine.ts', quick ? ['--events', '10000'] : [])) say(`    ${l}`);
-say('');
+if (runs('rules')) {
+  say('## Rules engine against json-rules-engine (the same rules and events, the same matching set on every event)');
+  say('');
+  for (const l of await child('rules-engine.ts', quick ? ['--events', '10000'] : [])) say(`    ${l}`);
+  say('');
+}
 
-if (!quick) writeFileSync(here('RESULTS.md'), lines.join('\n') + '\n');
-const bad = ours.failed > 0 || ours.reconnectMs === null || storm.expired !== storm.shown || storm.evaluationsOnExpiry > storm.visitors * 1.2 || talk.lost > 0 || talk.duplicated > 0 || talk.reordered > 0;
+if (!quick && !only) writeFileSync(here('RESULTS.md'), lines.join('\n') + '\n');
+const bad = (ours && (ours.failed > 0 || ours.reconnectMs === null)) || (storm && (storm.expired !== storm.shown || storm.evaluationsOnExpiry > storm.visitors * 1.2)) || (talk && (talk.lost > 0 || talk.duplicated > 0 || talk.reordered > 0));
 process.exit(bad ? 1 : 0);

@@ -29,3 +29,22 @@ export function usage(pid: number): { cpu: number; rssMb: number } {
   const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
   return { cpu, rssMb: rss };
 }
+
+/**
+ * The live heap of a server of servers/ (started with --expose-gc): it collects garbage fully
+ * on SIGUSR2 and prints `HEAP <bytes>`. What RSS cannot say: RSS also holds garbage not yet
+ * collected, and when a full GC comes differs from one server to the other.
+ */
+export async function heapAfterGc(p: ChildProcess): Promise<number> {
+  const line = lineOf(p, /^HEAP \d+/, 30_000);
+  p.kill('SIGUSR2');
+  return Number((await line).split(' ')[1]);
+}
+
+/** what servers/ call to answer heapAfterGc */
+export function answerHeapAfterGc(): void {
+  process.on('SIGUSR2', () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    console.log(`HEAP ${process.memoryUsage().heapUsed}`);
+  });
+}

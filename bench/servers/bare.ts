@@ -4,6 +4,7 @@
  */
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
+import { answerHeapAfterGc } from '../lib/proc';
 
 const [, portArg = '0'] = process.argv.slice(2);
 const http = createServer();
@@ -17,4 +18,5 @@ io.of('/visitor').on('connection', (s) => {
   s.on('offer:dismiss', (_p: unknown, ack?: (r: unknown) => void) => ack?.({ ok: true, data: {} }));
 });
 http.listen(Number(portArg), '127.0.0.1', () => console.log(`READY ${(http.address() as { port: number }).port}`));
+answerHeapAfterGc();
 process.on('SIGTERM', () => io.close(() => process.exit(0)));

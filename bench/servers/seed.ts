@@ -6,6 +6,7 @@
 import { DEFAULT_APPEARANCE, RuleInput } from '@beckon/protocol';
 import type { Store } from '@beckon/db';
 import { createMember, type Beckon } from '@beckon/server';
+import { answerHeapAfterGc } from '../lib/proc';
 import { demoRules } from '../../apps/server/src/demo-rules';
 
 export async function seedBenchSite(store: Store): Promise<void> {
@@ -25,6 +26,7 @@ export async function seedBenchSite(store: Store): Promise<void> {
 
 /** listening: says `READY <port>`; SIGTERM closes the server, then the store */
 export function serve(beckon: Beckon, store: Store): void {
+  answerHeapAfterGc();
   console.log(`READY ${(beckon.app.server.address() as { port: number }).port}`);
   process.on('SIGTERM', () => {
     beckon.app

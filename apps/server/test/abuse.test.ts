@@ -26,6 +26,21 @@ describe('limits that hold whatever the number of sockets', () => {
     expect(acks.filter((a) => !a.ok && a.error.code === 'RATE_LIMITED')).toHaveLength(10);
   });
 
+  it('journey events are counted per visitor across tabs; another visitor keeps their own allowance', async () => {
+    const h = await startServer({ abuseLimits: { journeyEventsPerVisitorPerMinute: 20 } });
+    const first = await visitorReady(h);
+    const second = await visitorReady(h, { token: first.session.token });
+    const other = await visitorReady(h);
+    const batch = (n: number) => ({ events: Array.from({ length: 5 }, (_, i) => ({ type: 'scroll' as const, depth: n * 5 + i, ago: 0 })) });
+    const acks = [];
+    for (let i = 0; i < 5; i++) acks.push(await call(i % 2 ? second.socket : first.socket, 'journey:batch', batch(i)));
+    expect(acks.slice(0, 4).every((a) => a.ok)).toBe(true);
+    const last = acks[4]!;
+    expect(!last.ok && last.error.code).toBe('RATE_LIMITED');
+    expect(!last.ok && last.error.message).toMatch(/try again in \d+ s/);
+    await expectOk(call(other.socket, 'journey:batch', batch(0)));
+  });
+
   it('new conversations are limited per address: 20 an hour, the 21st visitor from it is refused', async () => {
     const h = await startServer();
     const visitors = await Promise.all(Array.from({ length: 24 }, () => visitorReady(h)));

@@ -34,7 +34,8 @@ export class SqliteTrail {
   private readonly insertJourney: Database.Statement;
   private readonly insertHold: Database.Statement;
   private pending: Pending[] = [];
-  private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  /** settles when the waiting rows are committed: one per group, shared by every add in it */
+  private group: { done: Promise<void>; resolve: () => void; reject: (e: Error) => void } | null = null;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly sqlite: Database.Database) {
@@ -54,7 +55,13 @@ export class SqliteTrail {
   private add(rows: Pending[]): Promise<void> {
     if (!rows.length) return Promise.resolve();
     for (const r of rows) this.pending.push(r);
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (!this.group) {
+      let resolve!: () => void;
+      let reject!: (e: Error) => void;
+      const done = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+      this.group = { done, resolve, reject };
+    }
+    const done = this.group.done;
     if (this.pending.length >= TRAIL_FLUSH_ROWS) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), TRAIL_FLUSH_MS);
     return done;
@@ -66,9 +73,9 @@ export class SqliteTrail {
     this.timer = null;
     if (!this.pending.length) return;
     const batch = this.pending;
-    const waiters = this.waiters;
+    const group = this.group;
     this.pending = [];
-    this.waiters = [];
+    this.group = null;
     try {
       this.sqlite
         .transaction(() => {
@@ -80,9 +87,9 @@ export class SqliteTrail {
         .immediate();
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
-      for (const w of waiters) w.reject(err);
+      group?.reject(err);
       return;
     }
-    for (const w of waiters) w.resolve();
+    group?.resolve();
   }
 }

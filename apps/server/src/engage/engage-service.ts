@@ -1,6 +1,6 @@
 /**
  * Proactive engagement: each live visitor's journey in memory (bounded), the site's rules
- * compiled once, one timer per visitor for the next moment a decision could change, offers
+ * compiled once, each visitor's next moment a decision could change (all behind one timer, ../lib/wakes.ts), offers
  * shown in one visible tab and hidden in all, their fate recorded, and held-back offers
  * explained (DESIGN.md "Journey and rules").
  */
@@ -16,7 +16,8 @@ import { visitorDisplayName } from '../chat/chat-service';
 import type { Presence } from '../chat/presence';
 import { rooms, type OperatorNamespace, type VisitorNamespace } from '../chat/types';
 import { applyEvent, type Applied } from './journey';
-import type { Clock, Timer } from '../lib/clock';
+import type { Clock } from '../lib/clock';
+import { Wakes } from '../lib/wakes';
 import type { Scheduler } from '../lib/scheduler';
 import type { Link } from '../cluster/link';
 import { RemoteBoards } from '../cluster/boards';
@@ -83,8 +84,6 @@ interface Live {
   lastActivityAt: number;
   /** the last tab closed while chatting at this time (null: a tab is open) */
   leftAt: number | null;
-  timer: Timer | null;
-  wakeAt: number;
   /** an offer on screen in the visitor's tab on another node: one at a time holds across nodes */
   elsewhere: { offerId: string; until: number } | null;
   currency: string;
@@ -107,8 +106,11 @@ export class EngageService {
   /** evaluations run so far (the storm benchmark and test count them) */
   evaluations = 0;
   private readonly flusher: ReturnType<typeof setInterval>;
+  /** every live visitor's next moment a decision could change, behind one timer */
+  private readonly wakes: Wakes<Live>;
 
   constructor(private readonly d: EngageDeps) {
+    this.wakes = new Wakes(d.clock, (l) => this.schedule(l, []));
     // the visitors board: batched, about once a second, only for sites that changed
     this.flusher = setInterval(() => background(this.flushBoards(), d.log, 'visitors board'), 1000);
     this.flusher.unref();
@@ -302,7 +304,7 @@ export class EngageService {
 
   stop(): void {
     clearInterval(this.flusher);
-    for (const l of this.live.values()) l.timer?.cancel();
+    this.wakes.stop();
   }
 
   private expireDue(offerId: string, visitorId: string): Promise<void> {
@@ -454,7 +456,7 @@ export class EngageService {
   }
 
   private create(siteId: string, visitorId: string, now: number): Live {
-    const l: Live = { siteId, visitorId, name: visitorDisplayName(visitorId, null), state: emptyState(now), memo: null, sockets: new Map(), history: [], current: null, typingUntil: 0, chatting: false, held: [], matching: [], lastActivityAt: now, leftAt: null, timer: null, wakeAt: Infinity, elsewhere: null, currency: 'USD', ready: Promise.resolve() };
+    const l: Live = { siteId, visitorId, name: visitorDisplayName(visitorId, null), state: emptyState(now), memo: null, sockets: new Map(), history: [], current: null, typingUntil: 0, chatting: false, held: [], matching: [], lastActivityAt: now, leftAt: null, elsewhere: null, currency: 'USD', ready: Promise.resolve() };
     l.ready = (async () => {
       const [row, offers, conv] = await Promise.all([this.d.store.getVisitor(visitorId), this.d.store.recentOffers(visitorId, HISTORY), this.d.store.latestConversationOf(visitorId)]);
       l.history = offers.map(toRecord);
@@ -497,10 +499,7 @@ export class EngageService {
     if (!l.sockets.size) this.online(l, false);
     this.markDirty(l);
     if (!l.sockets.size && l.chatting) this.leaving(l).catch((err) => this.d.log.error({ err }, 'visitor-left deadline not stored'));
-    if (!l.sockets.size && l.timer) {
-      l.timer.cancel();
-      l.timer = null;
-    }
+    if (!l.sockets.size) this.wakes.cancel(l);
   }
 
   /** Keep memory bounded: visitors without a tab, idle past a session, or the oldest beyond the cap. */
@@ -535,8 +534,7 @@ export class EngageService {
 
   /** Forget a live visitor entirely (memory bound, erasure). */
   private drop(l: Live): void {
-    l.timer?.cancel();
-    l.timer = null;
+    this.wakes.cancel(l);
     this.online(l, false);
     this.live.delete(l.visitorId);
     this.noteChange(l, true);
@@ -684,16 +682,8 @@ export class EngageService {
   }
 
   private arm(l: Live, at: number, now: number): void {
-    if (l.timer && l.wakeAt === at) return;
-    l.timer?.cancel();
-    l.timer = null;
-    l.wakeAt = at;
-    if (at === Infinity || !l.sockets.size) return;
     // a day is plenty: the visitor's session ends before
-    l.timer = this.d.clock.setTimer(() => {
-      l.timer = null;
-      this.schedule(l, []);
-    }, Math.min(Math.max(0, at - now), 86_400_000));
+    this.wakes.set(l, at === Infinity || !l.sockets.size ? Infinity : Math.min(at, now + 86_400_000));
   }
 
   private async recordHeld(l: Live, held: { ruleId: string; reason: HoldReason }[], now: number): Promise<void> {

@@ -13,6 +13,7 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { memoryLimiters, type Limiters } from '../lib/limits';
 import type { Socket } from 'socket.io';
 import { BeckonError } from '@beckon/protocol';
+import { WindowPoints } from './rate-limit';
 
 export const ABUSE_LIMITS = {
   conversationsPerAddressPerHour: 20,
@@ -27,15 +28,16 @@ export class Abuse {
   private readonly convPerAddress: RateLimiterAbstract;
   private readonly convPerVisitor: RateLimiterAbstract;
   private readonly messages: RateLimiterAbstract;
-  private readonly journey: RateLimiterAbstract;
+  private readonly journey: WindowPoints;
 
   constructor(l: AbuseLimits = ABUSE_LIMITS, limiters: Limiters = memoryLimiters) {
     this.convPerAddress = limiters.limiter({ keyPrefix: 'conv-ip', points: l.conversationsPerAddressPerHour, duration: 3600 });
     this.convPerVisitor = limiters.limiter({ keyPrefix: 'conv-v', points: l.conversationsPerVisitorPerHour, duration: 3600 });
     this.messages = limiters.limiter({ keyPrefix: 'msg-v', points: l.messagesPerVisitorPerMinute, duration: 60 });
     // counted on the node: the balancer keeps a visitor's tabs on one node, and a page view must not
-    // cost a round trip to Redis (it was 4 commands per event in the cluster benchmark)
-    this.journey = memoryLimiters.limiter({ keyPrefix: 'jrn-v', points: l.journeyEventsPerVisitorPerMinute, duration: 60 });
+    // cost a round trip to Redis (it was 4 commands per event in the cluster benchmark), nor a
+    // timer per visitor (./rate-limit.ts WindowPoints)
+    this.journey = new WindowPoints(l.journeyEventsPerVisitorPerMinute, 60_000);
   }
 
   private static async take(limiter: RateLimiterAbstract, key: string, points = 1): Promise<void> {
@@ -55,8 +57,9 @@ export class Abuse {
   message(visitorId: string): Promise<void> {
     return Abuse.take(this.messages, visitorId);
   }
-  journeyEvents(visitorId: string, n: number): Promise<void> {
-    return Abuse.take(this.journey, visitorId, n);
+  journeyEvents(visitorId: string, n: number, now = Date.now()): void {
+    const wait = this.journey.take(visitorId, n, now);
+    if (wait !== null) throw new BeckonError('RATE_LIMITED', `Too many; try again in ${Math.ceil(wait / 1000)} s.`);
   }
 }
 

@@ -53,41 +53,44 @@ export function issuesText(error: z.ZodError): string {
   return said.length ? said.join('; ') : 'invalid payload';
 }
 
+/** One event through the guard: rate limit, parse, run, acknowledge. Never throws. */
+async function guarded<S extends z.ZodType, T>(socket: Socket, ctx: GuardContext, event: string, schema: S, run: (data: z.output<S>) => Promise<Result<T> | T | void>, payload: unknown, ack: unknown): Promise<void> {
+  const reply = typeof ack === 'function' ? (ack as (r: Result<T>) => void) : typeof payload === 'function' ? (payload as (r: Result<T>) => void) : null;
+  if (!allowed(socket, ctx)) {
+    ctx.counters.rateLimited++;
+    reply?.(fail('RATE_LIMITED'));
+    return;
+  }
+  const parsed = schema.safeParse(typeof payload === 'function' ? undefined : payload);
+  if (parsed.success && loneSurrogate(parsed.data)) {
+    ctx.counters.rejected++;
+    reply?.(fail('VALIDATION_FAILED', 'text with a lone surrogate (half of a character) is not accepted'));
+    return;
+  }
+  if (!parsed.success) {
+    ctx.counters.rejected++;
+    reply?.(fail('VALIDATION_FAILED', issuesText(parsed.error)));
+    return;
+  }
+  try {
+    const out = await run(parsed.data);
+    if (!reply) return;
+    if (out && typeof out === 'object' && 'ok' in out) reply(out as Result<T>);
+    else reply(ok(out as T));
+  } catch (e) {
+    if (e instanceof BeckonError) {
+      ctx.counters.rejected++;
+      reply?.(fail(e.code, e.message));
+      return;
+    }
+    ctx.log.error({ err: e, event }, 'socket handler failed');
+    reply?.(fail('INTERNAL'));
+  }
+}
+
 /** Registers `event` with a schema-checked handler. Handlers return a Result or throw BeckonError. */
 export function handle<S extends z.ZodType, T>(socket: Socket, ctx: GuardContext, event: string, schema: S, run: (data: z.output<S>) => Promise<Result<T> | T | void>): void {
-  socket.on(event, async (payload: unknown, ack?: unknown) => {
-    const reply = typeof ack === 'function' ? (ack as (r: Result<T>) => void) : typeof payload === 'function' ? (payload as (r: Result<T>) => void) : null;
-    if (!allowed(socket, ctx)) {
-      ctx.counters.rateLimited++;
-      reply?.(fail('RATE_LIMITED'));
-      return;
-    }
-    const parsed = schema.safeParse(typeof payload === 'function' ? undefined : payload);
-    if (parsed.success && loneSurrogate(parsed.data)) {
-      ctx.counters.rejected++;
-      reply?.(fail('VALIDATION_FAILED', 'text with a lone surrogate (half of a character) is not accepted'));
-      return;
-    }
-    if (!parsed.success) {
-      ctx.counters.rejected++;
-      reply?.(fail('VALIDATION_FAILED', issuesText(parsed.error)));
-      return;
-    }
-    try {
-      const out = await run(parsed.data);
-      if (!reply) return;
-      if (out && typeof out === 'object' && 'ok' in out) reply(out as Result<T>);
-      else reply(ok(out as T));
-    } catch (e) {
-      if (e instanceof BeckonError) {
-        ctx.counters.rejected++;
-        reply?.(fail(e.code, e.message));
-        return;
-      }
-      ctx.log.error({ err: e, event }, 'socket handler failed');
-      reply?.(fail('INTERNAL'));
-    }
-  });
+  socket.on(event, (payload: unknown, ack?: unknown) => guarded(socket, ctx, event, schema, run, payload, ack));
 }
 
 /** Events nobody registered: counted, and answered when the sender asked for an ack. */
@@ -111,5 +114,40 @@ export function handlers<M>() {
   return <S extends { [K in keyof M]: z.ZodType }>(socket: Socket, ctx: GuardContext, schemas: S) => {
     rejectUnknown(socket, ctx, Object.keys(schemas));
     return <E extends keyof M & keyof S & string>(event: E, run: (data: z.output<S[E]>) => Promise<AckData<M[E]> | void>) => handle(socket, ctx, event, schemas[event], run);
+  };
+}
+
+/**
+ * A namespace's handlers written once for all its sockets: each socket gets one listener (not
+ * one closure and context per event per socket: the widget's twenty events were most of a
+ * visitor's heap beyond a bare socket's). Handlers get the socket (its `data` says who) and the
+ * parsed payload; every event of the table must have one; others are UNKNOWN_EVENT.
+ *
+ *   const attach = eventTable<VisitorClientEvents>()(ctx, VisitorClientEventSchemas, {
+ *     'message:send': async (socket, p) => chat.visitorSend(socket.data, p),
+ *     …
+ *   });
+ *   ns.on('connection', (socket) => attach(socket));
+ */
+export function eventTable<M>() {
+  return <S extends { [K in keyof M]: z.ZodType }, K extends Socket = Socket>(
+    ctx: GuardContext,
+    schemas: S,
+    table: { [E in keyof M & keyof S & string]-?: (socket: K, data: z.output<S[E]>) => Promise<AckData<M[E]> | void> },
+  ) => {
+    const runs = new Map<string, { schema: z.ZodType; run: (socket: K, data: unknown) => Promise<unknown> }>();
+    for (const event of Object.keys(schemas)) runs.set(event, { schema: schemas[event as keyof S], run: table[event as keyof typeof table] as (socket: K, data: unknown) => Promise<unknown> });
+    return (socket: K) => {
+      socket.onAny((event: unknown, ...args: unknown[]) => {
+        const h = typeof event === 'string' ? runs.get(event) : undefined;
+        if (!h) {
+          ctx.counters.rejected++;
+          const last = args[args.length - 1];
+          if (typeof last === 'function') (last as (r: unknown) => void)(fail('UNKNOWN_EVENT'));
+          return;
+        }
+        void guarded(socket, ctx, event as string, h.schema, (data) => h.run(socket, data), args[0], args[1]);
+      });
+    };
   };
 }

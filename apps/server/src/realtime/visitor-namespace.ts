@@ -7,7 +7,7 @@ import type { EngageService } from '../engage/engage-service';
 import { BOT_UA } from '../engage/journey';
 import { rooms, type VisitorNamespace } from '../chat/types';
 import { connectError } from './connect-error';
-import { handlers, type GuardContext } from './guard';
+import { eventTable, type GuardContext } from './guard';
 import { memoryLimiters, type Limiters } from '../lib/limits';
 import { Gate } from '../lib/gate';
 import { signVisitor, verifyVisitor } from './visitor-token';
@@ -97,83 +97,89 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
     }
   });
 
-  ns.on('connection', (socket) => {
-    const { siteId, visitorId } = socket.data;
-    background(socket.join([rooms.visitor(visitorId), rooms.siteVisitors(siteId)]), d.log, 'joining rooms');
-    const me = { siteId, visitorId };
-    const latest = () => d.store.latestConversationOf(visitorId);
-    /** a conversation of this visitor: the named one, or their latest */
-    const own = async (id?: string) => {
-      if (!id) return latest();
-      const c = await d.store.getConversation(id);
-      if (!c || c.visitorId !== visitorId) throw new BeckonError('NOT_FOUND');
-      return c;
-    };
-    const view = (c: Parameters<ChatService['visitorView']>[0]) => d.chat.visitorView(c);
-
-    const on = handlers<VisitorClientEvents>()(socket, d, VisitorClientEventSchemas);
-    const address = socket.data.address;
-    on('message:send', async (p) => {
+  type VisitorSocket = Parameters<Parameters<VisitorNamespace['on']>[1]>[0];
+  const latest = (visitorId: string) => d.store.latestConversationOf(visitorId);
+  /** a conversation of this visitor: the named one, or their latest */
+  const own = async (visitorId: string, id?: string) => {
+    if (!id) return latest(visitorId);
+    const c = await d.store.getConversation(id);
+    if (!c || c.visitorId !== visitorId) throw new BeckonError('NOT_FOUND');
+    return c;
+  };
+  const view = (c: Parameters<ChatService['visitorView']>[0]) => d.chat.visitorView(c);
+  const me = (socket: VisitorSocket) => ({ siteId: socket.data.siteId, visitorId: socket.data.visitorId });
+  // written once for every socket (each socket gets one listener, not a closure per event)
+  const attach = eventTable<VisitorClientEvents>()(d, VisitorClientEventSchemas, {
+    'message:send': async (socket, p) => {
       // per visitor, whatever the number of tabs (./abuse.ts)
-      await d.abuse.message(visitorId);
-      return d.chat.visitorSend({ ...me, ip: address }, p);
-    });
-    on('message:edit', async (p) => {
-      await d.abuse.message(visitorId);
-      const c = await latest();
+      await d.abuse.message(socket.data.visitorId);
+      return d.chat.visitorSend({ ...me(socket), ip: socket.data.address }, p);
+    },
+    'message:edit': async (socket, p) => {
+      await d.abuse.message(socket.data.visitorId);
+      const c = await latest(socket.data.visitorId);
       if (!c) throw new BeckonError('NOT_FOUND');
-      return d.chat.changeMessage(c, { sender: 'visitor', senderId: visitorId }, p.messageId, p.body);
-    });
-    on('message:delete', async (p) => {
-      const c = await latest();
+      return d.chat.changeMessage(c, { sender: 'visitor', senderId: socket.data.visitorId }, p.messageId, p.body);
+    },
+    'message:delete': async (socket, p) => {
+      const c = await latest(socket.data.visitorId);
       if (!c) throw new BeckonError('NOT_FOUND');
-      return d.chat.changeMessage(c, { sender: 'visitor', senderId: visitorId }, p.messageId, null);
-    });
-    on('conversation:sync', async (p) => d.chat.sync(await latest(), p.lastSeq, view, p.conversationId));
-    on('conversation:history', async (p) => {
-      const c = await own(p.conversationId);
+      return d.chat.changeMessage(c, { sender: 'visitor', senderId: socket.data.visitorId }, p.messageId, null);
+    },
+    'conversation:sync': async (socket, p) => d.chat.sync(await latest(socket.data.visitorId), p.lastSeq, view, p.conversationId),
+    'conversation:history': async (socket, p) => {
+      const c = await own(socket.data.visitorId, p.conversationId);
       return c ? d.chat.history(c, p.beforeSeq, p.limit) : { messages: [], hasMore: false };
-    });
-    on('conversation:read', async (p) => {
-      const c = await latest();
+    },
+    'conversation:read': async (socket, p) => {
+      const c = await latest(socket.data.visitorId);
       if (!c) return;
       await d.store.markRead(c.id, 'visitor', p.seq);
       // the visitor's other tabs clear their unread badge too; the operator sees "Seen" when the mark moved
       const fresh = await d.store.getConversation(c.id);
       if (fresh && fresh.visitorReadSeq !== c.visitorReadSeq) await d.chat.publish(fresh);
-      else if (fresh) d.chat.visitorsOf(visitorId).emit('conversation:update', await view(fresh));
-    });
-    on('journey:batch', async (p) => {
-      await d.abuse.journeyEvents(visitorId, p.events.length);
-      return { received: await d.engage.journey({ ...me, socketId: socket.id, bot: socket.data.bot }, p.events) };
-    });
-    on('offer:dismiss', (p) => d.engage.dismiss(visitorId, p.offerId));
-    on('offer:accept', (p) => d.engage.accept(visitorId, p.offerId, p.how));
-    on('offer:lead', (p) => d.engage.submit(me, 'lead', p.offerId, { name: p.name, email: p.email, phone: p.phone, time: '' }));
-    on('offer:callback', (p) => d.engage.submit(me, 'callback', p.offerId, { name: p.name, email: '', phone: p.phone, time: p.time }));
-    socket.on('disconnect', () => d.engage.disconnect(visitorId, socket.id));
-    on('typing:set', async (p) => {
-      if (p.typing) d.engage.typing(visitorId);
-      const c = await latest();
+      else if (fresh) d.chat.visitorsOf(socket.data.visitorId).emit('conversation:update', await view(fresh));
+    },
+    'journey:batch': async (socket, p) => {
+      d.abuse.journeyEvents(socket.data.visitorId, p.events.length, d.now());
+      return { received: await d.engage.journey({ ...me(socket), socketId: socket.id, bot: socket.data.bot }, p.events) };
+    },
+    'offer:dismiss': (socket, p) => d.engage.dismiss(socket.data.visitorId, p.offerId),
+    'offer:accept': (socket, p) => d.engage.accept(socket.data.visitorId, p.offerId, p.how),
+    'offer:lead': (socket, p) => d.engage.submit(me(socket), 'lead', p.offerId, { name: p.name, email: p.email, phone: p.phone, time: '' }),
+    'offer:callback': (socket, p) => d.engage.submit(me(socket), 'callback', p.offerId, { name: p.name, email: '', phone: p.phone, time: p.time }),
+    'typing:set': async (socket, p) => {
+      if (p.typing) d.engage.typing(socket.data.visitorId);
+      const c = await latest(socket.data.visitorId);
       if (!c || c.status === 'closed') return;
       // the draft only with the site's sneak peek on, which the widget tells the visitor about
-      const peek = p.text !== undefined && (await d.store.getSite(siteId))?.routing.sneakPeek;
+      const peek = p.text !== undefined && (await d.store.getSite(socket.data.siteId))?.routing.sneakPeek;
       d.chat.operatorsOf(c.siteId).emit('typing:update', { conversationId: c.id, typing: p.typing, ...(peek ? { text: p.text } : {}) });
-    });
-    on('inbox:message', async (p) => {
-      if (await d.store.isBlocked(siteId, visitorId, address)) throw new BeckonError('BLOCKED');
-      return d.engage.offlineMessage(me, p);
-    });
-    on('conversation:rate', (p) => d.quality.rate(me, p));
-    on('conversation:transcript', (p) => d.quality.transcript(me, p));
-    on('inbox:seen', async (p) => {
-      for (const item of await d.store.unseenAnswers(visitorId)) if (p.ids.includes(item.id)) await d.store.updateInboxItem(item.id, { answerSeenAt: d.now() });
-    });
+    },
+    'inbox:message': async (socket, p) => {
+      if (await d.store.isBlocked(socket.data.siteId, socket.data.visitorId, socket.data.address)) throw new BeckonError('BLOCKED');
+      return d.engage.offlineMessage(me(socket), p);
+    },
+    'conversation:rate': (socket, p) => d.quality.rate(me(socket), p),
+    'conversation:transcript': (socket, p) => d.quality.transcript(me(socket), p),
+    'inbox:seen': async (socket, p) => {
+      for (const item of await d.store.unseenAnswers(socket.data.visitorId)) if (p.ids.includes(item.id)) await d.store.updateInboxItem(item.id, { answerSeenAt: d.now() });
+    },
+  });
+  function left(this: VisitorSocket) {
+    d.engage.disconnect(this.data.visitorId, this.id);
+  }
+
+  ns.on('connection', (socket) => {
+    const { siteId, visitorId } = socket.data;
+    background(socket.join([rooms.visitor(visitorId), rooms.siteVisitors(siteId)]), d.log, 'joining rooms');
+    attach(socket);
+    socket.on('disconnect', left);
 
     void (async () => {
       try {
         await d.engage.connect({ siteId, visitorId, socketId: socket.id, lang: socket.data.lang });
-        const [site, conv] = await Promise.all([d.chat.widgetSite(siteId), latest()]);
+        const [site, conv] = await Promise.all([d.chat.widgetSite(siteId), latest(visitorId)]);
         if (!site || !socket.connected) return;
         socket.emit('session:ready', { visitorId, token: socket.data.token, site, conversation: conv ? await view(conv) : null });
       } finally {

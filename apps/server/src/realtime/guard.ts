@@ -146,7 +146,7 @@ export function eventTable<M>() {
           if (typeof last === 'function') (last as (r: unknown) => void)(fail('UNKNOWN_EVENT'));
           return;
         }
-        void guarded(socket, ctx, event as string, h.schema, (data) => h.run(socket, data), args[0], args[1]);
+        guarded(socket, ctx, event as string, h.schema, (data) => h.run(socket, data), args[0], args[1]).catch((err: unknown) => ctx.log.error({ err, event }, 'socket handler failed'));
       });
     };
   };

@@ -4,7 +4,7 @@
  * how many Redis commands and PostgreSQL transactions each message and each journey event takes.
  * Every process it starts is stopped by its id; the database is thrown away.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,8 @@ async function pgStats(url: string, name: string): Promise<{ xact: number; writt
 }
 
 export async function runCluster(o: { nodes: number; conversations: number; chatSeconds: number; visitors: number; warmS: number; windowS: number }): Promise<ClusterResult> {
+  // before anything is started: a missing balancer used to crash the run and leave the nodes running
+  if (spawnSync('haproxy', ['-v']).error) throw new Error('haproxy is not installed: `node scripts/ensure-cluster-tools.mjs` installs it');
   const db = await throwawayDatabase(PG_URL, 'beckon_bench');
   const redis = await LocalRedis.start();
   const stats = new Redis(redis.url);
@@ -83,9 +85,10 @@ export async function runCluster(o: { nodes: number; conversations: number; chat
     }
     const port = await freePort();
     const cfg = join(dir, 'haproxy.cfg');
+    let lbSays = '';
     writeFileSync(cfg, haproxyConfig({ bind: `127.0.0.1:${port}`, nodes: nodes.map((n, i) => ({ name: `node${i + 1}`, port: n.port })) }));
     const lb = spawn('haproxy', ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let lbSays = '';
+    lb.on('error', (err) => (lbSays += `\n${err.message}`));
     lb.stderr!.on('data', (d: Buffer) => (lbSays = (lbSays + d.toString()).slice(-5000)));
     procs.push(lb);
     const url = `http://127.0.0.1:${port}`;

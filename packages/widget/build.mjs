@@ -3,8 +3,6 @@
 // loader (a classic script: it must run from a plain <script> tag) knowing their file names. Every file also gets .gz and .br twins for precompressed serving.
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build, transformWithEsbuild } from 'vite';
@@ -28,9 +26,6 @@ const out = join(here, 'dist');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-const eio = join(dirname(createRequire(import.meta.url).resolve('engine.io-client/package.json')), 'build/esm/transports');
-const socketIoPackages = /node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?(socket\.io-client|engine\.io-client|socket\.io-parser|engine\.io-parser|@socket\.io\/component-emitter)\//;
-
 const common = {
   configFile: false,
   plugins: [minifyCss],
@@ -38,16 +33,6 @@ const common = {
   root: here,
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact', legalComments: 'none' },
   define: { 'process.env.NODE_ENV': '"production"' },
-  resolve: {
-    alias: [
-      // engine.io-client imports its whole transport list statically; the widget only speaks
-      // WebSocket with long-polling as fallback, so WebTransport (and its code) is dropped.
-      { find: /^\.\/transports\/index\.js$/, replacement: join(here, 'src/loader/transports.ts') },
-      { find: /^eio-transports\/(.*)$/, replacement: `${eio}/$1` },
-      // socket.io-parser's binary packets: JSON only here (src/loader/json-only.ts)
-      { find: /^\.\/(is-)?binary\.js$/, replacement: join(here, 'src/loader/json-only.ts') },
-    ],
-  },
 };
 
 async function lib(entry, fileName, define = {}) {
@@ -62,10 +47,6 @@ async function lib(entry, fileName, define = {}) {
       terserOptions: { ecma: 2020, toplevel: true, compress: { passes: 3, pure_getters: true, unsafe_arrows: true }, format: { comments: false } },
       sourcemap: false,
       reportCompressedSize: false,
-      rollupOptions: {
-        // socket.io's packages have no import-time side effects; saying so lets unused parts go
-        treeshake: { moduleSideEffects: (id) => !socketIoPackages.test(id) },
-      },
       lib: { entry: join(here, entry), formats: ['iife'], name: '__beckon_' + fileName.replace(/\W/g, '_'), fileName: () => fileName },
     },
   });

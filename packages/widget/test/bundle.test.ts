@@ -32,9 +32,9 @@ describe('widget bundle', () => {
     expect(gz(m.loader) + shared + gz(m.offer)).toBeLessThanOrEqual(OPEN_CEILING);
   });
 
-  it('ships Socket.IO once, in the loader', () => {
+  it('ships the wire client once, in the loader', () => {
     const m = manifest();
-    // strings only engine.io-client / socket.io-client contain
+    // strings only the wire client (src/loader/wire.ts) contains
     const markers = ['transport close', 'ping timeout', 'io server disconnect'];
     for (const s of markers) {
       expect(file(m.loader)).toContain(s);

@@ -3,26 +3,11 @@
  * keeps what the launcher needs (unread badge, open state) before the UI exists; the lazy UI
  * gets the same state and socket and does the rest.
  */
-import { io } from 'socket.io-client';
-import type { Message, Result, VisitorConversation, VisitorSession, SyncResult } from '@beckon/protocol';
+import type { Message, Result, VisitorClientEvents, VisitorConversation, VisitorServerEvents, VisitorSession, SyncResult } from '@beckon/protocol';
 import type { PendingMessage, VisitorSocket, WidgetState } from '../shared/types';
 import type { SafeStorage } from './storage';
-import { Decoder, Encoder } from 'socket.io-parser';
 import { stringify } from './json-safe';
-
-/** socket.io-parser's encoder, with JSON that survives a page's changed prototypes (./json-safe.ts) */
-class SafeEncoder extends Encoder {
-  // socket.io-parser calls JSON.stringify(data, this.replacer); a replacer cannot undo a toJSON
-  override encode(obj: Parameters<Encoder['encode']>[0]) {
-    const json = JSON.stringify;
-    JSON.stringify = stringify as typeof JSON.stringify;
-    try {
-      return super.encode(obj);
-    } finally {
-      JSON.stringify = json;
-    }
-  }
-}
+import { wire } from './wire';
 
 export interface ClientOptions {
   base: string;
@@ -78,13 +63,9 @@ export function createClient(o: ClientOptions) {
   const unreadOf = (messages: Message[], c: VisitorConversation | null) => (c ? messages.filter((m) => m.sender === 'operator' && m.seq > c.readSeq).length : 0);
   const lastSeq = () => state.messages[state.messages.length - 1]?.seq ?? 0;
 
-  const socket: VisitorSocket = io(`${o.base}/visitor`, {
-    auth: (cb) => cb({ siteKey: o.siteKey, token: o.local.get(k('token')), lang: state.lang }),
-    // WebSocket only: every browser we support has it, and dropping long-polling keeps the
-    // loader inside its size budget (DESIGN.md "What fast means").
-    transports: ['websocket'],
-    reconnectionDelayMax: 10_000,
-    parser: { Encoder: SafeEncoder, Decoder },
+  const socket: VisitorSocket = wire<VisitorServerEvents, VisitorClientEvents>(o.base, '/visitor', {
+    auth: () => ({ siteKey: o.siteKey, token: o.local.get(k('token')), lang: state.lang }),
+    delayMax: 10_000,
   });
 
   function markRead() {

@@ -1,8 +1,8 @@
 /** The contract between the loader (owns the socket and the state) and the lazy UI. */
-import type { Socket } from 'socket.io-client';
+import type { Wire } from '../loader/wire';
 import type { InboxAnswer, Lang, Message, OfferView, VisitorClientEvents, VisitorConversation, VisitorServerEvents, WidgetSite } from '@beckon/protocol';
 
-export type VisitorSocket = Socket<VisitorServerEvents, VisitorClientEvents>;
+export type VisitorSocket = Wire<VisitorServerEvents, VisitorClientEvents>;
 
 export type Connection = 'connecting' | 'online' | 'reconnecting' | 'failed';
 

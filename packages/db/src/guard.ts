@@ -15,13 +15,21 @@ export function guardStore(store: Store, o: { transient: (e: unknown) => boolean
     o.degrade();
     throw new BeckonError('BUSY');
   };
-  const wrap = <T extends object>(target: T): T =>
-    new Proxy(target, {
+  const wrap = <T extends object>(target: T): T => {
+    // one wrapper per method, made on first use (not a new closure on every call)
+    const made = new Map<string | symbol, unknown>();
+    return new Proxy(target, {
       get(t, prop, receiver) {
+        const known = made.get(prop);
+        if (known !== undefined) return known;
         const v = Reflect.get(t, prop, receiver);
-        if (typeof prop === 'string' && PARTS.has(prop)) return wrap(v as object);
+        if (typeof prop === 'string' && PARTS.has(prop)) {
+          const part = wrap(v as object);
+          made.set(prop, part);
+          return part;
+        }
         if (typeof v !== 'function' || prop === 'healthy' || prop === 'constructor') return v;
-        return (...args: unknown[]) => {
+        const f = (...args: unknown[]) => {
           if (prop === 'close') o.onClose?.();
           try {
             const out = (v as (...a: unknown[]) => unknown).apply(t, args);
@@ -30,7 +38,10 @@ export function guardStore(store: Store, o: { transient: (e: unknown) => boolean
             return fail(e);
           }
         };
+        made.set(prop, f);
+        return f;
       },
     });
+  };
   return wrap(store);
 }

@@ -155,6 +155,7 @@ function hotStatements(db: BetterSQLite3Database<typeof s>, sqlite: Database.Dat
       .returning();
   return {
     conversation: direct(sqlite, db.select().from(s.conversations).where(eq(s.conversations.id, ph('id'))), s.conversations),
+    conversationHead: sqlite.prepare<[{ id: string }], { status: string; lastSeq: number }>('select status, last_seq as lastSeq from conversations where id = @id'),
     latestOf: direct(sqlite, db.select().from(s.conversations).where(eq(s.conversations.visitorId, ph('visitorId'))).orderBy(desc(s.conversations.createdAt), desc(s.conversations.id)).limit(1), s.conversations),
     account: db.select().from(s.accounts).where(eq(s.accounts.id, ph('id'))).prepare(),
     // what every handshake, journey event and offer reads and writes, prepared once and run
@@ -211,6 +212,8 @@ class SqliteStore implements Store {
   readonly push: SqlitePush;
   degraded = false;
   private readonly trail: SqliteTrail;
+  /** built once: better-sqlite3's transaction() makes a new wrapper (five functions) per call */
+  private readonly appendTx: Database.Transaction<(m: NewMessage) => AppendResult>;
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -223,6 +226,7 @@ class SqliteStore implements Store {
     this.quality = new SqliteQuality(sqlite);
     this.files = new SqliteFiles(sqlite);
     this.push = new SqlitePush(sqlite);
+    this.appendTx = sqlite.transaction((m) => this.append(m));
   }
 
   healthy() {
@@ -525,24 +529,25 @@ class SqliteStore implements Store {
       .map((r) => r.c);
   }
 
+  private append(m: NewMessage): AppendResult {
+    // the two columns an append needs; the whole row comes back from the update's `returning`
+    const conv = this.hot.conversationHead.get({ id: m.conversationId });
+    if (!conv) return { kind: 'missing' };
+    // a client id is the sender's, whatever the conversation: a retry that arrives after its
+    // conversation was closed (and another began) is the same message, not a new one
+    const existing = this.hot.sentBy.get({ sender: m.sender, senderId: m.senderId, clientId: m.clientId });
+    if (existing) return existing.body === m.body ? { kind: 'duplicate', message: toMessage(existing), conversation: (this.hot.conversation.get({ id: existing.conversationId }) ?? this.hot.conversation.get({ id: m.conversationId }))! } : { kind: 'conflict' };
+    if (conv.status === 'closed') return { kind: 'closed' };
+    const seq = conv.lastSeq + 1;
+    const row = { id: newId(), conversationId: m.conversationId, seq, clientId: m.clientId, sender: m.sender, senderId: m.senderId, authorName: m.authorName, body: m.body, createdAt: m.now, attachment: m.attachment ?? null, editedAt: null, deletedAt: null };
+    this.hot.insertMessage.run(row);
+    // the file now belongs to this message (and its conversation: erasure and retention take both)
+    if (m.attachment) this.sqlite.prepare('update attachments set conversation_id = ?, message_id = ? where id = ? and message_id is null').run(m.conversationId, row.id, m.attachment.id);
+    const updated = this.hot.bump[m.sender].get({ id: m.conversationId, seq, now: m.now, preview: m.body.slice(0, PREVIEW) })!;
+    return { kind: 'created', message: toMessage(row), conversation: updated };
+  }
   async appendMessage(m: NewMessage): Promise<AppendResult> {
-    const tx = this.sqlite.transaction((): AppendResult => {
-      const conv = this.hot.conversation.get({ id: m.conversationId });
-      if (!conv) return { kind: 'missing' };
-      // a client id is the sender's, whatever the conversation: a retry that arrives after its
-      // conversation was closed (and another began) is the same message, not a new one
-      const existing = this.hot.sentBy.get({ sender: m.sender, senderId: m.senderId, clientId: m.clientId });
-      if (existing) return existing.body === m.body ? { kind: 'duplicate', message: toMessage(existing), conversation: existing.conversationId === conv.id ? conv : (this.hot.conversation.get({ id: existing.conversationId }) ?? conv) } : { kind: 'conflict' };
-      if (conv.status === 'closed') return { kind: 'closed' };
-      const seq = conv.lastSeq + 1;
-      const row = { id: newId(), conversationId: m.conversationId, seq, clientId: m.clientId, sender: m.sender, senderId: m.senderId, authorName: m.authorName, body: m.body, createdAt: m.now, attachment: m.attachment ?? null, editedAt: null, deletedAt: null };
-      this.hot.insertMessage.run(row);
-      // the file now belongs to this message (and its conversation: erasure and retention take both)
-      if (m.attachment) this.sqlite.prepare('update attachments set conversation_id = ?, message_id = ? where id = ? and message_id is null').run(m.conversationId, row.id, m.attachment.id);
-      const updated = this.hot.bump[m.sender].get({ id: m.conversationId, seq, now: m.now, preview: m.body.slice(0, PREVIEW) })!;
-      return { kind: 'created', message: toMessage(row), conversation: updated };
-    });
-    return tx.immediate();
+    return this.appendTx.immediate(m);
   }
   async changeMessage(c: { messageId: string; conversationId: string; sender: 'visitor' | 'operator'; senderId: string; body: string | null; now: number; since: number }) {
     return this.sqlite.transaction((): Message | 'gone' | 'not_last' => {

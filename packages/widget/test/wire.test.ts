@@ -159,6 +159,17 @@ describe('the widget wire client', () => {
     expect(c.connected).toBe(true);
   });
 
+  it('can be told to disconnect while its link is still opening, and quietly drops that link', async () => {
+    const s = await server();
+    const early = client(s.url);
+    early.disconnect(); // the WebSocket is still CONNECTING: Node's ws reports an error a tick later
+    const later = client(s.url);
+    await next<void>((f) => later.on('connect', f));
+    expect(early.connected).toBe(false);
+    expect(later.connected).toBe(true);
+    expect(s.sockets.filter((k) => k.connected)).toHaveLength(1);
+  });
+
   it('notices a server that went silent (no ping within interval + timeout) and reconnects', async () => {
     // a raw Engine.IO peer that opens, connects the namespace, and then never pings
     const http = createServer();

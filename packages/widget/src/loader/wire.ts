@@ -90,6 +90,8 @@ export function wire<S extends object, C extends object>(base: string, nsp: stri
       }
     };
     s.onclose = () => s === ws && lost('transport close');
+    // a close follows every error; Node's ws throws an error nobody listens for (a link dropped while connecting)
+    s.onerror = () => {};
   }
 
   function beat() {

@@ -7,6 +7,7 @@
  *   pnpm bench --quick    the same scenarios, small (under a minute): numbers are not targets then
  *   pnpm bench --only visitors,chats   some of the sections (visitors, chats, cluster, storm,
  *                         append, history, metrics, latency, rules); RESULTS.md is left as it is
+ *   BENCH_PROF=/tmp/prof pnpm bench --only chats   V8 CPU profiles of Beckon's server processes
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ const VISITORS = quick ? 400 : Math.min(Number(process.env.BENCH_VISITORS ?? 10_
 const CLIENTS = 2;
 const WARM_S = quick ? 6 : 12;
 const WINDOW_S = quick ? 10 : 45;
+/** BENCH_PROF=<folder>: Beckon's server processes write V8 CPU profiles there (open them in Chrome's DevTools) */
+const PROFILE = process.env.BENCH_PROF ?? '';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const lines: string[] = [];
 const say = (s: string) => {
@@ -38,9 +41,19 @@ const say = (s: string) => {
 };
 
 function node(file: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--expose-gc', '--import', 'tsx', here(file), ...args], { cwd: here('.'), stdio: ['pipe', 'pipe', 'inherit'] });
+  return spawn(process.execPath, ['--expose-gc', ...(PROFILE && file === 'servers/beckon.ts' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []), '--import', 'tsx', here(file), ...args], { cwd: here('.'), stdio: ['pipe', 'pipe', 'inherit'] });
 }
 
+
+/** SIGTERM, then SIGKILL if the process is still there 5 s later */
+async function stop(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const gone = new Promise<void>((r) => p.once('exit', () => r()));
+  p.kill('SIGTERM');
+  const t = setTimeout(() => p.kill('SIGKILL'), 5000);
+  await gone;
+  clearTimeout(t);
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -74,7 +87,8 @@ async function scene<T>(prefix: string, body: (ctx: { dir: string; procs: ChildP
   try {
     return await body({ dir, procs, start });
   } finally {
-    for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
+    // asked to stop first (a profiled server writes its profile as it exits), killed if it does not within 5 s
+    await Promise.all(procs.map((p) => stop(p)));
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -114,6 +128,7 @@ async function load(side: 'bare' | 'beckon'): Promise<LoadResult> {
     await new Promise((r) => server.once('exit', r));
     server = (await start(side, port)).server;
     const readyAfter = performance.now() - restartAt;
+    console.error(`${side}: the new process was ready ${(readyAfter / 1000).toFixed(1)} s after the restart began`);
     const reconnectMs = await Promise.all(back)
       .then((r) => Math.max(0, Math.max(...r.map((x) => x.ms)) - readyAfter))
       .catch(() => null);

@@ -45,7 +45,7 @@ function widget(i: number): Socket {
       if (connected === count) allConnectedMs = performance.now() - t0;
     } else {
       reconnects++;
-      if (reconnects % 1000 === 0 || reconnects === count) console.error(`reconnected ${reconnects}`);
+      if (reconnects % 1000 === 0 || reconnects === count) console.error(`reconnected ${reconnects} at ${((performance.now() - restartAt) / 1000).toFixed(1)} s after the restart began; refused so far ${JSON.stringify(refusedBy)}`);
       if (reconnects === count) console.log(JSON.stringify({ event: 'reconnected', ms: performance.now() - restartAt }));
     }
   });

@@ -17,6 +17,7 @@ import * as pgs from './pg-schema';
 import { openPgStore } from './pg-store';
 import { openSqliteStore } from './sqlite-store';
 import { pgTypes } from './pg-sql';
+import { lit } from './sqlite-limit';
 
 const BATCH = 500;
 
@@ -66,7 +67,7 @@ export async function copySqliteToPg(file: string, url: string, o: { onTable?: (
       let rows = 0;
       const total = from.select({ n: sql<number>`count(*)` }).from(t.lite).get()?.n ?? 0;
       for (let offset = 0; offset < total; offset += BATCH) {
-        const batch = from.select().from(t.lite).limit(BATCH).offset(offset).all();
+        const batch = from.select().from(t.lite).limit(lit(BATCH)).offset(lit(offset)).all();
         if (batch.length) await to.insert(t.pg).values(batch);
         rows += batch.length;
       }

@@ -2,9 +2,11 @@
  * Deadlines in SQLite (DESIGN.md "Production … what survives a restart"): due times are rows,
  * claimed with a conditional update so two processes never act on one twice.
  */
-import { and, asc, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import type Database from 'better-sqlite3';
+import { and, eq, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as s from './schema';
+import { perLimit } from './sqlite-limit';
 import type { DeadlineRow, DeadlineStore } from './store';
 
 type Db = BetterSQLite3Database<typeof s>;
@@ -18,7 +20,22 @@ export class SqliteDeadlines implements DeadlineStore {
   private readonly insertNew;
   private readonly remove;
 
-  constructor(private readonly db: Db) {
+  // what the scheduler runs each round and per deadline (claim, take, finish), plain statements
+  // prepared once: drizzle built and prepared each of them per call
+  private readonly nextDue;
+  private readonly due;
+  private readonly take;
+  private readonly finish;
+
+  constructor(
+    private readonly db: Db,
+    sqlite: Database.Database,
+  ) {
+    const free = '(claimed_at is null or claimed_at < ?)';
+    this.nextDue = sqlite.prepare<[number], number | null>(`select min(due_at) from deadlines where ${free}`).pluck();
+    this.due = perLimit((t) => sqlite.prepare<[number, number], { kind: string; key: string; dueAt: number; payload: string | null }>(t), `select kind, key, due_at as dueAt, payload from deadlines where due_at <= ? and ${free} order by due_at limit $limit`);
+    this.take = sqlite.prepare<[number, string, string, string, number, number]>(`update deadlines set claimed_at = ?, claimed_by = ? where kind = ? and key = ? and due_at = ? and ${free}`);
+    this.finish = sqlite.prepare<[string, string, number, string]>('delete from deadlines where kind = ? and key = ? and due_at = ? and claimed_by = ?');
     const values = { kind: ph('kind'), key: ph('key'), dueAt: ph('dueAt'), payload: ph('payload'), claimedAt: null, claimedBy: null };
     // a new due time replaces the old one and any claim of it (the holder's `done` then finds no match)
     this.upsert = db
@@ -42,30 +59,19 @@ export class SqliteDeadlines implements DeadlineStore {
     return r ? { kind: r.kind, key: r.key, dueAt: r.dueAt, payload: r.payload ?? null } : null;
   }
   async next(now: number, leaseMs: number) {
-    const r = this.db
-      .select({ at: sql<number | null>`min(${d.dueAt})` })
-      .from(d)
-      .where(or(isNull(d.claimedAt), lt(d.claimedAt, now - leaseMs)))
-      .get();
-    return r?.at ?? null;
+    return (this.nextDue.get(now - leaseMs) as number | null | undefined) ?? null;
   }
   async claim(now: number, owner: string, leaseMs: number, limit: number) {
-    const free = or(isNull(d.claimedAt), lt(d.claimedAt, now - leaseMs));
-    const due = this.db.select().from(d).where(and(lte(d.dueAt, now), free)).orderBy(asc(d.dueAt)).limit(limit).all();
+    const stale = now - leaseMs;
     const claimed: DeadlineRow[] = [];
-    for (const r of due) {
+    for (const r of this.due(limit).all(now, stale)) {
       // only if nobody claimed (or rescheduled) it in between
-      const won = this.db
-        .update(d)
-        .set({ claimedAt: now, claimedBy: owner })
-        .where(and(eq(d.kind, r.kind), eq(d.key, r.key), eq(d.dueAt, r.dueAt), free))
-        .run().changes;
-      if (won) claimed.push({ kind: r.kind, key: r.key, dueAt: r.dueAt, payload: r.payload ?? null });
+      if (this.take.run(now, owner, r.kind, r.key, r.dueAt, stale).changes) claimed.push({ kind: r.kind, key: r.key, dueAt: r.dueAt, payload: r.payload === null ? null : (JSON.parse(r.payload) as Record<string, unknown>) });
     }
     return claimed;
   }
   async done(row: Pick<DeadlineRow, 'kind' | 'key' | 'dueAt'>, owner: string) {
-    this.db.delete(d).where(and(eq(d.kind, row.kind), eq(d.key, row.key), eq(d.dueAt, row.dueAt), eq(d.claimedBy, owner))).run();
+    this.finish.run(row.kind, row.key, row.dueAt, owner);
   }
   async list(kind?: string) {
     const rows = kind ? this.db.select().from(d).where(eq(d.kind, kind)).all() : this.db.select().from(d).all();

@@ -8,6 +8,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { SqliteTrail } from './sqlite-trail';
 import type Database from 'better-sqlite3';
 import * as s from './schema';
+import { lit, perLimit } from './sqlite-limit';
 import type { ApiTokenRow, AuditRow, ConversationRow, Cursor, DeliveryRow, IntegrationStore, NewDelivery, OfferRow, VisitorRow, WebhookEndpointRow } from './store';
 
 type Db = BetterSQLite3Database<typeof s>;
@@ -19,7 +20,7 @@ function keyset(at: SQLiteColumn, id: SQLiteColumn, c: Cursor | null): SQL | und
 }
 
 export class SqliteIntegrations implements IntegrationStore {
-  private readonly claimable: Database.Statement<[number, number, string, number, number]>;
+  private readonly claimable: (limit: number) => Database.Statement<[number, number, string, number]>;
   private readonly lease: Database.Statement<[number, number, number]>;
   private readonly nextDue: Database.Statement<[]>;
 
@@ -30,13 +31,13 @@ export class SqliteIntegrations implements IntegrationStore {
   ) {
     // the head of each stream (no older pending delivery of the same endpoint and key), due and not leased
     // at most `perEndpoint` of one endpoint (a slow receiver does not take every slot), none of the busy ones
-    this.claimable = sqlite.prepare(`
+    this.claimable = perLimit((t) => sqlite.prepare<[number, number, string, number]>(t), `
       select * from (
         select d.*, row_number() over (partition by d.endpoint_id order by d.next_at, d.seq) as nth from webhook_deliveries d
         where d.status = 'pending' and d.next_at <= ? and (d.lease_until is null or d.lease_until <= ?)
           and d.endpoint_id not in (select value from json_each(?))
           and not exists (select 1 from webhook_deliveries e where e.endpoint_id = d.endpoint_id and e.order_key = d.order_key and e.status = 'pending' and e.seq < d.seq)
-      ) where nth <= ? order by next_at, seq limit ?`);
+      ) where nth <= ? order by next_at, seq limit $limit`);
     this.lease = sqlite.prepare(`update webhook_deliveries set lease_until = ? where seq = ? and status = 'pending' and (lease_until is null or lease_until <= ?)`);
     // of stream heads only: a delivery behind a pending one waits for it, whatever its own time
     this.nextDue = sqlite.prepare(`
@@ -68,7 +69,7 @@ export class SqliteIntegrations implements IntegrationStore {
   }
   async listAudit(siteId: string, before: number | null, limit: number) {
     const a = s.auditLog;
-    return this.db.select().from(a).where(and(eq(a.siteId, siteId), before === null ? undefined : lt(a.seq, before))).orderBy(desc(a.seq)).limit(limit).all();
+    return this.db.select().from(a).where(and(eq(a.siteId, siteId), before === null ? undefined : lt(a.seq, before))).orderBy(desc(a.seq)).limit(lit(limit)).all();
   }
 
   async createEndpoint(e: WebhookEndpointRow) {
@@ -98,7 +99,7 @@ export class SqliteIntegrations implements IntegrationStore {
       .run();
   }
   async claimDeliveries(now: number, leaseMs: number, limit: number, o: { busyEndpoints?: string[]; perEndpoint?: number } = {}) {
-    const due = this.claimable.all(now, now, JSON.stringify(o.busyEndpoints ?? []), o.perEndpoint ?? limit, limit) as RawDelivery[];
+    const due = this.claimable(limit).all(now, now, JSON.stringify(o.busyEndpoints ?? []), o.perEndpoint ?? limit) as RawDelivery[];
     const won: DeliveryRow[] = [];
     for (const r of due) if (this.lease.run(now + leaseMs, r.seq, now).changes) won.push(fromRaw(r, now + leaseMs));
     return won;
@@ -117,7 +118,7 @@ export class SqliteIntegrations implements IntegrationStore {
     return this.db.select().from(D).where(eq(D.id, id)).get() ?? null;
   }
   async listDeliveries(endpointId: string, before: number | null, limit: number) {
-    return this.db.select().from(D).where(and(eq(D.endpointId, endpointId), before === null ? undefined : lt(D.seq, before))).orderBy(desc(D.seq)).limit(limit).all();
+    return this.db.select().from(D).where(and(eq(D.endpointId, endpointId), before === null ? undefined : lt(D.seq, before))).orderBy(desc(D.seq)).limit(lit(limit)).all();
   }
   async pruneIntegrations(before: { deliveries: number; audit: number }) {
     const a = this.db.delete(D).where(and(isNotNull(D.finishedAt), lt(D.finishedAt, before.deliveries))).run().changes;
@@ -132,7 +133,7 @@ export class SqliteIntegrations implements IntegrationStore {
       .from(c)
       .where(and(eq(c.siteId, siteId), f.status ? eq(c.status, f.status) : undefined, f.visitorId ? eq(c.visitorId, f.visitorId) : undefined, f.since !== undefined ? gte(c.createdAt, f.since) : undefined, keyset(c.createdAt, c.id, after)))
       .orderBy(desc(c.createdAt), desc(c.id))
-      .limit(limit)
+      .limit(lit(limit))
       .all() as ConversationRow[];
   }
   async pageOffers(siteId: string, f: { ruleId?: string; converted?: boolean; since?: number }, after: Cursor | null, limit: number) {
@@ -142,7 +143,7 @@ export class SqliteIntegrations implements IntegrationStore {
       .from(o)
       .where(and(eq(o.siteId, siteId), eq(o.holdout, false), f.ruleId ? eq(o.ruleId, f.ruleId) : undefined, f.converted ? isNotNull(o.convertedAt) : undefined, f.since !== undefined ? gte(o.createdAt, f.since) : undefined, keyset(o.createdAt, o.id, after)))
       .orderBy(desc(o.createdAt), desc(o.id))
-      .limit(limit)
+      .limit(lit(limit))
       .all() as OfferRow[];
   }
   async pageJourney(visitorId: string, beforeId: number | null, limit: number) {
@@ -153,7 +154,7 @@ export class SqliteIntegrations implements IntegrationStore {
       .from(j)
       .where(and(eq(j.visitorId, visitorId), beforeId === null ? undefined : lt(j.id, beforeId)))
       .orderBy(desc(j.id))
-      .limit(limit)
+      .limit(lit(limit))
       .all()
       .map((r) => ({ id: r.id, type: r.type, at: r.at, data: r.data as Record<string, unknown> }));
   }
@@ -164,7 +165,7 @@ export class SqliteIntegrations implements IntegrationStore {
       .from(v)
       .where(and(eq(v.siteId, siteId), f.email ? eq(v.email, f.email) : undefined, f.since !== undefined ? gte(v.lastSeenAt, f.since) : undefined, keyset(v.lastSeenAt, v.id, after)))
       .orderBy(desc(v.lastSeenAt), desc(v.id))
-      .limit(limit)
+      .limit(lit(limit))
       .all() as VisitorRow[];
   }
 }

@@ -6,6 +6,7 @@
  * times (a window function per figure and operator took ten times as long on 200,000 rows).
  */
 import type Database from 'better-sqlite3';
+import { limitText } from './sqlite-limit';
 import type { Metrics, OperatorMetrics, RatingBrief, RuleMetrics, Spread, Verdict } from '@beckon/protocol';
 import type { EmailRow, FollowUpRow, NewEmail, QualityStore, RatingRow } from './store';
 
@@ -65,8 +66,8 @@ export class SqliteQuality implements QualityStore {
   }
   async listFollowUps(siteIds: string[], status: 'open' | 'resolved', before: { at: number; id: string } | null, limit: number) {
     const rows = this.db
-      .prepare(`select * from follow_ups where site_id in (select value from json_each(@sites)) and status = @status and (@at is null or created_at < @at or (created_at = @at and id < @id)) order by created_at desc, id desc limit @limit`)
-      .all({ sites: JSON.stringify(siteIds), status, at: before?.at ?? null, id: before?.id ?? null, limit }) as RawFollowUp[];
+      .prepare(`select * from follow_ups where site_id in (select value from json_each(@sites)) and status = @status and (@at is null or created_at < @at or (created_at = @at and id < @id)) order by created_at desc, id desc limit ${limitText(limit)}`)
+      .all({ sites: JSON.stringify(siteIds), status, at: before?.at ?? null, id: before?.id ?? null }) as RawFollowUp[];
     return rows.map(followUp);
   }
   async countOpenFollowUps(siteId: string) {
@@ -94,7 +95,7 @@ export class SqliteQuality implements QualityStore {
       .run({ ref: null, visitorId: null, ...e });
   }
   async claimEmails(now: number, leaseMs: number, limit: number) {
-    const due = this.db.prepare(`select * from emails where status = 'pending' and next_at <= ? and (lease_until is null or lease_until <= ?) order by next_at limit ?`).all(now, now, limit) as RawEmail[];
+    const due = this.db.prepare(`select * from emails where status = 'pending' and next_at <= ? and (lease_until is null or lease_until <= ?) order by next_at limit ${limitText(limit)}`).all(now, now) as RawEmail[];
     const lease = this.db.prepare(`update emails set lease_until = ? where id = ? and status = 'pending' and (lease_until is null or lease_until <= ?)`);
     return due.filter((r) => lease.run(now + leaseMs, r.id, now).changes > 0).map(email);
   }
@@ -109,7 +110,7 @@ export class SqliteQuality implements QualityStore {
     return (this.db.prepare('select * from emails where ref in (select value from json_each(?)) order by created_at').all(JSON.stringify(refs)) as RawEmail[]).map(email);
   }
   async recentEmails(siteId: string, limit: number) {
-    return (this.db.prepare('select * from emails where site_id = ? order by created_at desc limit ?').all(siteId, limit) as RawEmail[]).map(email);
+    return (this.db.prepare(`select * from emails where site_id = ? order by created_at desc limit ${limitText(limit)}`).all(siteId) as RawEmail[]).map(email);
   }
 
   async pruneEmails(before: number) {

@@ -16,6 +16,7 @@ import { toMessage, toRule, toSite } from './rows';
 import { SqliteDeadlines } from './sqlite-deadlines';
 import { SqliteIntegrations } from './sqlite-integrations';
 import { SqliteTrail } from './sqlite-trail';
+import { lit, perLimit } from './sqlite-limit';
 import { SqliteQuality } from './sqlite-quality';
 import { SqliteFiles } from './sqlite-files';
 import { SqlitePush } from './sqlite-push';
@@ -93,15 +94,23 @@ const ph = sql.placeholder;
  */
 function direct<T extends SQLiteTable>(sqlite: Database.Database, q: { toSQL(): { sql: string; params: unknown[] } }, table: T) {
   const { sql: text, params } = q.toSQL();
-  // placeholders are filled per call; values drizzle bound itself (a limit, a constant) stay
+  // placeholders are filled per call; values drizzle bound itself (a constant) stay
   const slots = params.map((p) => {
     const inner = is(p, Param) ? p.value : p;
     const encode = is(p, Param) && p.encoder ? (v: unknown) => (v === null || v === undefined ? null : (p.encoder as { mapToDriverValue(v: unknown): unknown }).mapToDriverValue(v)) : (v: unknown) => v;
     return is(inner, Placeholder) ? { name: inner.name as string, value: undefined, encode } : { name: undefined, value: encode(inner), encode };
   });
   const cols = Object.entries(getTableColumns(table)).map(([key, c]) => ({ key, from: (v: unknown) => c.mapFromDriverValue(v) }));
-  const stmt = sqlite.prepare(text);
-  if (stmt.reader) stmt.raw();
+  const prepare = (t: string) => {
+    const st = sqlite.prepare(t);
+    if (st.reader) st.raw();
+    return st;
+  };
+  // the LIMIT is written into the text (./sqlite-limit.ts): drizzle's own value once, a placeholder's once per value
+  const limit = / limit \?$/.test(text) ? slots.pop()! : null;
+  const byLimit = limit ? perLimit(prepare, `${text.slice(0, -1)}$limit`) : null;
+  const fixed = !byLimit ? prepare(text) : limit!.name === undefined ? byLimit(limit!.value as number) : null;
+  const statement = (args: Record<string, unknown>) => fixed ?? byLimit!(args[limit!.name!] as number);
   const row = (r: unknown[] | undefined): InferSelectModel<T> | undefined => {
     if (!r) return undefined;
     const o: Record<string, unknown> = {};
@@ -110,10 +119,10 @@ function direct<T extends SQLiteTable>(sqlite: Database.Database, q: { toSQL(): 
   };
   const bind = (args: Record<string, unknown>) => slots.map((x) => (x.name !== undefined ? x.encode(args[x.name] ?? null) : x.value));
   return {
-    get: (args: Record<string, unknown>) => row(stmt.get(...bind(args)) as unknown[] | undefined),
-    all: (args: Record<string, unknown>) => (stmt.all(...bind(args)) as unknown[][]).map((r) => row(r)!),
+    get: (args: Record<string, unknown>) => row(statement(args).get(...bind(args)) as unknown[] | undefined),
+    all: (args: Record<string, unknown>) => (statement(args).all(...bind(args)) as unknown[][]).map((r) => row(r)!),
     /** how many rows it changed */
-    run: (args: Record<string, unknown>) => stmt.run(...bind(args)).changes,
+    run: (args: Record<string, unknown>) => statement(args).run(...bind(args)).changes,
   };
 }
 
@@ -193,6 +202,9 @@ function hotStatements(db: BetterSQLite3Database<typeof s>, sqlite: Database.Dat
     patchOffer: patcher(db, sqlite, s.offers),
     expireOffer: direct(sqlite, db.update(s.offers).set({ expiredAt: sql`${ph('now')}` }).where(and(eq(s.offers.id, ph('id')), sql`${s.offers.expiredAt} is null and ${s.offers.dismissedAt} is null and ${s.offers.acceptedAt} is null`)), s.offers),
     unseenAnswers: direct(sqlite, db.select().from(s.inboxItems).where(and(eq(s.inboxItems.visitorId, ph('visitorId')), sql`${s.inboxItems.answer} is not null`, sql`${s.inboxItems.answerSeenAt} is null`)).orderBy(asc(s.inboxItems.answeredAt)), s.inboxItems),
+    // a reconnecting chat's catch-up and each page of history
+    messagesAfter: direct(sqlite, db.select().from(s.messages).where(and(eq(s.messages.conversationId, ph('conversationId')), gt(s.messages.seq, ph('seq')))).orderBy(asc(s.messages.seq)).limit(ph('limit')), s.messages),
+    messagesBefore: direct(sqlite, db.select().from(s.messages).where(and(eq(s.messages.conversationId, ph('conversationId')), lt(s.messages.seq, ph('seq')))).orderBy(desc(s.messages.seq)).limit(ph('limit')), s.messages),
     sentBy: direct(sqlite, db.select().from(s.messages).where(and(eq(s.messages.senderId, ph('senderId')), eq(s.messages.clientId, ph('clientId')), eq(s.messages.sender, ph('sender')))).limit(1), s.messages),
     insertMessage: direct(
       sqlite,
@@ -220,7 +232,7 @@ class SqliteStore implements Store {
     private readonly db: BetterSQLite3Database<typeof s>,
   ) {
     this.hot = hotStatements(db, sqlite);
-    this.deadlines = new SqliteDeadlines(db);
+    this.deadlines = new SqliteDeadlines(db, sqlite);
     this.trail = new SqliteTrail(sqlite);
     this.integrations = new SqliteIntegrations(db, sqlite, this.trail);
     this.quality = new SqliteQuality(sqlite);
@@ -420,12 +432,12 @@ class SqliteStore implements Store {
       .from(s.conversations)
       .where(and(eq(s.conversations.siteId, siteId), eq(s.conversations.status, 'closed'), sql`${s.conversations.assignedAt} is not null`))
       .orderBy(desc(s.conversations.closedAt))
-      .limit(limit)
+      .limit(lit(limit))
       .all()
       .map((r) => Math.max(0, r.closedAt! - r.assignedAt!));
   }
   async conversationsOfVisitor(visitorId: string, limit: number) {
-    return this.db.select().from(s.conversations).where(eq(s.conversations.visitorId, visitorId)).orderBy(desc(s.conversations.createdAt)).limit(limit).all();
+    return this.db.select().from(s.conversations).where(eq(s.conversations.visitorId, visitorId)).orderBy(desc(s.conversations.createdAt)).limit(lit(limit)).all();
   }
   async searchMessages(siteIds: string[], q: string, limit: number) {
     if (!siteIds.length) return [];
@@ -436,7 +448,7 @@ class SqliteStore implements Store {
       .innerJoin(s.conversations, eq(s.conversations.id, s.messages.conversationId))
       .where(and(inArray(s.conversations.siteId, siteIds), sql`${s.messages.body} like ${like} escape '\\'`))
       .orderBy(desc(s.messages.createdAt))
-      .limit(limit)
+      .limit(lit(limit))
       .all();
   }
 
@@ -444,7 +456,7 @@ class SqliteStore implements Store {
     this.db.insert(s.routingEvents).values(e).run();
   }
   async routingEventsOf(conversationId: string, limit: number) {
-    return this.db.select().from(s.routingEvents).where(eq(s.routingEvents.conversationId, conversationId)).orderBy(desc(s.routingEvents.at), desc(s.routingEvents.id)).limit(limit).all() as { kind: string; operatorId: string | null; reason: Record<string, unknown>; at: number }[];
+    return this.db.select().from(s.routingEvents).where(eq(s.routingEvents.conversationId, conversationId)).orderBy(desc(s.routingEvents.at), desc(s.routingEvents.id)).limit(lit(limit)).all() as { kind: string; operatorId: string | null; reason: Record<string, unknown>; at: number }[];
   }
   async lastWaitReasons(conversationIds: string[]) {
     if (!conversationIds.length) return new Map<string, Record<string, unknown>>();
@@ -497,18 +509,18 @@ class SqliteStore implements Store {
   async listConversations(siteIds: string[], closedLimit: number) {
     if (!siteIds.length) return [];
     const open = this.db.select().from(s.conversations).where(and(inArray(s.conversations.siteId, siteIds), ne(s.conversations.status, 'closed'))).orderBy(desc(s.conversations.lastMessageAt)).all();
-    const closed = this.db.select().from(s.conversations).where(and(inArray(s.conversations.siteId, siteIds), eq(s.conversations.status, 'closed'))).orderBy(desc(s.conversations.closedAt)).limit(closedLimit).all();
+    const closed = this.db.select().from(s.conversations).where(and(inArray(s.conversations.siteId, siteIds), eq(s.conversations.status, 'closed'))).orderBy(desc(s.conversations.closedAt)).limit(lit(closedLimit)).all();
     return [...open, ...closed];
   }
   async listOpenPage(siteIds: string[], after: { at: number; id: string } | null, limit: number) {
     if (!siteIds.length) return [];
     const c = s.conversations;
     const keyset = after ? [sql`(${c.lastMessageAt} < ${after.at} or (${c.lastMessageAt} = ${after.at} and ${c.id} < ${after.id}))`] : [];
-    return this.db.select().from(c).where(and(inArray(c.siteId, siteIds), ne(c.status, 'closed'), ...keyset)).orderBy(desc(c.lastMessageAt), desc(c.id)).limit(limit).all();
+    return this.db.select().from(c).where(and(inArray(c.siteId, siteIds), ne(c.status, 'closed'), ...keyset)).orderBy(desc(c.lastMessageAt), desc(c.id)).limit(lit(limit)).all();
   }
   async listClosed(siteIds: string[], limit: number) {
     if (!siteIds.length) return [];
-    return this.db.select().from(s.conversations).where(and(inArray(s.conversations.siteId, siteIds), eq(s.conversations.status, 'closed'))).orderBy(desc(s.conversations.closedAt)).limit(limit).all();
+    return this.db.select().from(s.conversations).where(and(inArray(s.conversations.siteId, siteIds), eq(s.conversations.status, 'closed'))).orderBy(desc(s.conversations.closedAt)).limit(lit(limit)).all();
   }
   async activeCounts(accountIds?: string[]) {
     // with the accounts given, the (assignee, status) index answers each: the table is not scanned
@@ -572,10 +584,10 @@ class SqliteStore implements Store {
     return conversation ? { message: toMessage(m), conversation } : null;
   }
   async messagesAfter(conversationId: string, seq: number, limit: number) {
-    return this.db.select().from(s.messages).where(and(eq(s.messages.conversationId, conversationId), gt(s.messages.seq, seq))).orderBy(asc(s.messages.seq)).limit(limit).all().map(toMessage);
+    return this.hot.messagesAfter.all({ conversationId, seq, limit }).map(toMessage);
   }
   async messagesBefore(conversationId: string, beforeSeq: number, limit: number) {
-    const rows = this.db.select().from(s.messages).where(and(eq(s.messages.conversationId, conversationId), lt(s.messages.seq, beforeSeq))).orderBy(desc(s.messages.seq)).limit(limit).all();
+    const rows = this.hot.messagesBefore.all({ conversationId, seq: beforeSeq, limit });
     return rows.reverse().map(toMessage);
   }
   async markRead(conversationId: string, who: 'visitor' | 'operator', seq: number) {
@@ -654,7 +666,7 @@ class SqliteStore implements Store {
 
   async holdsOf(visitorId: string, limit: number) {
     this.trail.flush();
-    return this.db.select({ ruleId: s.offerHolds.ruleId, reason: s.offerHolds.reason, at: s.offerHolds.at }).from(s.offerHolds).where(eq(s.offerHolds.visitorId, visitorId)).orderBy(desc(s.offerHolds.at), desc(s.offerHolds.id)).limit(limit).all();
+    return this.db.select({ ruleId: s.offerHolds.ruleId, reason: s.offerHolds.reason, at: s.offerHolds.at }).from(s.offerHolds).where(eq(s.offerHolds.visitorId, visitorId)).orderBy(desc(s.offerHolds.at), desc(s.offerHolds.id)).limit(lit(limit)).all();
   }
   /** written in groups with the journey trail (see sqlite-trail.ts): resolves once committed */
   addHolds(rows: { siteId: string; visitorId: string; ruleId: string; reason: string; at: number }[]) {
@@ -672,7 +684,7 @@ class SqliteStore implements Store {
   }
   async journeyOf(visitorId: string, limit: number) {
     this.trail.flush();
-    const rows = this.db.select().from(s.journeyEvents).where(eq(s.journeyEvents.visitorId, visitorId)).orderBy(desc(s.journeyEvents.at), desc(s.journeyEvents.id)).limit(limit).all();
+    const rows = this.db.select().from(s.journeyEvents).where(eq(s.journeyEvents.visitorId, visitorId)).orderBy(desc(s.journeyEvents.at), desc(s.journeyEvents.id)).limit(lit(limit)).all();
     return rows.reverse().map((r) => ({ type: r.type, at: r.at, data: r.data as Record<string, unknown> }));
   }
 
@@ -688,7 +700,7 @@ class SqliteStore implements Store {
     if (!siteIds.length) return [];
     const i = s.inboxItems;
     const keyset = before ? [sql`(${i.createdAt} < ${before.at} or (${i.createdAt} = ${before.at} and ${i.id} < ${before.id}))`] : [];
-    return this.db.select().from(i).where(and(inArray(i.siteId, siteIds), eq(i.status, status), ...keyset)).orderBy(desc(i.createdAt), desc(i.id)).limit(limit).all();
+    return this.db.select().from(i).where(and(inArray(i.siteId, siteIds), eq(i.status, status), ...keyset)).orderBy(desc(i.createdAt), desc(i.id)).limit(lit(limit)).all();
   }
   async countRules(siteId: string) {
     return this.db.select({ n: sql<number>`count(*)` }).from(s.rules).where(eq(s.rules.siteId, siteId)).get()?.n ?? 0;

@@ -5,7 +5,20 @@ const formats = new Map<string, Intl.DateTimeFormat>();
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
+/** the last answer per zone: the same for the whole of a clock minute (offsets are whole minutes), asked on every widget connect */
+const lastZoned = new Map<string, { at: number; day: number; minute: number }>();
+
 function zoned(timeZone: string, now: number): { day: number; minute: number } {
+  const at = Math.floor(now / 60_000);
+  const hit = lastZoned.get(timeZone);
+  if (hit && hit.at === at) return hit;
+  const z = { at, ...zonedNow(timeZone, now) };
+  if (lastZoned.size > 500) lastZoned.clear();
+  lastZoned.set(timeZone, z);
+  return z;
+}
+
+function zonedNow(timeZone: string, now: number): { day: number; minute: number } {
   let f = formats.get(timeZone);
   if (!f) formats.set(timeZone, (f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
   let day = 1;

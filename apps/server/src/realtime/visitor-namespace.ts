@@ -83,13 +83,14 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
         return refuse(connectError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} is not in the site's allowed origins.`));
       }
       // A forged or foreign token does not resume anyone: the visitor simply gets a new id.
-      const visitorId = verifyVisitor(d.secret, site.id, auth.data.token) ?? newId();
+      const proven = verifyVisitor(d.secret, site.id, auth.data.token);
+      const visitorId = proven ?? newId();
       if (await d.store.isBlocked(site.id, visitorId, address)) return refuse(connectError('BLOCKED'));
       const ua = socket.handshake.headers['user-agent'];
       await d.store.touchVisitor({ id: visitorId, siteId: site.id, lang: auth.data.lang?.slice(0, 35) ?? null, userAgent: ua ? ua.slice(0, 300) : null }, d.now());
       const lang = /^ru/i.test(auth.data.lang ?? '') ? 'ru' : /^en/i.test(auth.data.lang ?? '') ? 'en' : site.defaultLang;
       sighting(site.id, origin, true);
-      socket.data = { siteId: site.id, visitorId, token: signVisitor(d.secret, site.id, visitorId), lang, bot: !!ua && BOT_UA.test(ua), address };
+      socket.data = { siteId: site.id, visitorId, token: proven ? (auth.data.token as string) : signVisitor(d.secret, site.id, visitorId), lang, bot: !!ua && BOT_UA.test(ua), address };
       next();
     } catch (err) {
       d.log.error({ err }, 'visitor handshake failed');

@@ -8,6 +8,7 @@
  *   pnpm bench --only visitors,chats   some of the sections (visitors, chats, cluster, storm,
  *                         append, history, metrics, latency, rules); RESULTS.md is left as it is
  *   BENCH_PROF=/tmp/prof pnpm bench --only chats   V8 CPU profiles of Beckon's server processes
+ *   BENCH_SERVER_FLAGS="--max-semi-space-size=32" pnpm bench --only visitors   Node flags for them
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,8 @@ const WARM_S = quick ? 6 : 12;
 const WINDOW_S = quick ? 10 : 45;
 /** BENCH_PROF=<folder>: Beckon's server processes write V8 CPU profiles there (open them in Chrome's DevTools) */
 const PROFILE = process.env.BENCH_PROF ?? '';
+/** BENCH_SERVER_FLAGS="--max-semi-space-size=32": Node flags for Beckon's server processes only (the baselines keep the defaults) */
+const SERVER_FLAGS = process.env.BENCH_SERVER_FLAGS?.trim() ?? '';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const lines: string[] = [];
 const say = (s: string) => {
@@ -41,7 +44,7 @@ const say = (s: string) => {
 };
 
 function node(file: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--expose-gc', ...(PROFILE && file === 'servers/beckon.ts' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []), '--import', 'tsx', here(file), ...args], { cwd: here('.'), stdio: ['pipe', 'pipe', 'inherit'] });
+  return spawn(process.execPath, ['--expose-gc', ...(PROFILE && file === 'servers/beckon.ts' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []), ...(SERVER_FLAGS && file === 'servers/beckon.ts' ? SERVER_FLAGS.split(' ') : []), '--import', 'tsx', here(file), ...args], { cwd: here('.'), stdio: ['pipe', 'pipe', 'inherit'] });
 }
 
 

@@ -226,6 +226,8 @@ class SqliteStore implements Store {
   private readonly trail: SqliteTrail;
   /** built once: better-sqlite3's transaction() makes a new wrapper (five functions) per call */
   private readonly appendTx: Database.Transaction<(m: NewMessage) => AppendResult>;
+  private readonly appendGroup: Database.Transaction<(each: () => void) => void>;
+  private appends: { m: NewMessage; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }[] = [];
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -238,7 +240,9 @@ class SqliteStore implements Store {
     this.quality = new SqliteQuality(sqlite);
     this.files = new SqliteFiles(sqlite);
     this.push = new SqlitePush(sqlite);
+    // on its own a transaction; inside appendGroup a savepoint
     this.appendTx = sqlite.transaction((m) => this.append(m));
+    this.appendGroup = sqlite.transaction((each) => each());
   }
 
   healthy() {
@@ -558,8 +562,48 @@ class SqliteStore implements Store {
     const updated = this.hot.bump[m.sender].get({ id: m.conversationId, seq, now: m.now, preview: m.body.slice(0, PREVIEW) })!;
     return { kind: 'created', message: toMessage(row), conversation: updated };
   }
-  async appendMessage(m: NewMessage): Promise<AppendResult> {
-    return this.appendTx.immediate(m);
+  /**
+   * Appends that arrive in one turn of the event loop share one commit (an operator answering
+   * a dozen chats at once, a burst of visitors): each in a savepoint of its own, so one that fails
+   * fails alone, in the order they were asked for; each caller hears once the commit is done. A
+   * commit was most of an append's time (~90 µs of ~120 under the chat benchmark).
+   */
+  appendMessage(m: NewMessage): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      if (this.appends.push({ m, resolve, reject }) === 1) setImmediate(() => this.commitAppends());
+    });
+  }
+  private commitAppends(): void {
+    const batch = this.appends;
+    this.appends = [];
+    if (!batch.length) return;
+    if (!this.sqlite.open) {
+      for (const a of batch) a.reject(new TypeError('The database connection is not open'));
+      return;
+    }
+    const out: ({ ok: AppendResult } | { err: unknown })[] = [];
+    try {
+      this.appendGroup.immediate(() => {
+        for (const a of batch) {
+          try {
+            out.push({ ok: this.appendTx(a.m) });
+          } catch (err) {
+            // a failure SQLite ended the whole transaction for (a full disk, a lost lock): none is stored
+            if (!this.sqlite.inTransaction) throw err;
+            out.push({ err });
+          }
+        }
+      });
+    } catch (err) {
+      // the commit itself failed (the file is locked): none of them is stored
+      for (const a of batch) a.reject(err);
+      return;
+    }
+    batch.forEach((a, i) => {
+      const r = out[i]!;
+      if ('ok' in r) a.resolve(r.ok);
+      else a.reject(r.err);
+    });
   }
   async changeMessage(c: { messageId: string; conversationId: string; sender: 'visitor' | 'operator'; senderId: string; body: string | null; now: number; since: number }) {
     return this.sqlite.transaction((): Message | 'gone' | 'not_last' => {
@@ -719,6 +763,8 @@ class SqliteStore implements Store {
   async close() {
     if (!this.sqlite.open) return;
     try {
+      // appends asked for before the close are committed, not lost
+      this.commitAppends();
       this.trail.flush();
     } finally {
       this.sqlite.close();

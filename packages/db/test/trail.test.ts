@@ -3,26 +3,13 @@
  * page views arriving in separate turns share one commit, reads see rows still waiting, and
  * closing the store writes them.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_APPEARANCE } from '@beckon/protocol';
 import { openSqliteStore, type Store } from '../src/index';
-
-/** commit records in the current generation of a WAL file (frames whose "db size" field is set) */
-function walCommits(file: string): number {
-  const b = readFileSync(`${file}-wal`);
-  if (b.length < 32) return 0;
-  const pageSize = b.readUInt32BE(8);
-  const salt = [b.readUInt32BE(16), b.readUInt32BE(20)];
-  let n = 0;
-  for (let off = 32; off + 24 + pageSize <= b.length; off += 24 + pageSize) {
-    if (b.readUInt32BE(off + 8) !== salt[0] || b.readUInt32BE(off + 12) !== salt[1]) break;
-    if (b.readUInt32BE(off + 4) !== 0) n++;
-  }
-  return n;
-}
+import { walCommits } from './wal';
 
 describe('the SQLite journey trail', () => {
   let dir: string;

@@ -533,7 +533,7 @@ class SqliteStore implements Store {
     return new Map(rows.filter((r) => r.id).map((r) => [r.id as string, r.n]));
   }
   async listQueued(siteId: string) {
-    return this.db.select().from(s.conversations).where(and(eq(s.conversations.siteId, siteId), eq(s.conversations.status, 'queued'))).orderBy(asc(s.conversations.createdAt)).all();
+    return this.db.select().from(s.conversations).where(and(eq(s.conversations.siteId, siteId), eq(s.conversations.status, 'queued'))).orderBy(asc(s.conversations.createdAt), asc(s.conversations.id)).all();
   }
   async listIdle(now: number) {
     return this.db

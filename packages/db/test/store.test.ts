@@ -52,6 +52,18 @@ describe.each(KINDS)('%s store', (kind) => {
       expect(op.kind).toBe('created');
     });
 
+    it('lists the queue oldest first, conversations of the same moment by id (the order the router gives places in line)', async () => {
+      const { site } = await seed();
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const visitorId = `visitor-q${String(i).padStart(12, '0')}`;
+        await store.touchVisitor({ id: visitorId, siteId: site.id, lang: 'en', userAgent: null }, 1);
+        ids.push((await store.createConversation({ siteId: site.id, visitorId, previousId: null }, 7)).id);
+      }
+      const queued = (await store.listQueued(site.id)).filter((c) => c.createdAt === 7).map((c) => c.id);
+      expect(queued).toEqual([...ids].sort());
+    });
+
     it('refuses messages to a closed conversation', async () => {
       const { conv } = await seed();
       await store.closeConversation(conv.id, 'operator', 5);

@@ -6,7 +6,6 @@
  * is an integer from our own code or a validated request, checked here before it goes in.
  */
 import { sql } from 'drizzle-orm';
-import type Database from 'better-sqlite3';
 
 /** the LIMIT as SQL text: a whole number ≥ 0, or a RangeError */
 export function limitText(n: number): string {
@@ -33,5 +32,3 @@ export function perLimit<S>(prepare: (text: string) => S, text: string): (limit:
     return s;
   };
 }
-
-export type Prepare = Database.Database['prepare'];

@@ -127,7 +127,7 @@ function runBeckon(indexed: boolean): { ms: number; matches: string[] } {
   const states = visitors();
   const engine = new Engine(rules);
   const memos = states.map(() => engine.memo());
-  const got: { id: string }[][] = new Array(events.length);
+  const got: (readonly { id: string }[])[] = new Array(events.length);
   const t = performance.now();
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;

@@ -28,6 +28,14 @@ function build(c: Condition, facts: Set<Fact>): Test {
   if ('all' in c) {
     const parts = c.all.map((x) => build(x, facts));
     // false stays false at least until the first false part may change: short-circuiting is exact
+    if (parts.length === 2) {
+      const [a, b] = parts as [Test, Test];
+      return (s, now, w) => a(s, now, w) && b(s, now, w);
+    }
+    if (parts.length === 3) {
+      const [a, b, c] = parts as [Test, Test, Test];
+      return (s, now, w) => a(s, now, w) && b(s, now, w) && c(s, now, w);
+    }
     return (s, now, w) => {
       for (const p of parts) if (!p(s, now, w)) return false;
       return true;
@@ -35,6 +43,14 @@ function build(c: Condition, facts: Set<Fact>): Test {
   }
   if ('any' in c) {
     const parts = c.any.map((x) => build(x, facts));
+    if (parts.length === 2) {
+      const [a, b] = parts as [Test, Test];
+      return (s, now, w) => a(s, now, w) || b(s, now, w);
+    }
+    if (parts.length === 3) {
+      const [a, b, c] = parts as [Test, Test, Test];
+      return (s, now, w) => a(s, now, w) || b(s, now, w) || c(s, now, w);
+    }
     return (s, now, w) => {
       for (const p of parts) if (p(s, now, w)) return true;
       return false;

@@ -18,11 +18,13 @@ export interface Memo {
   engine: Engine;
   hit: Uint8Array;
   until: Float64Array;
+  /** the last answer, returned again while no rule's answer changes */
+  last: readonly Rule[] | null;
 }
 
 export interface MatchResult {
-  /** matching rules, highest priority first */
-  matching: Rule[];
+  /** matching rules, highest priority first (the same array while the answer stays the same) */
+  matching: readonly Rule[];
   /** the earliest moment a match could change by the clock alone (Infinity: only events change it) */
   wakeAt: number;
 }
@@ -30,6 +32,8 @@ export interface MatchResult {
 export class Engine {
   readonly rules: CompiledRule[];
   private readonly byFact = new Map<Fact, number[]>();
+  /** one per engine: a test runs to its end before the next starts */
+  private readonly wake = { at: NEVER };
 
   constructor(rules: readonly Rule[]) {
     this.rules = rules
@@ -48,7 +52,7 @@ export class Engine {
   memo(): Memo {
     const n = this.rules.length;
     // until = -Infinity: every rule is due on the first call
-    return { engine: this, hit: new Uint8Array(n), until: new Float64Array(n).fill(Number.NEGATIVE_INFINITY) };
+    return { engine: this, hit: new Uint8Array(n), until: new Float64Array(n).fill(Number.NEGATIVE_INFINITY), last: null };
   }
 
   /** Rules indexed under a fact (for tests and the console's explanations). */
@@ -63,24 +67,29 @@ export class Engine {
   match(s: JourneyState, now: number, memo: Memo, changed: Iterable<Fact> | null): MatchResult {
     if (memo.engine !== this) memo = Object.assign(memo, this.memo());
     const { hit, until } = memo;
-    const wake = { at: NEVER };
+    const wake = this.wake;
     if (changed === null) for (let i = 0; i < this.rules.length; i++) until[i] = Number.NEGATIVE_INFINITY;
     else
       for (const f of changed) {
         const list = this.byFact.get(f);
         if (list) for (const i of list) until[i] = Number.NEGATIVE_INFINITY;
       }
-    const matching: Rule[] = [];
     let wakeAt = NEVER;
+    let moved = memo.last === null;
     for (let i = 0; i < this.rules.length; i++) {
       if (until[i]! <= now) {
         wake.at = NEVER;
-        hit[i] = this.rules[i]!.test(s, now, wake) ? 1 : 0;
+        const h = this.rules[i]!.test(s, now, wake) ? 1 : 0;
+        if (h !== hit[i]) (hit[i] = h), (moved = true);
         until[i] = wake.at;
       }
-      if (hit[i]) matching.push(this.rules[i]!.rule);
       if (until[i]! < wakeAt) wakeAt = until[i]!;
     }
-    return { matching, wakeAt };
+    if (moved) {
+      const matching: Rule[] = [];
+      for (let i = 0; i < this.rules.length; i++) if (hit[i]) matching.push(this.rules[i]!.rule);
+      memo.last = matching;
+    }
+    return { matching: memo.last!, wakeAt };
   }
 }

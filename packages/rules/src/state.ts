@@ -53,7 +53,23 @@ export function emptyState(now: number): JourneyState {
 export type FactValue = string | number | boolean | string[] | undefined;
 type Reader = (s: JourneyState, key: string | undefined) => FactValue;
 
-const lower = (v: string | undefined) => (v ? v.toLowerCase() : undefined);
+/**
+ * Text facts are compared in lower case. Each reader keeps its last answer: one evaluation reads
+ * the same fact for many rules, and the same string object gives the same lower-case string.
+ */
+function lowerer(): (v: string | undefined) => string | undefined {
+  let from: string | undefined;
+  let to: string | undefined;
+  return (v) => {
+    if (!v) return undefined;
+    if (v !== from) (from = v), (to = v.toLowerCase());
+    return to;
+  };
+}
+function text(get: (s: JourneyState) => string | undefined): Reader {
+  const lower = lowerer();
+  return (s) => lower(get(s));
+}
 const MINUTE = 60_000;
 
 /** Facts that grow with time: the moment they count from. */
@@ -77,29 +93,30 @@ export const CLOCK: Partial<Record<Fact, { read: (s: JourneyState, now: number) 
   },
 };
 
+
 /** Facts that do not depend on the clock. Text is compared without regard to case. */
 export const READ: Partial<Record<Fact, Reader>> = {
-  'page.url': (s) => lower(s.page?.url),
-  'page.path': (s) => lower(s.page?.path),
-  'page.title': (s) => lower(s.page?.title),
+  'page.url': text((s) => s.page?.url),
+  'page.path': text((s) => s.page?.path),
+  'page.title': text((s) => s.page?.title),
   'session.pages': (s) => s.pages,
-  'landing.url': (s) => lower(s.landingUrl),
-  referrer: (s) => lower(s.referrer),
-  'utm.source': (s) => lower(s.utm.source),
-  'utm.medium': (s) => lower(s.utm.medium),
-  'utm.campaign': (s) => lower(s.utm.campaign),
-  'utm.term': (s) => lower(s.utm.term),
-  'utm.content': (s) => lower(s.utm.content),
+  'landing.url': text((s) => s.landingUrl),
+  referrer: text((s) => s.referrer),
+  'utm.source': text((s) => s.utm.source),
+  'utm.medium': text((s) => s.utm.medium),
+  'utm.campaign': text((s) => s.utm.campaign),
+  'utm.term': text((s) => s.utm.term),
+  'utm.content': text((s) => s.utm.content),
   'scroll.depth': (s) => s.page?.scroll ?? 0,
   idle: (s) => s.idle,
   'exit.intent': (s) => s.page?.exit ?? false,
   device: (s) => s.device,
-  language: (s) => lower(s.language),
+  language: text((s) => s.language),
   returning: (s) => s.visits > 1,
   visits: (s) => s.visits,
   'cart.value': (s) => s.cart?.value,
   'cart.items': (s) => s.cart?.items,
-  'event.name': (s) => lower(s.lastEvent?.name),
+  'event.name': text((s) => s.lastEvent?.name),
   'event.prop': (s, key) => {
     const v = key === undefined ? undefined : s.lastEvent?.props[key];
     return typeof v === 'string' ? v.toLowerCase() : v;

@@ -163,6 +163,27 @@ describe('index', () => {
     expect(e.match(s, T0, memo, ['cart.value']).matching).toEqual([onScroll, onCart]);
   });
 
+  it('visitors on pages that differ only in case and in path answer for themselves, and an unchanged answer is the same array', () => {
+    const onCoffee = rule({ when: { fact: 'page.path', op: 'eq', value: '/coffee' } });
+    const onTea = rule({ when: { any: [{ fact: 'page.path', op: 'eq', value: '/tea' }, { fact: 'page.title', op: 'contains', value: 'TEA' }] } });
+    const e = new Engine([onCoffee, onTea]);
+    const page = (path: string, title: string) => state({ page: { url: `https://shop.example${path}`, path, title, startedAt: T0, scroll: 0, exit: false } });
+    const a = page('/COFFEE', 'Coffee');
+    const b = page('/tea', 'Green');
+    const c = page('/Coffee', 'Tea time');
+    const [ma, mb, mc] = [e.memo(), e.memo(), e.memo()];
+    // taking turns, as visitors do: each answer is read from its own state, not the last one read
+    for (let round = 0; round < 3; round++) {
+      expect(e.match(a, T0, ma, null).matching).toEqual([onCoffee]);
+      expect(e.match(b, T0, mb, null).matching).toEqual([onTea]);
+      expect(e.match(c, T0, mc, null).matching).toEqual([onCoffee, onTea]);
+    }
+    const first = e.match(a, T0, ma, ['page.path']).matching;
+    expect(e.match(a, T0, ma, ['page.path']).matching).toBe(first);
+    a.page = { ...a.page!, path: '/tea' };
+    expect(e.match(a, T0, ma, ['page.path']).matching).toEqual([onTea]);
+  });
+
   it('orders by priority and skips disabled rules', () => {
     const low = rule({ priority: 1, when: { fact: 'device', op: 'eq', value: 'desktop' } });
     const high = rule({ priority: 9, when: { fact: 'device', op: 'eq', value: 'desktop' } });

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { throwawayDatabase } from '@beckon/db';
-import { freePort, haproxyConfig, LocalRedis } from '@beckon/server';
+import { freePort, haproxyConfig, LocalRedis, PROCESS_ENV } from '@beckon/server';
 import { lineOf, usage } from '../lib/proc';
 
 const here = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
@@ -73,7 +73,7 @@ export async function runCluster(o: { nodes: number; conversations: number; chat
   const procs: ChildProcess[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'bench-cluster-'));
   const start = (file: string, args: string[], env: Record<string, string> = {}) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', here(file), ...args], { cwd: here('.'), env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', here(file), ...args], { cwd: here('.'), env: { ...process.env, ...PROCESS_ENV, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
     procs.push(p);
     return p;
   };

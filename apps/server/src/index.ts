@@ -4,3 +4,4 @@ export { loadConfig, type Config } from './config';
 export { OPERATOR_EVENTS } from './realtime/operator-namespace';
 export { fakeClock, realClock, type Clock, type FakeClock } from './lib/clock';
 export { haproxyConfig, freePort, LocalCluster, LocalRedis } from './cluster/local';
+export { PROCESS_ENV } from './process-env';

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROCESS_ENV } from '../process-env';
 
 export const freePort = (host = '127.0.0.1') =>
   new Promise<number>((res, rej) => {
@@ -168,7 +169,7 @@ export class LocalCluster {
     if (n.child) throw new Error(`${n.name} is running`);
     // node itself with tsx's loader (not the tsx command, whose child a SIGKILL would leave running)
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-      cwd: SERVER_DIR, env: { ...process.env, ...this.env, PORT: String(n.port), HOST: '127.0.0.1', BECKON_NODE_ID: n.name, BECKON_DEMO_PORT: i === 0 ? (this.env.BECKON_DEMO_PORT ?? '0') : '0', ...this.nodeEnv(i) }, stdio: ['ignore', 'pipe', 'pipe'] });
+      cwd: SERVER_DIR, env: { ...process.env, ...PROCESS_ENV, ...this.env, PORT: String(n.port), HOST: '127.0.0.1', BECKON_NODE_ID: n.name, BECKON_DEMO_PORT: i === 0 ? (this.env.BECKON_DEMO_PORT ?? '0') : '0', ...this.nodeEnv(i) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d) => (out = (out + d).slice(-50_000)));
     child.stderr!.on('data', (d) => (out = (out + d).slice(-50_000)));

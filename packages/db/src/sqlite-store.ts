@@ -20,6 +20,7 @@ import { lit, perLimit } from './sqlite-limit';
 import { SqliteQuality } from './sqlite-quality';
 import { SqliteFiles } from './sqlite-files';
 import { SqlitePush } from './sqlite-push';
+import { Checkpointer } from './sqlite-checkpoint';
 import { applyRetention, deleteSite, eraseVisitor, exportVisitor } from './sqlite-privacy';
 import * as s from './schema';
 import type { AppendResult, ConversationRow, InboxRow, NewInboxItem, NewMessage, NewSite, OfferRow, RouteUpdate, Store, VisitorPatch } from './store';
@@ -28,6 +29,8 @@ export interface SqliteOptions {
   /** file path, or ':memory:' */
   file: string;
   durability?: 'normal' | 'full';
+  /** WAL checkpoints on a thread of their own (sqlite-checkpoint.ts); a file only, on unless false */
+  checkpointThread?: boolean | { everyMs: number };
 }
 
 const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
@@ -44,12 +47,15 @@ const PROBE_MS = 250;
 export function openSqliteStore(opts: SqliteOptions): Store {
   const sqlite = new Database(opts.file);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  const synchronous = opts.durability === 'full' ? 'FULL' : 'NORMAL';
+  sqlite.pragma(`synchronous = ${synchronous}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
   const db: BetterSQLite3Database<typeof s> = drizzle(sqlite, { schema: s });
   migrate(db, { migrationsFolder: MIGRATIONS });
-  return busyGuard(new SqliteStore(sqlite, db), sqlite);
+  const onDisk = opts.file !== ':memory:' && opts.file !== '';
+  const checkpointer = onDisk && opts.checkpointThread !== false ? new Checkpointer(opts.file, sqlite, { synchronous, everyMs: typeof opts.checkpointThread === 'object' ? opts.checkpointThread.everyMs : undefined, onError: (err) => process.emitWarning(err) }) : null;
+  return busyGuard(new SqliteStore(sqlite, db, checkpointer), sqlite);
 }
 
 const isBusy = (e: unknown) => typeof (e as { code?: unknown })?.code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test((e as { code: string }).code);
@@ -232,6 +238,8 @@ class SqliteStore implements Store {
   constructor(
     private readonly sqlite: Database.Database,
     private readonly db: BetterSQLite3Database<typeof s>,
+    /** null: SQLite checkpoints inside commits, as it does by default */
+    readonly checkpointer: Checkpointer | null = null,
   ) {
     this.hot = hotStatements(db, sqlite);
     this.deadlines = new SqliteDeadlines(db, sqlite);
@@ -767,6 +775,8 @@ class SqliteStore implements Store {
       this.commitAppends();
       this.trail.flush();
     } finally {
+      // the thread's connection first: the last one to close folds the WAL into the file
+      await this.checkpointer?.stop();
       this.sqlite.close();
     }
   }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DEFAULT_APPEARANCE } from '@beckon/protocol';
-import { newId, openSqliteStore } from '@beckon/db';
+import { INLINE_CHECKPOINT_PAGES, newId, openSqliteStore } from '@beckon/db';
 
 export async function runAppend(n: number): Promise<{ n: number; beckonPerSec: number; rawPerSec: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'beckon-append-'));
@@ -28,6 +28,9 @@ export async function runAppend(n: number): Promise<{ n: number; beckonPerSec: n
     db.pragma('synchronous = NORMAL');
     // the store's own connection settings: its foreign keys (cascading erasure) are checked on every insert
     db.pragma('foreign_keys = ON');
+    // and its checkpoints: the store's thread checkpoints the shared WAL for both, so neither
+    // side's commits copy pages into the file (SQLite's default, 1,000, would make this one do all of it)
+    db.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
     const getConv = db.prepare('select * from conversations where id = ?');
     const sent = db.prepare('select * from messages where sender_id = ? and client_id = ? and sender = ? limit 1');
     const ins = db.prepare('insert into messages (id, conversation_id, seq, client_id, sender, sender_id, author_name, body, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)');

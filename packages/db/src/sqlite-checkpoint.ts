@@ -34,7 +34,8 @@ export class Checkpointer {
     private readonly sqlite: Database.Database,
     opts: { synchronous: 'NORMAL' | 'FULL'; everyMs?: number; onError?: (err: Error) => void },
   ) {
-    this.worker = new Worker(new URL('./sqlite-checkpoint-worker.cjs', import.meta.url), { workerData: { file, synchronous: opts.synchronous, everyMs: opts.everyMs ?? CHECKPOINT_MS } });
+    // plain JavaScript: none of the process's loaders (tsx) in the thread, which saves their memory
+    this.worker = new Worker(new URL('./sqlite-checkpoint-worker.cjs', import.meta.url), { execArgv: [], workerData: { file, synchronous: opts.synchronous, everyMs: opts.everyMs ?? CHECKPOINT_MS } });
     // the store's close() stops it; a process that never closes its store is not kept alive by it
     this.worker.unref();
     sqlite.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
@@ -60,6 +61,7 @@ export class Checkpointer {
 
   /** checkpoint now, on the thread, and say how many it has run (tests, the benchmark) */
   async now(): Promise<CheckpointStats> {
+    if (this.stopped) throw new Error('the checkpoint thread is stopped');
     this.worker.ref();
     await this.started;
     if (this.failed) throw new Error('the checkpoint thread is not running');

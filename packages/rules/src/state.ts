@@ -93,7 +93,6 @@ export const CLOCK: Partial<Record<Fact, { read: (s: JourneyState, now: number) 
   },
 };
 
-
 /** Facts that do not depend on the clock. Text is compared without regard to case. */
 export const READ: Partial<Record<Fact, Reader>> = {
   'page.url': text((s) => s.page?.url),

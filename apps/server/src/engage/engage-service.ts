@@ -81,6 +81,8 @@ interface Live {
   chatting: boolean;
   held: { ruleId: string; reason: HoldReason }[];
   matching: string[];
+  /** the engine's answer `matching` was taken from: the engine returns the same array while it holds */
+  matchedFrom: readonly Rule[] | null;
   lastActivityAt: number;
   /** the last tab closed while chatting at this time (null: a tab is open) */
   leftAt: number | null;
@@ -456,7 +458,7 @@ export class EngageService {
   }
 
   private create(siteId: string, visitorId: string, now: number): Live {
-    const l: Live = { siteId, visitorId, name: visitorDisplayName(visitorId, null), state: emptyState(now), memo: null, sockets: new Map(), history: [], current: null, typingUntil: 0, chatting: false, held: [], matching: [], lastActivityAt: now, leftAt: null, elsewhere: null, currency: 'USD', ready: Promise.resolve() };
+    const l: Live = { siteId, visitorId, name: visitorDisplayName(visitorId, null), state: emptyState(now), memo: null, sockets: new Map(), history: [], current: null, typingUntil: 0, chatting: false, held: [], matching: [], matchedFrom: null, lastActivityAt: now, leftAt: null, elsewhere: null, currency: 'USD', ready: Promise.resolve() };
     l.ready = (async () => {
       const [row, offers, conv] = await Promise.all([this.d.store.getVisitor(visitorId), this.d.store.recentOffers(visitorId, HISTORY), this.d.store.latestConversationOf(visitorId)]);
       l.history = offers.map(toRecord);
@@ -672,7 +674,7 @@ export class EngageService {
       shownId = newId();
       if (decision.show.rule.kind === 'invite') ctx.invites.set(shownId, now + decision.show.rule.controls.expiresSeconds * 1000);
     }
-    l.matching = m.matching.map((r) => r.id);
+    if (m.matching !== l.matchedFrom) (l.matchedFrom = m.matching), (l.matching = m.matching.map((r) => r.id));
     await this.recordHeld(l, decision.held, now);
     for (const h of decision.holdouts) await this.record(l, h.rule, h.variant, now, true);
     if (decision.show && shownId) await this.show(l, ctx, decision.show.rule, decision.show.variant, visible[0]![0], visible[0]![1].lang, now, shownId);

@@ -1,7 +1,8 @@
 /**
  * Chat load, in a process of its own: `count` visitors each in a conversation, sending one
- * message a second; one operator console receives every visitor message and answers each
- * conversation once a second. Latency is visitor→operator, send to arrival, on one clock (both
+ * message a second; one operator console receives every visitor message; the operators answer
+ * each conversation once a second, the conversations' answers spread over the second as the
+ * visitors' messages are. Latency is visitor→operator, send to arrival, on one clock (both
  * ends are in this process). Counts lost, duplicated and out-of-order messages. Bounded in
  * count and time; prints one JSON line.
  *
@@ -77,19 +78,30 @@ const send = (v: (typeof visitors)[number]) => {
     v.conversationId ??= r.data?.message?.conversationId ?? null;
   });
 };
-// each visitor once a second, spread over the second; the operator answers each conversation once a second
+// each visitor once a second, spread over the second
 const timers = visitors.map((v, i) =>
   setTimeout(() => {
     const t = setInterval(() => (Date.now() < deadline ? send(v) : clearInterval(t)), 1000);
     send(v);
   }, (i * 1000) / count),
 );
+// the answers too are spread over the second: each conversation has its own slot of SLOTS
+const SLOTS = 20;
+const slotOf = new Map<string, number>();
+const slot = (id: string) => {
+  let n = slotOf.get(id);
+  if (n === undefined) slotOf.set(id, (n = slotOf.size % SLOTS));
+  return n;
+};
 let answers = 0;
+let tick = 0;
 const answer = setInterval(() => {
   if (Date.now() >= deadline) return;
-  if (mode === 'bare') for (const v of visitors) op.emit('message:send', { conversationId: v.conversationId, clientId: `a${answers++}`, body: 'answer' }, () => {});
-  else for (const o of ops) for (const id of mine.get(o)!) o.emit('message:send', { conversationId: id, clientId: `a${answers++}`, body: `answer ${answers}` }, () => {});
-}, 1000);
+  const now = tick++ % SLOTS;
+  if (mode === 'bare') {
+    for (const v of visitors) if (v.conversationId && slot(v.conversationId) === now) op.emit('message:send', { conversationId: v.conversationId, clientId: `a${answers++}`, body: 'answer' }, () => {});
+  } else for (const o of ops) for (const id of mine.get(o)!) if (slot(id) === now) o.emit('message:send', { conversationId: id, clientId: `a${answers++}`, body: `answer ${answers}` }, () => {});
+}, 1000 / SLOTS);
 while (Date.now() < deadline + 3000) await new Promise((r) => setTimeout(r, 200));
 clearInterval(answer);
 timers.forEach(clearTimeout);

@@ -1,6 +1,7 @@
 /**
  * The chat baseline: a bare Socket.IO relay with the same options. A visitor's message is
- * acknowledged and forwarded to every operator socket; nothing is validated or stored.
+ * acknowledged and forwarded to every operator socket; an operator's to its visitor and every
+ * operator socket, as Beckon forwards both; nothing is validated or stored.
  */
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
@@ -10,7 +11,13 @@ const io = new Server(http, { maxHttpBufferSize: 64 * 1024, cors: { origin: true
 let seq = 0;
 io.of('/relay-operator').on('connection', (s) => {
   void s.join('operators');
-  s.on('message:send', (_p: unknown, ack?: (r: unknown) => void) => ack?.({ ok: true, data: {} }));
+  s.on('message:send', (p: { conversationId: string; clientId: string; body: string }, ack?: (r: unknown) => void) => {
+    const m = { id: `m${seq}`, conversationId: p.conversationId, seq: ++seq, clientId: p.clientId, sender: 'operator', authorName: 'Op', body: p.body, createdAt: Date.now() };
+    // a visitor socket's id is a room of its own: the conversation id here
+    io.of('/relay-visitor').to(p.conversationId).emit('message:new', m);
+    io.of('/relay-operator').to('operators').emit('message:new', m);
+    ack?.({ ok: true, data: { message: m } });
+  });
 });
 io.of('/relay-visitor').on('connection', (s) => {
   s.on('message:send', (p: { clientId: string; body: string }, ack?: (r: unknown) => void) => {

@@ -235,10 +235,11 @@ export function connect(me: MeView): void {
     set({ inboxNew: state.inboxNew + 1 });
     if (state.sound) chime();
   });
-  s.on('conversation:upsert', (sum) => {
+  const upsert = (sum: ConversationSummary) => {
     const c = state.convs[sum.id];
     set({ convs: { ...state.convs, [sum.id]: c ? { ...c, summary: sum } : emptyConv(sum) } });
-  });
+  };
+  s.on('conversation:upsert', upsert);
   s.on('typing:update', ({ conversationId, typing, text }) => {
     clearTimeout(typingTimers.get(conversationId));
     patchConv(conversationId, { visitorTyping: typing, peek: typing && text ? text : null });
@@ -246,7 +247,9 @@ export function connect(me: MeView): void {
   });
   s.on('message:changed', (m) => changed(m));
   s.on('note:new', (n) => patchConv(n.conversationId, (c) => (c.notes.some((x) => x.id === n.id) ? {} : { notes: [...c.notes, n] })));
-  s.on('message:new', (m) => {
+  s.on('message:new', ({ conversation, ...m }) => {
+    // the conversation's state after the message comes with it
+    if (conversation) upsert(conversation);
     const c = state.convs[m.conversationId];
     if (m.sender === 'visitor') attention(m, c?.summary.visitorName ?? '');
     if (!c || !c.loaded) return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConversationSummary, Message, SyncResult, VisitorConversation } from '@beckon/protocol';
+import type { ConversationSummary, Message, OperatorMessage, SyncResult, VisitorConversation } from '@beckon/protocol';
 import { call, collect, expectOk, next, operator, sleep, startServer, visitorReady } from './harness';
 
 type Sent = { message: Message; conversation: VisitorConversation };
@@ -27,6 +27,27 @@ describe('a conversation between a visitor and an operator', () => {
     const visitorGot = next<Message>(v, 'message:new', (m) => m.sender === 'operator');
     await expectOk(call(op, 'message:send', { conversationId: conv.id, clientId: 'r1', body: 'Yes, in 3 days.' }));
     expect(await visitorGot).toMatchObject({ seq: 2, authorName: 'Oleg', body: 'Yes, in 3 days.' });
+  });
+
+  it("gives every console the conversation's new state with the message itself, and the visitor only the message", async () => {
+    const h = await startServer();
+    const op = await operator(h);
+    const { socket: v } = await visitorReady(h);
+    const first = await expectOk(call(v, 'message:send', { clientId: 'a', body: 'one' }));
+    const upserts = collect<ConversationSummary>(op, 'conversation:upsert');
+    const opGot = next<OperatorMessage>(op, 'message:new', (m) => m.body === 'two');
+    const vGot = next<Record<string, unknown>>(v, 'message:new', (m) => m.body === 'two');
+    await expectOk(call(v, 'message:send', { clientId: 'b', body: 'two' }));
+    const m = await opGot;
+    expect(m.conversation).toMatchObject({ id: first.conversation.id, unread: 2, lastMessagePreview: 'two', lastSeq: m.seq });
+    // the widget's copy has nothing of the console's view (assignee id, notes of routing, other visitors)
+    expect(Object.keys(await vGot)).not.toContain('conversation');
+    const reply = next<OperatorMessage>(op, 'message:new', (x) => x.sender === 'operator');
+    await expectOk(call(op, 'message:send', { conversationId: first.conversation.id, clientId: 'r', body: 'three' }));
+    expect((await reply).conversation).toMatchObject({ lastSeq: 3, lastMessagePreview: 'three' });
+    // one frame per message: no separate upsert for either
+    await sleep(100);
+    expect(upserts.filter((c) => c.lastSeq >= 2)).toEqual([]);
   });
 
   it('shows the same conversation in every tab of the visitor', async () => {

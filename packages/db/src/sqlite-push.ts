@@ -18,6 +18,8 @@ export interface RawPush {
 export const pushRow = (r: RawPush): PushSubscriptionRow => ({ id: r.id, accountId: r.account_id, endpoint: r.endpoint, p256dh: r.p256dh, auth: r.auth, userAgent: r.user_agent, createdAt: r.created_at, lastOkAt: r.last_ok_at, failures: r.failures });
 
 export class SqlitePush implements PushStore {
+  /** `… where account_id in (?, …)`, prepared once per number of ids (every message asks: a site's members) */
+  private readonly byArity = new Map<number, Database.Statement>();
   constructor(private readonly db: Database.Database) {}
 
   async subscribe(accountId: string, s: { endpoint: string; p256dh: string; auth: string; userAgent: string | null }, now: number) {
@@ -37,7 +39,12 @@ export class SqlitePush implements PushStore {
   }
   async subscriptionsOf(accountIds: string[]) {
     if (!accountIds.length) return [];
-    return (this.db.prepare(`select * from push_subscriptions where account_id in (${accountIds.map(() => '?').join(',')})`).all(...accountIds) as RawPush[]).map(pushRow);
+    let st = this.byArity.get(accountIds.length);
+    if (!st) {
+      if (this.byArity.size > 64) this.byArity.clear();
+      this.byArity.set(accountIds.length, (st = this.db.prepare(`select * from push_subscriptions where account_id in (${accountIds.map(() => '?').join(',')})`)));
+    }
+    return (st.all(...accountIds) as RawPush[]).map(pushRow);
   }
   async delivered(id: string, ok: boolean, now: number) {
     if (ok) this.db.prepare('update push_subscriptions set last_ok_at = ?, failures = 0 where id = ?').run(now, id);

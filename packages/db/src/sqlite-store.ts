@@ -172,7 +172,7 @@ function hotStatements(db: BetterSQLite3Database<typeof s>, sqlite: Database.Dat
     conversation: direct(sqlite, db.select().from(s.conversations).where(eq(s.conversations.id, ph('id'))), s.conversations),
     conversationHead: sqlite.prepare<[{ id: string }], { status: string; lastSeq: number }>('select status, last_seq as lastSeq from conversations where id = @id'),
     latestOf: direct(sqlite, db.select().from(s.conversations).where(eq(s.conversations.visitorId, ph('visitorId'))).orderBy(desc(s.conversations.createdAt), desc(s.conversations.id)).limit(1), s.conversations),
-    account: db.select().from(s.accounts).where(eq(s.accounts.id, ph('id'))).prepare(),
+    account: direct(sqlite, db.select().from(s.accounts).where(eq(s.accounts.id, ph('id'))), s.accounts),
     // what every handshake, journey event and offer reads and writes, prepared once and run
     // directly (issue 9: building and preparing these per call was the largest part of the busy
     // time under load; drizzle's per-call layers were the next)

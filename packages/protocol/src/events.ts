@@ -176,10 +176,18 @@ export interface OperatorClientEvents {
   'visitor:update': (p: In<typeof VisitorUpdate>, ack: Ack<{ identity: VisitorDetails['identity'] }>) => void;
 }
 
+/**
+ * A new message as operators get it. A message from the visitor into an open conversation, or an
+ * operator's, carries the conversation's summary after it (`conversation`): one frame to each
+ * console where it took `message:new` and a `conversation:upsert`.
+ */
+export const OperatorMessage = Message.extend({ conversation: ConversationSummary.optional() });
+export type OperatorMessage = z.infer<typeof OperatorMessage>;
+
 export interface OperatorServerEvents {
   'operator:status': (p: { status: OperatorStatus }) => void;
   'conversation:upsert': (c: ConversationSummary) => void;
-  'message:new': (m: Message) => void;
+  'message:new': (m: OperatorMessage) => void;
   /** a message was edited or deleted by its sender */
   'message:changed': (m: Message) => void;
   'typing:update': (t: { conversationId: string; typing: boolean; text?: string }) => void;
@@ -211,7 +219,7 @@ export const VisitorServerEventSchemas = {
 export const OperatorServerEventSchemas = {
   'operator:status': z.object({ status: OperatorStatus }),
   'conversation:upsert': ConversationSummary,
-  'message:new': Message,
+  'message:new': OperatorMessage,
   'message:changed': Message,
   'typing:update': z.object({ conversationId: Id, typing: z.boolean(), text: z.string().optional() }),
   'note:new': Note,

@@ -177,9 +177,10 @@ export class ChatService {
     if (r.kind === 'created') this.announce(r.conversation, r.message);
   }
 
-  private announce(c: ConversationRow, m: Message): void {
+  /** the message to the visitor's tabs and the site's consoles; with `summary`, the consoles' copy carries the conversation's new state */
+  private announce(c: ConversationRow, m: Message, summary?: ConversationSummary): void {
     this.d.visitors.to(rooms.visitor(c.visitorId)).emit('message:new', m);
-    this.d.operators.to(rooms.siteOperators(c.siteId)).emit('message:new', m);
+    this.d.operators.to(rooms.siteOperators(c.siteId)).emit('message:new', summary ? { ...m, conversation: summary } : m);
   }
 
   /**
@@ -311,9 +312,9 @@ export class ChatService {
         await this.publish(result.conversation);
         this.emit(result.conversation, 'conversation.started');
       }
-      this.announce(result.conversation, result.message);
+      // a new conversation's summary went out with publish(); later messages carry it (unread, preview)
+      this.announce(result.conversation, result.message, created ? undefined : await this.summary(result.conversation));
       this.emit(result.conversation, 'message.visitor', { message: result.message });
-      if (!created) this.d.operators.to(rooms.siteOperators(v.siteId)).emit('conversation:upsert', await this.summary(result.conversation));
       if (created) background(this.dispatch(v.siteId), this.d.log, 'dispatch');
     }
     // a duplicate may belong to an earlier conversation: the visitor is told about the current one
@@ -332,9 +333,8 @@ export class ChatService {
     if (result.kind === 'created') {
       // the first reply since the assignment ends its no-answer deadline (later ones have none)
       if (!conv.lastOperatorAt || (conv.assignedAt !== null && conv.lastOperatorAt < conv.assignedAt)) await this.router.answered(conv.id);
-      this.announce(result.conversation, result.message);
+      this.announce(result.conversation, result.message, await this.summary(result.conversation));
       this.emit(result.conversation, 'message.operator', { message: result.message, operator: { id: op.accountId, name: op.name } });
-      this.d.operators.to(rooms.siteOperators(conv.siteId)).emit('conversation:upsert', await this.summary(result.conversation));
     }
     return { message: result.message };
   }

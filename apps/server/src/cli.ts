@@ -38,7 +38,13 @@ function die(msg: string): never {
   process.exit(2);
 }
 
-const { positionals, values } = parseArgs({
+// ids are base64url, and one in 64 begins with "-": an argument of one dash is never an option
+// here (none has a short form), so it is kept aside from parseArgs and put back after
+const kept = new Map<string, string>();
+const argv = process.argv.slice(2).map((a, i) => (/^-[^-]/.test(a) ? (kept.set(`\0${i}`, a), `\0${i}`) : a));
+const back = <T>(v: T): T => (typeof v === 'string' ? ((kept.get(v) ?? v) as T) : Array.isArray(v) ? (v.map(back) as T) : v);
+const parsed = parseArgs({
+  args: argv,
   allowPositionals: true,
   options: {
     role: { type: 'string', default: 'operator' },
@@ -52,6 +58,8 @@ const { positionals, values } = parseArgs({
     to: { type: 'string' },
   },
 });
+const positionals = parsed.positionals.map(back);
+const values = Object.fromEntries(Object.entries(parsed.values).map(([k, v]) => [k, back(v)])) as typeof parsed.values;
 const [command, ...args] = positionals;
 const config = loadConfig();
 mkdirSync(config.dataDir, { recursive: true });

@@ -99,8 +99,13 @@ describe('a production install', () => {
     expect((await cli(dir, 'erase-visitor', v.id)).code).toBe(2);
     expect((await cli(dir, 'erase-visitor', v.id, '--yes')).code).toBe(0);
     expect((await cli(dir, 'export-visitor', v.id)).code).toBe(2);
+    // ids are base64url: one in 64 begins with a dash, and is an id, not an option
+    const dashed = await cli(dir, 'export-visitor', '-LdashedVisitorId00001');
+    expect(dashed.code, dashed.out).toBe(2);
+    expect(dashed.out).toContain('-LdashedVisitorId00001');
 
-    expect((await cli(dir, 'delete-site', secondId, '--confirm', 'wrong')).code).toBe(2);
+    const wrong = await cli(dir, 'delete-site', secondId, '--confirm', 'wrong');
+    expect(wrong.code, wrong.out).toBe(2);
     expect((await cli(dir, 'delete-site', secondId, '--confirm', 'Second shop')).code).toBe(0);
     expect((await cli(dir, 'sites')).out).not.toContain('Second shop');
   }, 60_000);

@@ -167,6 +167,8 @@ describe('web push', () => {
 
     const { socket: v } = await visitorReady(h);
     const sent = await expectOk(call(v, 'message:send', { clientId: 'a', body: 'Is anyone there?' }));
+    // the push deadlines are written after the message is acknowledged (the clock is the test's: it must not move before)
+    for (let i = 0; i < 200 && (await h.store.deadlines.list('push_new')).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     await clock.advance(5_000);
     await h.beckon.scheduler.idle();
     const p1 = JSON.parse(decrypt((await ps.nth(0)).body, keys)) as PushPayload;

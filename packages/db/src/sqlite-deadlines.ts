@@ -8,6 +8,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as s from './schema';
 import { perLimit } from './sqlite-limit';
 import type { DeadlineRow, DeadlineStore } from './store';
+import type { TurnCommit } from './sqlite-group';
 
 type Db = BetterSQLite3Database<typeof s>;
 const d = s.deadlines;
@@ -27,9 +28,14 @@ export class SqliteDeadlines implements DeadlineStore {
   private readonly take;
   private readonly finish;
 
+  /** a claim round: its takes in one transaction */
+  private readonly claimAll;
+
   constructor(
     private readonly db: Db,
     sqlite: Database.Database,
+    /** puts, cancels and finishes share the turn's commit (one per offer shown, expired, dismissed) */
+    private readonly turn: TurnCommit,
   ) {
     const free = '(claimed_at is null or claimed_at < ?)';
     this.nextDue = sqlite.prepare<[number], number | null>(`select min(due_at) from deadlines where ${free}`).pluck();
@@ -45,14 +51,22 @@ export class SqliteDeadlines implements DeadlineStore {
       .prepare();
     this.insertNew = db.insert(d).values(values).onConflictDoNothing().prepare();
     this.remove = db.delete(d).where(and(eq(d.kind, ph('kind')), eq(d.key, ph('key')))).prepare();
+    this.claimAll = sqlite.transaction((now: number, owner: string, stale: number, limit: number) => {
+      const claimed: DeadlineRow[] = [];
+      for (const r of this.due(limit).all(now, stale)) {
+        // only if nobody claimed (or rescheduled) it in between
+        if (this.take.run(now, owner, r.kind, r.key, r.dueAt, stale).changes) claimed.push({ kind: r.kind, key: r.key, dueAt: r.dueAt, payload: r.payload === null ? null : (JSON.parse(r.payload) as Record<string, unknown>) });
+      }
+      return claimed;
+    });
   }
 
   async put(row: DeadlineRow, opts: { keepExisting?: boolean } = {}) {
     const p = { kind: row.kind, key: row.key, dueAt: row.dueAt, payload: row.payload };
-    (opts.keepExisting ? this.insertNew : this.upsert).run(p);
+    await this.turn.run(() => (opts.keepExisting ? this.insertNew : this.upsert).run(p));
   }
   async cancel(kind: string, key: string) {
-    this.remove.run({ kind, key });
+    await this.turn.run(() => this.remove.run({ kind, key }));
   }
   async get(kind: string, key: string) {
     const r = this.db.select().from(d).where(and(eq(d.kind, kind), eq(d.key, key))).get();
@@ -62,16 +76,11 @@ export class SqliteDeadlines implements DeadlineStore {
     return (this.nextDue.get(now - leaseMs) as number | null | undefined) ?? null;
   }
   async claim(now: number, owner: string, leaseMs: number, limit: number) {
-    const stale = now - leaseMs;
-    const claimed: DeadlineRow[] = [];
-    for (const r of this.due(limit).all(now, stale)) {
-      // only if nobody claimed (or rescheduled) it in between
-      if (this.take.run(now, owner, r.kind, r.key, r.dueAt, stale).changes) claimed.push({ kind: r.kind, key: r.key, dueAt: r.dueAt, payload: r.payload === null ? null : (JSON.parse(r.payload) as Record<string, unknown>) });
-    }
-    return claimed;
+    // one commit for the round (a storm claims hundreds)
+    return this.claimAll.immediate(now, owner, now - leaseMs, limit);
   }
   async done(row: Pick<DeadlineRow, 'kind' | 'key' | 'dueAt'>, owner: string) {
-    this.finish.run(row.kind, row.key, row.dueAt, owner);
+    await this.turn.run(() => this.finish.run(row.kind, row.key, row.dueAt, owner));
   }
   async list(kind?: string) {
     const rows = kind ? this.db.select().from(d).where(eq(d.kind, kind)).all() : this.db.select().from(d).all();

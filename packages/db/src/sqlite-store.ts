@@ -14,6 +14,7 @@ import { guardStore } from './guard';
 import { newId } from './ids';
 import { toMessage, toRule, toSite } from './rows';
 import { SqliteDeadlines } from './sqlite-deadlines';
+import { TurnCommit } from './sqlite-group';
 import { SqliteIntegrations } from './sqlite-integrations';
 import { SqliteTrail } from './sqlite-trail';
 import { lit, perLimit } from './sqlite-limit';
@@ -230,10 +231,8 @@ class SqliteStore implements Store {
   readonly push: SqlitePush;
   degraded = false;
   private readonly trail: SqliteTrail;
-  /** built once: better-sqlite3's transaction() makes a new wrapper (five functions) per call */
-  private readonly appendTx: Database.Transaction<(m: NewMessage) => AppendResult>;
-  private readonly appendGroup: Database.Transaction<(each: () => void) => void>;
-  private appends: { m: NewMessage; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }[] = [];
+  /** appends, offers and deadlines asked for in one turn share one commit */
+  readonly turn: TurnCommit;
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -242,15 +241,13 @@ class SqliteStore implements Store {
     readonly checkpointer: Checkpointer | null = null,
   ) {
     this.hot = hotStatements(db, sqlite);
-    this.deadlines = new SqliteDeadlines(db, sqlite);
+    this.turn = new TurnCommit(sqlite);
+    this.deadlines = new SqliteDeadlines(db, sqlite, this.turn);
     this.trail = new SqliteTrail(sqlite);
     this.integrations = new SqliteIntegrations(db, sqlite, this.trail);
     this.quality = new SqliteQuality(sqlite);
     this.files = new SqliteFiles(sqlite);
     this.push = new SqlitePush(sqlite);
-    // on its own a transaction; inside appendGroup a savepoint
-    this.appendTx = sqlite.transaction((m) => this.append(m));
-    this.appendGroup = sqlite.transaction((each) => each());
   }
 
   healthy() {
@@ -571,47 +568,12 @@ class SqliteStore implements Store {
     return { kind: 'created', message: toMessage(row), conversation: updated };
   }
   /**
-   * Appends that arrive in one turn of the event loop share one commit (an operator answering
-   * a dozen chats at once, a burst of visitors): each in a savepoint of its own, so one that fails
-   * fails alone, in the order they were asked for; each caller hears once the commit is done. A
-   * commit was most of an append's time (~90 µs of ~120 under the chat benchmark).
+   * Appends that arrive in one turn of the event loop share one commit (./sqlite-group.ts: an
+   * operator answering a dozen chats at once, a burst of visitors). A commit was most of an
+   * append's time (~90 µs of ~120 under the chat benchmark).
    */
   appendMessage(m: NewMessage): Promise<AppendResult> {
-    return new Promise((resolve, reject) => {
-      if (this.appends.push({ m, resolve, reject }) === 1) setImmediate(() => this.commitAppends());
-    });
-  }
-  private commitAppends(): void {
-    const batch = this.appends;
-    this.appends = [];
-    if (!batch.length) return;
-    if (!this.sqlite.open) {
-      for (const a of batch) a.reject(new TypeError('The database connection is not open'));
-      return;
-    }
-    const out: ({ ok: AppendResult } | { err: unknown })[] = [];
-    try {
-      this.appendGroup.immediate(() => {
-        for (const a of batch) {
-          try {
-            out.push({ ok: this.appendTx(a.m) });
-          } catch (err) {
-            // a failure SQLite ended the whole transaction for (a full disk, a lost lock): none is stored
-            if (!this.sqlite.inTransaction) throw err;
-            out.push({ err });
-          }
-        }
-      });
-    } catch (err) {
-      // the commit itself failed (the file is locked): none of them is stored
-      for (const a of batch) a.reject(err);
-      return;
-    }
-    batch.forEach((a, i) => {
-      const r = out[i]!;
-      if ('ok' in r) a.resolve(r.ok);
-      else a.reject(r.err);
-    });
+    return this.turn.run(() => this.append(m));
   }
   async changeMessage(c: { messageId: string; conversationId: string; sender: 'visitor' | 'operator'; senderId: string; body: string | null; now: number; since: number }) {
     return this.sqlite.transaction((): Message | 'gone' | 'not_last' => {
@@ -676,18 +638,18 @@ class SqliteStore implements Store {
 
   async createOffer(o: Omit<OfferRow, 'dismissedAt' | 'acceptedAt' | 'expiredAt' | 'convertedAt' | 'value' | 'conversationId'>) {
     const row: OfferRow = { ...o, dismissedAt: null, acceptedAt: null, expiredAt: null, convertedAt: null, value: null, conversationId: null };
-    this.hot.insertOffer.run({ ...o });
-    return row;
+    // thousands are shown in the same second when a rule starts matching everyone: one commit a turn
+    return this.turn.run(() => (this.hot.insertOffer.run({ ...o }), row));
   }
   async getOffer(id: string) {
     return (this.hot.offer.get({ id }) as OfferRow | undefined) ?? null;
   }
   async updateOffer(id: string, patch: Partial<Pick<OfferRow, 'dismissedAt' | 'acceptedAt' | 'expiredAt' | 'convertedAt' | 'value' | 'conversationId'>>) {
     if (!Object.keys(patch).length) return this.getOffer(id);
-    return (this.hot.patchOffer(id, patch) as OfferRow | undefined) ?? null;
+    return this.turn.run(() => (this.hot.patchOffer(id, patch) as OfferRow | undefined) ?? null);
   }
   async expireOffer(id: string, now: number) {
-    return this.hot.expireOffer.run({ id, now }) > 0;
+    return this.turn.run(() => this.hot.expireOffer.run({ id, now }) > 0);
   }
   async recentOffers(visitorId: string, limit: number) {
     return this.hot.recentOffers.all({ visitorId, limit }) as OfferRow[];
@@ -771,8 +733,8 @@ class SqliteStore implements Store {
   async close() {
     if (!this.sqlite.open) return;
     try {
-      // appends asked for before the close are committed, not lost
-      this.commitAppends();
+      // appends, offers and deadlines asked for before the close are committed, not lost
+      this.turn.commit();
       this.trail.flush();
     } finally {
       // the thread's connection first: the last one to close folds the WAL into the file

@@ -33,7 +33,10 @@ describe('a conversation between a visitor and an operator', () => {
     const h = await startServer();
     const op = await operator(h);
     const { socket: v } = await visitorReady(h);
+    const assigned = next<ConversationSummary>(op, 'conversation:upsert', (c) => c.status === 'active');
     const first = await expectOk(call(v, 'message:send', { clientId: 'a', body: 'one' }));
+    // the new conversation's own news (routing gives it to the operator) comes first
+    await assigned;
     const upserts = collect<ConversationSummary>(op, 'conversation:upsert');
     const opGot = next<OperatorMessage>(op, 'message:new', (m) => m.body === 'two');
     const vGot = next<Record<string, unknown>>(v, 'message:new', (m) => m.body === 'two');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { consoleLogin, startWorld, type World } from './harness';
+import { consoleLogin, shot, startWorld, type World } from './harness';
 
 let w: World;
 beforeAll(async () => {
@@ -54,4 +54,23 @@ it('lets a person change their password; their other browser is signed out', asy
   w.admin.password = 'my own new password';
   await page.context().close();
   await elsewhere.context().close();
+});
+
+it('says how long ago the last message was in words in Russian too ("5 мин. назад", not "−5 мин")', async () => {
+  const store = w.beckon.store;
+  const then = Date.now() - 5 * 60_000;
+  const v = await store.touchVisitor({ id: 'visitor-five-minutes-ago', siteId: w.siteId, lang: 'ru', userAgent: null }, then);
+  const c = await store.createConversation({ siteId: w.siteId, visitorId: v.id, previousId: null }, then);
+  await store.appendMessage({ conversationId: c.id, clientId: 'a', sender: 'visitor', senderId: v.id, authorName: null, body: 'Пять минут назад', now: then });
+  for (const [locale, want] of [
+    ['ru-RU', /^5 мин\. назад$/],
+    ['en-US', /^5m ago$/],
+  ] as const) {
+    // on a phone, where the list's time column is narrowest
+    const page = await consoleLogin(w, w.operator, undefined, { locale, viewport: { width: 390, height: 800 }, mobile: true });
+    const item = page.locator('li').filter({ hasText: 'Пять минут назад' }).first();
+    await expect.poll(async () => (await item.locator('time').textContent())?.trim(), { timeout: 10_000 }).toMatch(want);
+    await shot(page, `phone-console-list-ago-${locale}`);
+    await page.context().close();
+  }
 });

@@ -13,7 +13,8 @@ import { Face } from './face';
 export function ago(ms: number, lang: string, t: Strings): string {
   const s = Math.round((Date.now() - ms) / 1000);
   if (s < 45) return t.justNow;
-  const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto', style: 'narrow' });
+  // Russian's narrow form is a bare "−1 мин" (it reads as "minus one"): its short form says "1 мин. назад"
+  const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto', style: lang === 'ru' ? 'short' : 'narrow' });
   if (s < 3600) return rtf.format(-Math.round(s / 60), 'minute');
   if (s < 86400) return rtf.format(-Math.round(s / 3600), 'hour');
   return rtf.format(-Math.round(s / 86400), 'day');

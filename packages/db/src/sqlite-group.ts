@@ -19,8 +19,6 @@ export class TurnCommit {
   /** built once: better-sqlite3's transaction() makes a new wrapper per call */
   private readonly one: Database.Transaction<(fn: () => unknown) => unknown>;
   private readonly group: Database.Transaction<(each: () => void) => void>;
-  /** commits made (the tests count them) */
-  commits = 0;
 
   constructor(private readonly sqlite: Database.Database) {
     // on its own a transaction; inside the group a savepoint
@@ -57,7 +55,6 @@ export class TurnCommit {
           }
         }
       });
-      this.commits++;
     } catch (err) {
       // the commit itself failed (the file is locked): none of them is stored
       for (const j of batch) j.reject(err);

@@ -232,7 +232,7 @@ class SqliteStore implements Store {
   degraded = false;
   private readonly trail: SqliteTrail;
   /** appends, offers and deadlines asked for in one turn share one commit */
-  readonly turn: TurnCommit;
+  private readonly turn: TurnCommit;
 
   constructor(
     private readonly sqlite: Database.Database,

@@ -23,8 +23,10 @@ let duplicated = 0;
 let reordered = 0;
 let failed = 0;
 
-// operators: the first counts what arrives (every operator of the site sees every message); each answers the chats it has
-const cookies = cookie ? cookie.split('|') : [''];
+// operators: the first counts what arrives (every operator of the site sees every message); each answers the chats it has.
+// The relay holds as many operator consoles as Beckon (8): each gets every message, as each Beckon console does
+const OPERATORS = 8;
+const cookies = cookie ? cookie.split('|') : Array.from({ length: OPERATORS }, () => '');
 const ops: Socket[] = cookies.map((c) => io(`${url}/${mode === 'bare' ? 'relay-operator' : 'operator'}`, { transports: ['websocket'], extraHeaders: c ? { cookie: c } : {}, forceNew: true }));
 const op = ops[0]!;
 const mine = new Map<Socket, Set<string>>(ops.map((o) => [o, new Set<string>()]));
@@ -99,7 +101,10 @@ const answer = setInterval(() => {
   if (Date.now() >= deadline) return;
   const now = tick++ % SLOTS;
   if (mode === 'bare') {
-    for (const v of visitors) if (v.conversationId && slot(v.conversationId) === now) op.emit('message:send', { conversationId: v.conversationId, clientId: `a${answers++}`, body: 'answer' }, () => {});
+    // each conversation has one of the operators, as Beckon's routing gives each operator its share
+    visitors.forEach((v, i) => {
+      if (v.conversationId && slot(v.conversationId) === now) ops[i % ops.length]!.emit('message:send', { conversationId: v.conversationId, clientId: `a${answers++}`, body: `answer ${answers}` }, () => {});
+    });
   } else for (const o of ops) for (const id of mine.get(o)!) if (slot(id) === now) o.emit('message:send', { conversationId: id, clientId: `a${answers++}`, body: `answer ${answers}` }, () => {});
 }, 1000 / SLOTS);
 while (Date.now() < deadline + 3000) await new Promise((r) => setTimeout(r, 200));

@@ -319,6 +319,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     ? clock.settleWith(async () => {
         await scheduler.idle();
         await chat.idle();
+        await engage.quiet();
         await webhooks.idle();
         await mailer.idle();
       })
@@ -329,6 +330,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
     await redis?.close();
     await scheduler.idle();
     await chat.idle();
+    await engage.quiet();
     await webhooks.idle();
     webhooks.close();
     await mailer.idle();

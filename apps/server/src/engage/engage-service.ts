@@ -18,6 +18,7 @@ import { rooms, type OperatorNamespace, type VisitorNamespace } from '../chat/ty
 import { applyEvent, type Applied } from './journey';
 import type { Clock } from '../lib/clock';
 import { Wakes } from '../lib/wakes';
+import { Lanes } from '../lib/lanes';
 import type { Scheduler } from '../lib/scheduler';
 import type { Link } from '../cluster/link';
 import { RemoteBoards } from '../cluster/boards';
@@ -90,6 +91,8 @@ interface Live {
   elsewhere: { offerId: string; until: number } | null;
   currency: string;
   ready: Promise<void>;
+  /** `ready` is done: the hot path need not wait for it */
+  loaded: boolean;
 }
 
 /** evaluations run per turn of the event loop at most (sockets get their turn between); the rest wait for the next */
@@ -105,6 +108,8 @@ export class EngageService {
   /** visitors to decide again, with the facts that changed (null: all): one evaluation each per turn */
   private readonly queue = new Map<Live, Set<Fact> | null>();
   private draining: Promise<void> | null = null;
+  /** one task at a time per visitor (evaluations, offers shown, dismissed, accepted, expiring) */
+  private readonly lanes = new Lanes<string>();
   /** evaluations run so far (the storm benchmark and test count them) */
   evaluations = 0;
   private readonly flusher: ReturnType<typeof setInterval>;
@@ -309,8 +314,8 @@ export class EngageService {
     this.wakes.stop();
   }
 
-  private expireDue(offerId: string, visitorId: string): Promise<void> {
-    return this.d.chat.serial(`engage:${visitorId}`, async () => {
+  private async expireDue(offerId: string, visitorId: string): Promise<void> {
+    return this.lanes.run(visitorId, async () => {
       const l = this.live.get(visitorId);
       const now = this.d.now();
       if (l?.current?.offerId === offerId) {
@@ -335,7 +340,12 @@ export class EngageService {
         return ctx;
       })();
       this.sites.set(siteId, p);
-      p.catch(() => this.sites.delete(siteId));
+      const mine = p;
+      // the hot path reads a settled site at once (no promise per event)
+      p.then(
+        (ctx) => void (this.sites.get(siteId) === mine && this.settled.set(siteId, ctx)),
+        () => this.sites.delete(siteId),
+      );
     }
     return p;
   }
@@ -354,6 +364,7 @@ export class EngageService {
     if (!site) return;
     const ctx: SiteCtx = { site, rules: new Map(rules.map((r) => [r.id, r])), engine: new Engine(rules), free: prev?.free ?? 0, available: prev?.available ?? 0, invites: prev?.invites ?? new Map(), dirty: true, measuring: false };
     this.sites.set(siteId, Promise.resolve(ctx));
+    this.settled.set(siteId, ctx);
     await this.measure(ctx);
     this.reconsider(siteId, null);
   }
@@ -426,7 +437,7 @@ export class EngageService {
 
   /** Resolves once every queued evaluation has run (tests, benchmarks). */
   async quiet(): Promise<void> {
-    while (this.draining || this.measures.size) await Promise.all([this.draining, ...this.measures]);
+    while (this.draining || this.measures.size || this.lanes.busy) await Promise.all([this.draining, ...this.measures, this.lanes.idle()]);
   }
 
   // ---- visitors
@@ -458,7 +469,7 @@ export class EngageService {
   }
 
   private create(siteId: string, visitorId: string, now: number): Live {
-    const l: Live = { siteId, visitorId, name: visitorDisplayName(visitorId, null), state: emptyState(now), memo: null, sockets: new Map(), history: [], current: null, typingUntil: 0, chatting: false, held: [], matching: [], matchedFrom: null, lastActivityAt: now, leftAt: null, elsewhere: null, currency: 'USD', ready: Promise.resolve() };
+    const l: Live = { siteId, visitorId, name: visitorDisplayName(visitorId, null), state: emptyState(now), memo: null, sockets: new Map(), history: [], current: null, typingUntil: 0, chatting: false, held: [], matching: [], matchedFrom: null, lastActivityAt: now, leftAt: null, elsewhere: null, currency: 'USD', ready: Promise.resolve(), loaded: false };
     l.ready = (async () => {
       const [row, offers, conv] = await Promise.all([this.d.store.getVisitor(visitorId), this.d.store.recentOffers(visitorId, HISTORY), this.d.store.latestConversationOf(visitorId)]);
       l.history = offers.map(toRecord);
@@ -477,7 +488,11 @@ export class EngageService {
         l.state.visits = (row?.visits ?? 0) + 1;
         await this.d.store.updateVisitor(visitorId, { visits: l.state.visits, sessionStartedAt: now });
       }
-    })().catch((err) => this.d.log.error({ err, visitorId }, 'loading a visitor failed'));
+    })()
+      .catch((err) => this.d.log.error({ err, visitorId }, 'loading a visitor failed'))
+      .finally(() => {
+        l.loaded = true;
+      });
     return l;
   }
 
@@ -542,20 +557,28 @@ export class EngageService {
     this.noteChange(l, true);
   }
 
-  async journey(v: { siteId: string; visitorId: string; socketId: string; bot: boolean }, events: JourneyEventParsed[]): Promise<number> {
+  /**
+   * The loader's events: the visitor's state takes them in, the trail keeps them, the rules
+   * decide again. Answers at once (a number, no promise) unless something had to wait: the
+   * visitor still loading, an identify or a goal (store writes), an offer being shown.
+   */
+  journey(v: { siteId: string; visitorId: string; socketId: string; bot: boolean }, events: JourneyEventParsed[]): number | Promise<number> {
     const l = this.live.get(v.visitorId);
     if (!l) throw new BeckonError('NOT_FOUND', 'no session: reconnect');
-    await l.ready;
+    return l.loaded ? this.take(l, v.socketId, v.bot, events) : l.ready.then(() => this.take(l, v.socketId, v.bot, events));
+  }
+
+  private take(l: Live, socketId: string, bot: boolean, events: JourneyEventParsed[]): number | Promise<number> {
     const now = this.d.now();
     if (now - l.lastActivityAt > SESSION_MS) this.newSession(l, now);
     l.lastActivityAt = now;
-    if (v.bot) return events.length;
+    if (bot) return events.length;
     const out: Applied = { changed: new Set(), persist: [] };
     for (const e of events) {
       applyEvent(l.state, e, now, out);
       if (e.type === 'cart') l.currency = e.currency;
       if (out.visible !== undefined) {
-        const sock = l.sockets.get(v.socketId);
+        const sock = l.sockets.get(socketId);
         if (sock && sock.visible !== out.visible) {
           sock.visible = out.visible;
           sock.since = now;
@@ -564,14 +587,20 @@ export class EngageService {
       }
     }
     if (out.typing) l.typingUntil = now + TYPING_MS;
-    if (out.identify) await this.identify(l, out.identify);
+    if (out.identify) return this.identify(l, out.identify).then(() => this.taken(l, out, now, events.length));
+    return this.taken(l, out, now, events.length);
+  }
+
+  private taken(l: Live, out: Applied, now: number, n: number): number | Promise<number> {
     // the trail is analytics: the store writes it in groups and the acknowledgement does not wait
-    // for the commit (what the state above took in is already what the rules see)
+    // for the commit (what the state took in is already what the rules see)
     if (out.persist.length) void this.d.store.addJourneyEvents(out.persist.map((p) => ({ ...p, siteId: l.siteId, visitorId: l.visitorId }))).catch((err) => this.d.log.error({ err }, 'journey trail not stored'));
-    if (out.goal) await this.goal(l, out.goal.name, out.goal.value, now);
-    this.markDirty(l);
-    await this.evaluate(l, [...out.changed]);
-    return events.length;
+    const decided = () => {
+      this.markDirty(l);
+      const done = this.evaluate(l, out.changed);
+      return done instanceof Promise ? done.then(() => n) : n;
+    };
+    return out.goal ? this.goal(l, out.goal.name, out.goal.value, now).then(decided) : decided();
   }
 
   private async identify(l: Live, e: Extract<JourneyEventParsed, { type: 'identify' }>): Promise<void> {
@@ -629,32 +658,58 @@ export class EngageService {
           this.queue.delete(e[0]);
           if (batch.length >= EVAL_BATCH) break;
         }
-        await Promise.all(batch.map(([l, facts]) => this.d.chat.serial(`engage:${l.visitorId}`, () => this.evaluateNow(l, facts ? [...facts] : null)).catch((err) => this.d.log.error({ err }, 'evaluation failed'))));
+        const waiting: Promise<void>[] = [];
+        for (const [l, facts] of batch) {
+          try {
+            const done = this.evaluate(l, facts);
+            if (done instanceof Promise) waiting.push(done.catch((err) => this.d.log.error({ err }, 'evaluation failed')));
+          } catch (err) {
+            this.d.log.error({ err }, 'evaluation failed');
+          }
+        }
+        await Promise.all(waiting);
       }
     } finally {
       this.draining = null;
     }
   }
 
-  private evaluate(l: Live, changed: Fact[] | null): Promise<void> {
-    return this.d.chat.serial(`engage:${l.visitorId}`, () => this.evaluateNow(l, changed));
+  /** on the visitor's lane; a value when nothing had to wait (most events), else a promise */
+  private evaluate(l: Live, changed: Iterable<Fact> | null): void | Promise<void> {
+    return this.lanes.run(l.visitorId, () => this.evaluateNow(l, changed));
   }
 
-  private async evaluateNow(l: Live, changed: Fact[] | null): Promise<void> {
+  /** `changed`: the facts that changed since the last evaluation (null: all of them) */
+  private evaluateNow(l: Live, changed: Iterable<Fact> | null): void | Promise<void> {
     if (!l.sockets.size) return;
-    this.evaluations++;
-    const ctx = await this.site(l.siteId);
+    const ctx = this.settled.get(l.siteId);
+    if (!ctx) return this.site(l.siteId).then(() => this.evaluateNow(l, changed));
     const now = this.d.now();
-    if (l.current && l.current.expiresAt <= now) await this.expire(l, ctx, now);
-    const facts = changed ? [...changed] : null;
+    if (l.current && l.current.expiresAt <= now) return this.expire(l, ctx, now).then(() => this.decideFor(l, ctx, changed, now));
+    return this.decideFor(l, ctx, changed, now);
+  }
+
+  private decideFor(l: Live, ctx: SiteCtx, changed: Iterable<Fact> | null, now: number): void | Promise<void> {
+    this.evaluations++;
+    let facts = changed;
     if (l.state.operatorsAvailable !== ctx.available) {
       l.state.operatorsAvailable = ctx.available;
-      facts?.push('operators.available');
+      if (facts) facts = [...facts, 'operators.available'];
     }
     if (!l.memo || l.memo.engine !== ctx.engine) l.memo = ctx.engine.memo();
     const m = ctx.engine.match(l.state, now, l.memo, facts);
     // from here to the reservation below nothing awaits: ten visitors cannot share one free slot
-    const visible = [...l.sockets.entries()].filter(([, s]) => s.visible).sort((a, b) => b[1].since - a[1].since);
+    // the tab that became visible last shows an offer (the first of them when several did at once)
+    let tab: string | null = null;
+    let tabSince = -Infinity;
+    let tabLang: Lang = 'en';
+    for (const [id, s] of l.sockets) {
+      if (s.visible && s.since > tabSince) {
+        tab = id;
+        tabSince = s.since;
+        tabLang = s.lang;
+      }
+    }
     const decision = decide({
       now,
       visitorId: l.visitorId,
@@ -664,7 +719,7 @@ export class EngageService {
       showing: !!l.current || (!!l.elsewhere && l.elsewhere.until > now),
       chatting: l.chatting,
       typingUntil: l.typingUntil,
-      visible: visible.length > 0,
+      visible: tab !== null,
       freeSlots: this.freeSlots(ctx, now),
       engagement: ctx.site.engagement,
       hours: ctx.site.hours,
@@ -675,12 +730,16 @@ export class EngageService {
       if (decision.show.rule.kind === 'invite') ctx.invites.set(shownId, now + decision.show.rule.controls.expiresSeconds * 1000);
     }
     if (m.matching !== l.matchedFrom) (l.matchedFrom = m.matching), (l.matching = m.matching.map((r) => r.id));
-    await this.recordHeld(l, decision.held, now);
-    for (const h of decision.holdouts) await this.record(l, h.rule, h.variant, now, true);
-    if (decision.show && shownId) await this.show(l, ctx, decision.show.rule, decision.show.variant, visible[0]![0], visible[0]![1].lang, now, shownId);
+    this.recordHeld(l, decision.held, now);
     // (the offer's expiry is a deadline of its own: see expireDue)
     const wake = Math.min(m.wakeAt, decision.wakeAt, l.typingUntil > now ? l.typingUntil : Infinity);
-    this.arm(l, wake, now);
+    const show = decision.show;
+    if (!decision.holdouts.length && !show) return this.arm(l, wake, now);
+    return (async () => {
+      for (const h of decision.holdouts) await this.record(l, h.rule, h.variant, now, true);
+      if (show && shownId && tab !== null) await this.show(l, ctx, show.rule, show.variant, tab, tabLang, now, shownId);
+      this.arm(l, wake, now);
+    })();
   }
 
   private arm(l: Live, at: number, now: number): void {
@@ -688,7 +747,13 @@ export class EngageService {
     this.wakes.set(l, at === Infinity || !l.sockets.size ? Infinity : Math.min(at, now + 86_400_000));
   }
 
-  private async recordHeld(l: Live, held: { ruleId: string; reason: HoldReason }[], now: number): Promise<void> {
+  private recordHeld(l: Live, held: { ruleId: string; reason: HoldReason }[], now: number): void {
+    if (sameHolds(l.held, held)) {
+      // the same reasons as last time (most events): nothing to store or show
+      l.held = held;
+      this.trackWaiting(l);
+      return;
+    }
     const before = new Map(l.held.map((h) => [h.ruleId, h.reason]));
     const fresh = held.filter((h) => before.get(h.ruleId) !== h.reason && h.reason !== 'lower_priority');
     l.held = held;
@@ -805,7 +870,7 @@ export class EngageService {
   }
 
   dismiss(visitorId: string, offerId: string): Promise<{ offerId: string }> {
-    return this.d.chat.serial(`engage:${visitorId}`, async () => {
+    return this.lanes.run(visitorId, async () => {
       const { l, ctx, offer } = await this.own(visitorId, offerId);
       const now = this.d.now();
       if (offer.dismissedAt === null && offer.acceptedAt === null) {
@@ -822,7 +887,7 @@ export class EngageService {
 
   /** Accepting: an invitation starts a conversation carrying the rule, variant and journey. */
   accept(visitorId: string, offerId: string, how: 'click' | 'copy' | 'chat') {
-    return this.d.chat.serial(`engage:${visitorId}`, async () => {
+    return this.lanes.run(visitorId, async () => {
       const { l, ctx, offer } = await this.own(visitorId, offerId);
       const now = this.d.now();
       const first = offer.acceptedAt === null;
@@ -845,7 +910,7 @@ export class EngageService {
 
   /** Lead and callback forms land in the inbox. */
   async submit(v: { siteId: string; visitorId: string }, kind: 'lead' | 'callback', offerId: string | null, f: { name: string; email: string; phone: string; time: string }): Promise<{ itemId: string }> {
-    return this.d.chat.serial(`engage:${v.visitorId}`, async () => {
+    return this.lanes.run(v.visitorId, async () => {
       const l = this.live.get(v.visitorId);
       if (offerId) {
         const { offer } = await this.own(v.visitorId, offerId);
@@ -905,7 +970,7 @@ export class EngageService {
   async invite(by: { id: string; name: string }, siteIds: string[], visitorId: string, text: string): Promise<{ offerId: string }> {
     const l = this.live.get(visitorId);
     if (!l || !siteIds.includes(l.siteId)) throw new BeckonError('NOT_FOUND', 'that visitor is not on the site now');
-    return this.d.chat.serial(`engage:${visitorId}`, async () => {
+    return this.lanes.run(visitorId, async () => {
       const ctx = await this.site(l.siteId);
       const tab = [...l.sockets.entries()].sort((a, b) => Number(b[1].visible) - Number(a[1].visible) || b[1].since - a[1].since)[0];
       if (!tab) throw new BeckonError('NOT_FOUND', 'that visitor has left');
@@ -1003,8 +1068,9 @@ export class EngageService {
     this.markSiteDirty(l.siteId);
   }
   private markSiteDirty(siteId: string): void {
-    const p = this.sites.get(siteId);
-    p?.then((ctx) => (ctx.dirty = true)).catch(() => undefined);
+    const ctx = this.settled.get(siteId);
+    if (ctx) ctx.dirty = true;
+    else this.sites.get(siteId)?.then((c) => (c.dirty = true)).catch(() => undefined);
   }
 
   private async flushBoards(): Promise<void> {
@@ -1031,6 +1097,12 @@ export class EngageService {
       sock.emit('visitors:page', await this.page(w));
     }
   }
+}
+
+function sameHolds(a: readonly { ruleId: string; reason: HoldReason }[], b: readonly { ruleId: string; reason: HoldReason }[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.ruleId !== b[i]!.ruleId || a[i]!.reason !== b[i]!.reason) return false;
+  return true;
 }
 
 function toRecord(o: OfferRow): OfferRecord & { id: string } {

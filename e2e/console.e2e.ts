@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { consoleLogin, shot, startWorld, type World } from './harness';
+import { consoleLogin, shot, startWorld, visitorPage, visitorSays, type World } from './harness';
 
 let w: World;
 beforeAll(async () => {
@@ -73,4 +73,32 @@ it('says how long ago the last message was in words in Russian too ("5 мин. �
     await shot(page, `phone-console-list-ago-${locale}`);
     await page.context().close();
   }
+});
+
+it("keeps the chat list current from each message alone: the last words and the unread count, cleared by another console's answer (a phone, in Russian)", async () => {
+  const watcher = await consoleLogin(w, w.operator, undefined, { locale: 'ru-RU', viewport: { width: 390, height: 800 }, mobile: true });
+  await watcher.waitForSelector('.dot.online');
+  const visitor = await visitorPage(w, '/');
+  await visitorSays(visitor, 'Первый вопрос про обжарку');
+  // the visitor's row, found by the name the list gives them (its preview changes below)
+  const first = watcher.locator('button.row').filter({ hasText: 'Первый вопрос про обжарку' });
+  await first.waitFor();
+  const name = (await first.locator('b').textContent())!.trim();
+  const row = watcher.locator('button.row').filter({ has: watcher.locator('b', { hasText: name }) });
+  await visitorSays(visitor, 'И второй: есть ли помол под турку?');
+  await expect.poll(async () => (await row.locator('.preview').textContent())?.trim()).toBe('И второй: есть ли помол под турку?');
+  await expect.poll(async () => (await row.locator('.badge').textContent())?.trim()).toBe('2');
+  expect(await row.getAttribute('aria-label')).toContain('2');
+  await shot(watcher, 'phone-console-list-unread-ru-RU');
+  // another console answers: the phone's list shows the answer and nothing unread
+  const other = await consoleLogin(w, w.admin);
+  await other.locator('button.row').filter({ has: other.locator('b', { hasText: name }) }).click();
+  await other.fill('.pane textarea', 'Да, мелем под турку бесплатно.');
+  await other.press('.pane textarea', 'Enter');
+  await expect.poll(async () => (await row.locator('.preview').textContent())?.trim()).toBe('Да, мелем под турку бесплатно.');
+  await expect.poll(() => row.locator('.badge').count()).toBe(0);
+  await shot(watcher, 'phone-console-list-answered-ru-RU');
+  await other.context().close();
+  await watcher.context().close();
+  await visitor.context().close();
 });

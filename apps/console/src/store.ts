@@ -4,8 +4,8 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { io, type Socket } from 'socket.io-client';
-import { phraseGuard, type FloorView, type Note, type PhraseHit, type PhraseRule, type RoutingEvent, type VisitorDetails } from '@beckon/protocol';
-import type { AckData, ConversationSummary, ListCursor, HistoryResult, Lang, MeView, Message, OperatorClientEvents, OperatorServerEvents, OperatorStatus, Result, SyncResult, VisitorsPage } from '@beckon/protocol';
+import { LIMITS, phraseGuard, type FloorView, type Note, type PhraseHit, type PhraseRule, type RoutingEvent, type VisitorDetails } from '@beckon/protocol';
+import type { AckData, ConversationSummary, ListCursor, HistoryResult, Lang, MeView, Message, MessageHead, OperatorClientEvents, OperatorServerEvents, OperatorStatus, Result, SyncResult, VisitorsPage } from '@beckon/protocol';
 import { initialLang } from './i18n';
 import { api } from './api';
 import { chime, desktopNotify, setTitleBadge } from './notify';
@@ -240,6 +240,14 @@ export function connect(me: MeView): void {
     set({ convs: { ...state.convs, [sum.id]: c ? { ...c, summary: sum } : emptyConv(sum) } });
   };
   s.on('conversation:upsert', upsert);
+  /** a message's news in its conversation's row: it is the last message now, with the unread count and read mark after it */
+  const advance = (m: Message, head: MessageHead) => {
+    const c = state.convs[m.conversationId];
+    // a conversation not known yet comes whole in its own upsert; older news changes nothing
+    if (!c || c.summary.lastSeq >= m.seq) return;
+    const summary: ConversationSummary = { ...c.summary, lastSeq: m.seq, lastMessageAt: m.createdAt, lastMessagePreview: m.body.slice(0, LIMITS.previewChars), unread: head.unread, visitorReadSeq: head.visitorReadSeq };
+    set({ convs: { ...state.convs, [m.conversationId]: { ...c, summary } } });
+  };
   s.on('typing:update', ({ conversationId, typing, text }) => {
     clearTimeout(typingTimers.get(conversationId));
     patchConv(conversationId, { visitorTyping: typing, peek: typing && text ? text : null });
@@ -247,9 +255,9 @@ export function connect(me: MeView): void {
   });
   s.on('message:changed', (m) => changed(m));
   s.on('note:new', (n) => patchConv(n.conversationId, (c) => (c.notes.some((x) => x.id === n.id) ? {} : { notes: [...c.notes, n] })));
-  s.on('message:new', ({ conversation, ...m }) => {
-    // the conversation's state after the message comes with it
-    if (conversation) upsert(conversation);
+  s.on('message:new', ({ head, ...m }) => {
+    // what the message changed in its conversation's row comes with it
+    if (head) advance(m, head);
     const c = state.convs[m.conversationId];
     if (m.sender === 'visitor') attention(m, c?.summary.visitorName ?? '');
     if (!c || !c.loaded) return;

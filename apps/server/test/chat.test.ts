@@ -29,7 +29,7 @@ describe('a conversation between a visitor and an operator', () => {
     expect(await visitorGot).toMatchObject({ seq: 2, authorName: 'Oleg', body: 'Yes, in 3 days.' });
   });
 
-  it("gives every console the conversation's new state with the message itself, and the visitor only the message", async () => {
+  it("gives every console what the message changed in its conversation with the message itself (no re-read summary), and the visitor only the message", async () => {
     const h = await startServer();
     const op = await operator(h);
     const { socket: v } = await visitorReady(h);
@@ -42,12 +42,16 @@ describe('a conversation between a visitor and an operator', () => {
     const vGot = next<Record<string, unknown>>(v, 'message:new', (m) => m.body === 'two');
     await expectOk(call(v, 'message:send', { clientId: 'b', body: 'two' }));
     const m = await opGot;
-    expect(m.conversation).toMatchObject({ id: first.conversation.id, unread: 2, lastMessagePreview: 'two', lastSeq: m.seq });
-    // the widget's copy has nothing of the console's view (assignee id, notes of routing, other visitors)
-    expect(Object.keys(await vGot)).not.toContain('conversation');
+    // two unread for the list's badge; the visitor has seen their own messages; seq, time and preview are the message's own
+    expect(m).toMatchObject({ conversationId: first.conversation.id, seq: 2, head: { unread: 2, visitorReadSeq: 2 } });
+    // the frame is the message and its head: no summary (visitor, assignee) re-read and re-sent with each message
+    expect(Object.keys(m).sort()).toEqual(['attachment', 'authorName', 'body', 'clientId', 'conversationId', 'createdAt', 'deletedAt', 'editedAt', 'head', 'id', 'sender', 'seq']);
+    // the widget's copy has nothing of the console's view
+    expect(Object.keys(await vGot)).not.toContain('head');
     const reply = next<OperatorMessage>(op, 'message:new', (x) => x.sender === 'operator');
     await expectOk(call(op, 'message:send', { conversationId: first.conversation.id, clientId: 'r', body: 'three' }));
-    expect((await reply).conversation).toMatchObject({ lastSeq: 3, lastMessagePreview: 'three' });
+    // an answer: nothing unread any more
+    expect(await reply).toMatchObject({ seq: 3, head: { unread: 0, visitorReadSeq: 2 } });
     // one frame per message: no separate upsert for either
     await sleep(100);
     expect(upserts.filter((c) => c.lastSeq >= 2)).toEqual([]);

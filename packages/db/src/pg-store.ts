@@ -12,7 +12,7 @@ import pg from 'pg';
 import { and, asc, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import { DEFAULT_ATTACHMENTS, DEFAULT_ENGAGEMENT, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_QUALITY, DEFAULT_RETENTION, DEFAULT_ROUTING, type Appearance, type AttachmentRef, type AttachmentSettings, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type PhraseRule, type QualitySettings, type RetentionSettings, type RoutingSettings, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
+import { DEFAULT_ATTACHMENTS, DEFAULT_ENGAGEMENT, LIMITS, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_QUALITY, DEFAULT_RETENTION, DEFAULT_ROUTING, type Appearance, type AttachmentRef, type AttachmentSettings, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type PhraseRule, type QualitySettings, type RetentionSettings, type RoutingSettings, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
 import { guardStore } from './guard';
 import { newId } from './ids';
 import { toMessage, toRule, toSite } from './rows';
@@ -33,7 +33,7 @@ export interface PgOptions {
 }
 
 const MIGRATIONS = fileURLToPath(new URL('../drizzle-pg', import.meta.url));
-const PREVIEW = 140;
+const PREVIEW = LIMITS.previewChars;
 
 type Db = NodePgDatabase<typeof s>;
 

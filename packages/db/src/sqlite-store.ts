@@ -9,7 +9,7 @@ import { and, asc, desc, eq, getTableColumns, gt, inArray, is, lt, ne, or, Param
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { DEFAULT_ATTACHMENTS, DEFAULT_ENGAGEMENT, type AttachmentRef, type AttachmentSettings, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_QUALITY, DEFAULT_RETENTION, DEFAULT_ROUTING, type QualitySettings, type RetentionSettings, type PhraseRule, type RoutingSettings, type Appearance, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
+import { DEFAULT_ATTACHMENTS, DEFAULT_ENGAGEMENT, LIMITS, type AttachmentRef, type AttachmentSettings, DEFAULT_HOURS, DEFAULT_PHRASES, DEFAULT_QUALITY, DEFAULT_RETENTION, DEFAULT_ROUTING, type QualitySettings, type RetentionSettings, type PhraseRule, type RoutingSettings, type Appearance, type BusinessHours, type EngagementSettings, type FunnelRow, type Message, type Rule, type RuleDef, type SiteView } from '@beckon/protocol';
 import { guardStore } from './guard';
 import { newId } from './ids';
 import { toMessage, toRule, toSite } from './rows';
@@ -35,7 +35,7 @@ export interface SqliteOptions {
 }
 
 const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
-const PREVIEW = 140;
+const PREVIEW = LIMITS.previewChars;
 
 /**
  * How long one statement waits for a lock another process holds (a backup, `sqlite3` in a

@@ -28,7 +28,7 @@ import {
   OperatorEditMessage,
   OperatorDeleteMessage,
 } from './chat';
-import { Id, MessageBody, OperatorStatus } from './common';
+import { Id, MessageBody, OperatorStatus, Seq } from './common';
 import { DepartmentId, WidgetSite } from './site';
 import { CallbackSubmit, JourneyBatch, LeadSubmit, ManualInvite, OfferAccept, OfferRef, OfferView, type JourneyEntry, type LiveVisitor } from './journey';
 
@@ -177,11 +177,17 @@ export interface OperatorClientEvents {
 }
 
 /**
- * A new message as operators get it. A message from the visitor into an open conversation, or an
- * operator's, carries the conversation's summary after it (`conversation`): one frame to each
- * console where it took `message:new` and a `conversation:upsert`.
+ * What a message changes in its conversation's summary beyond what the message says itself (its
+ * seq is the conversation's last, its time the last message's, its first LIMITS.previewChars
+ * characters the preview). The consoles' copy of a visitor's or an operator's message carries it:
+ * one small frame keeps the chat list current, where a second frame (`conversation:upsert`) or
+ * the whole summary with every message were each a read of the visitor and the assignee.
  */
-export const OperatorMessage = Message.extend({ conversation: ConversationSummary.optional() });
+export const MessageHead = z.object({ unread: z.number().int().min(0), visitorReadSeq: Seq });
+export type MessageHead = z.infer<typeof MessageHead>;
+
+/** A new message as operators get it: with `head` when it is the conversation's news in itself. */
+export const OperatorMessage = Message.extend({ head: MessageHead.optional() });
 export type OperatorMessage = z.infer<typeof OperatorMessage>;
 
 export interface OperatorServerEvents {

@@ -2,6 +2,8 @@
 export const LIMITS = {
   /** characters in one chat message */
   messageLength: 4000,
+  /** characters of a conversation's last message shown in the chat list */
+  previewChars: 140,
   /** one's own last message can be edited or deleted this long after it was sent */
   editWindowMs: 5 * 60_000,
   /** bytes in one Socket.IO frame (socket.io `maxHttpBufferSize`) */

@@ -177,10 +177,10 @@ export class ChatService {
     if (r.kind === 'created') this.announce(r.conversation, r.message);
   }
 
-  /** the message to the visitor's tabs and the site's consoles; with `summary`, the consoles' copy carries the conversation's new state */
-  private announce(c: ConversationRow, m: Message, summary?: ConversationSummary): void {
+  /** the message to the visitor's tabs and the site's consoles; with `head`, the consoles' copy carries what it changed in the conversation (`c` is the row after it) */
+  private announce(c: ConversationRow, m: Message, head = false): void {
     this.d.visitors.to(rooms.visitor(c.visitorId)).emit('message:new', m);
-    this.d.operators.to(rooms.siteOperators(c.siteId)).emit('message:new', summary ? { ...m, conversation: summary } : m);
+    this.d.operators.to(rooms.siteOperators(c.siteId)).emit('message:new', head ? { ...m, head: { unread: c.operatorUnread, visitorReadSeq: c.visitorReadSeq } } : m);
   }
 
   /**
@@ -312,8 +312,8 @@ export class ChatService {
         await this.publish(result.conversation);
         this.emit(result.conversation, 'conversation.started');
       }
-      // a new conversation's summary went out with publish(); later messages carry it (unread, preview)
-      this.announce(result.conversation, result.message, created ? undefined : await this.summary(result.conversation));
+      // a new conversation's summary went out with publish(); later messages carry what they change (unread, read mark)
+      this.announce(result.conversation, result.message, !created);
       this.emit(result.conversation, 'message.visitor', { message: result.message });
       if (created) background(this.dispatch(v.siteId), this.d.log, 'dispatch');
     }
@@ -333,7 +333,7 @@ export class ChatService {
     if (result.kind === 'created') {
       // the first reply since the assignment ends its no-answer deadline (later ones have none)
       if (!conv.lastOperatorAt || (conv.assignedAt !== null && conv.lastOperatorAt < conv.assignedAt)) await this.router.answered(conv.id);
-      this.announce(result.conversation, result.message, await this.summary(result.conversation));
+      this.announce(result.conversation, result.message, true);
       this.emit(result.conversation, 'message.operator', { message: result.message, operator: { id: op.accountId, name: op.name } });
     }
     return { message: result.message };

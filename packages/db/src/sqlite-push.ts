@@ -20,9 +20,16 @@ export const pushRow = (r: RawPush): PushSubscriptionRow => ({ id: r.id, account
 export class SqlitePush implements PushStore {
   /** `… where account_id in (?, …)`, prepared once per number of ids (every message asks: a site's members) */
   private readonly byArity = new Map<number, Database.Statement>();
+  /**
+   * Who has a browser subscribed: every visitor message asks about its assignee, and nearly
+   * always nobody is. Read once, forgotten on every write here (this process holds the file:
+   * no subscription arrives by another way); a stale "yes" only costs the query it saves.
+   */
+  private subscribed: Set<string> | null = null;
   constructor(private readonly db: Database.Database) {}
 
   async subscribe(accountId: string, s: { endpoint: string; p256dh: string; auth: string; userAgent: string | null }, now: number) {
+    this.subscribed = null;
     // one browser is one endpoint: signing in as someone else on it moves the subscription
     this.db
       .prepare(
@@ -35,10 +42,12 @@ export class SqlitePush implements PushStore {
     return pushRow(this.db.prepare('select * from push_subscriptions where endpoint = ?').get(s.endpoint) as RawPush);
   }
   async unsubscribe(accountId: string, endpoint: string) {
+    this.subscribed = null;
     return this.db.prepare('delete from push_subscriptions where account_id = ? and endpoint = ?').run(accountId, endpoint).changes > 0;
   }
   async subscriptionsOf(accountIds: string[]) {
-    if (!accountIds.length) return [];
+    this.subscribed ??= new Set((this.db.prepare('select distinct account_id from push_subscriptions').pluck().all() as string[]));
+    if (!accountIds.some((id) => this.subscribed!.has(id))) return [];
     let st = this.byArity.get(accountIds.length);
     if (!st) {
       if (this.byArity.size > 64) this.byArity.clear();
@@ -51,6 +60,7 @@ export class SqlitePush implements PushStore {
     else this.db.prepare('update push_subscriptions set failures = failures + 1 where id = ?').run(id);
   }
   async remove(id: string) {
+    this.subscribed = null;
     this.db.prepare('delete from push_subscriptions where id = ?').run(id);
   }
   async prefs(accountId: string) {

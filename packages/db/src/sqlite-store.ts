@@ -153,24 +153,28 @@ function patcher<T extends SQLiteTable & { id: SQLiteColumn }>(db: BetterSQLite3
 
 /** The statements every chat message runs, built and prepared once (drizzle otherwise rebuilds and re-prepares each call). */
 function hotStatements(db: BetterSQLite3Database<typeof s>, sqlite: Database.Database) {
+  // the next seq is taken where it is kept: the row of an open conversation comes back with it
+  // (an update's right-hand sides read the row as it was, so `last_seq + 1` is the new seq in each)
+  const next = sql`${s.conversations.lastSeq} + 1`;
   const bump = (sender: 'visitor' | 'operator' | 'system') =>
     db
       .update(s.conversations)
       .set({
-        lastSeq: sql`${ph('seq')}`,
+        lastSeq: next,
         lastMessageAt: sql`${ph('now')}`,
         lastMessagePreview: sql`${ph('preview')}`,
         // an operator's reply means the operators have read everything before it
         ...(sender === 'visitor'
-          ? { visitorReadSeq: sql`${ph('seq')}`, operatorUnread: sql`${s.conversations.operatorUnread} + 1`, visitorMessages: sql`${s.conversations.visitorMessages} + 1` }
+          ? { visitorReadSeq: next, operatorUnread: sql`${s.conversations.operatorUnread} + 1`, visitorMessages: sql`${s.conversations.visitorMessages} + 1` }
           : sender === 'operator'
-            ? { operatorReadSeq: sql`${ph('seq')}`, operatorUnread: 0, lastOperatorAt: sql`${ph('now')}`, firstOperatorAt: sql`coalesce(${s.conversations.firstOperatorAt}, ${ph('now')})`, operatorMessages: sql`${s.conversations.operatorMessages} + 1` }
+            ? { operatorReadSeq: next, operatorUnread: 0, lastOperatorAt: sql`${ph('now')}`, firstOperatorAt: sql`coalesce(${s.conversations.firstOperatorAt}, ${ph('now')})`, operatorMessages: sql`${s.conversations.operatorMessages} + 1` }
             : {}),
       })
-      .where(eq(s.conversations.id, ph('id')))
+      .where(and(eq(s.conversations.id, ph('id')), ne(s.conversations.status, 'closed')))
       .returning();
   return {
     conversation: direct(sqlite, db.select().from(s.conversations).where(eq(s.conversations.id, ph('id'))), s.conversations),
+    // whether a conversation exists (an append that changed nothing: missing, or closed)
     conversationHead: sqlite.prepare<[{ id: string }], { status: string; lastSeq: number }>('select status, last_seq as lastSeq from conversations where id = @id'),
     latestOf: direct(sqlite, db.select().from(s.conversations).where(eq(s.conversations.visitorId, ph('visitorId'))).orderBy(desc(s.conversations.createdAt), desc(s.conversations.id)).limit(1), s.conversations),
     account: direct(sqlite, db.select().from(s.accounts).where(eq(s.accounts.id, ph('id'))), s.accounts),
@@ -551,20 +555,21 @@ class SqliteStore implements Store {
   }
 
   private append(m: NewMessage): AppendResult {
-    // the two columns an append needs; the whole row comes back from the update's `returning`
-    const conv = this.hot.conversationHead.get({ id: m.conversationId });
-    if (!conv) return { kind: 'missing' };
     // a client id is the sender's, whatever the conversation: a retry that arrives after its
     // conversation was closed (and another began) is the same message, not a new one
     const existing = this.hot.sentBy.get({ sender: m.sender, senderId: m.senderId, clientId: m.clientId });
-    if (existing) return existing.body === m.body ? { kind: 'duplicate', message: toMessage(existing), conversation: (this.hot.conversation.get({ id: existing.conversationId }) ?? this.hot.conversation.get({ id: m.conversationId }))! } : { kind: 'conflict' };
-    if (conv.status === 'closed') return { kind: 'closed' };
-    const seq = conv.lastSeq + 1;
-    const row = { id: newId(), conversationId: m.conversationId, seq, clientId: m.clientId, sender: m.sender, senderId: m.senderId, authorName: m.authorName, body: m.body, createdAt: m.now, attachment: m.attachment ?? null, editedAt: null, deletedAt: null };
+    if (existing) {
+      if (!this.hot.conversationHead.get({ id: m.conversationId })) return { kind: 'missing' };
+      return existing.body === m.body ? { kind: 'duplicate', message: toMessage(existing), conversation: (this.hot.conversation.get({ id: existing.conversationId }) ?? this.hot.conversation.get({ id: m.conversationId }))! } : { kind: 'conflict' };
+    }
+    // two statements for a new message: the open conversation's row takes the next seq (and
+    // comes back whole), the message is stored with it; both or neither (the caller's savepoint)
+    const updated = this.hot.bump[m.sender].get({ id: m.conversationId, now: m.now, preview: m.body.slice(0, PREVIEW) });
+    if (!updated) return this.hot.conversationHead.get({ id: m.conversationId }) ? { kind: 'closed' } : { kind: 'missing' };
+    const row = { id: newId(), conversationId: m.conversationId, seq: updated.lastSeq, clientId: m.clientId, sender: m.sender, senderId: m.senderId, authorName: m.authorName, body: m.body, createdAt: m.now, attachment: m.attachment ?? null, editedAt: null, deletedAt: null };
     this.hot.insertMessage.run(row);
     // the file now belongs to this message (and its conversation: erasure and retention take both)
     if (m.attachment) this.sqlite.prepare('update attachments set conversation_id = ?, message_id = ? where id = ? and message_id is null').run(m.conversationId, row.id, m.attachment.id);
-    const updated = this.hot.bump[m.sender].get({ id: m.conversationId, seq, now: m.now, preview: m.body.slice(0, PREVIEW) })!;
     return { kind: 'created', message: toMessage(row), conversation: updated };
   }
   /**

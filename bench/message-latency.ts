@@ -68,7 +68,7 @@ async function beckon() {
   const op = io(`${url}/operator`, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true });
   await connected(op);
   let received = 0;
-  op.on('message:new', () => received++);
+  op.on('messages:new', (ms: unknown[]) => (received += ms.length));
   const v = io(`${url}/visitor`, { transports: ['websocket'], auth: { siteKey: site.key }, extraHeaders: { origin: 'http://shop.test' }, forceNew: true });
   await new Promise((r) => v.once("session:ready", r));
   const r = await measure(async (i) => {

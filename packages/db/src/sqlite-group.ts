@@ -42,6 +42,17 @@ export class TurnCommit {
       for (const j of batch) j.reject(new TypeError('The database connection is not open'));
       return;
     }
+    if (batch.length === 1) {
+      // alone in its turn (a quiet server, one append at a time): the transaction is its own, no savepoint
+      const j = batch[0]!;
+      let r: unknown;
+      try {
+        r = this.group.immediate(j.fn);
+      } catch (err) {
+        return j.reject(err);
+      }
+      return j.resolve(r as never);
+    }
     const out: ({ ok: unknown } | { err: unknown })[] = [];
     try {
       this.group.immediate(() => {

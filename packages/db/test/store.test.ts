@@ -71,6 +71,27 @@ describe.each(KINDS)('%s store', (kind) => {
       expect(await store.closeConversation(conv.id, 'operator', 6)).toBeNull();
     });
 
+    it('tells a missing conversation from a closed one, and an append to either changes nothing', async () => {
+      const { conv } = await seed();
+      await store.appendMessage(msg(conv.id, 'a', 'one'));
+      expect((await store.appendMessage(msg('no-such-conversation00', 'b', 'two'))).kind).toBe('missing');
+      await store.closeConversation(conv.id, 'operator', 20);
+      expect((await store.appendMessage(msg(conv.id, 'c', 'three'))).kind).toBe('closed');
+      expect((await store.getConversation(conv.id))?.lastSeq).toBe(1);
+      expect((await store.messagesAfter(conv.id, 0, 100)).map((m) => m.body)).toEqual(['one']);
+    });
+
+    it('finds a browser subscribed after an earlier look-up found nobody, and forgets one taken back', async () => {
+      const { site } = await seed();
+      const a = await store.createAccount({ email: 'op@shop.example', name: 'Op', passwordHash: 'x' }, 1);
+      await store.putMembership({ accountId: a.id, siteId: site.id, role: 'operator', capacity: 5 }, 1);
+      expect(await store.push.subscriptionsOf([a.id])).toEqual([]);
+      await store.push.subscribe(a.id, { endpoint: 'https://push.example/1', p256dh: 'k', auth: 'a', userAgent: null }, 2);
+      expect((await store.push.subscriptionsOf([a.id])).map((x) => x.endpoint)).toEqual(['https://push.example/1']);
+      await store.push.unsubscribe(a.id, 'https://push.example/1');
+      expect(await store.push.subscriptionsOf([a.id])).toEqual([]);
+    });
+
     it('keeps what it acknowledged across a reopen of the file', async () => {
       const { conv } = await seed();
       for (let i = 0; i < 20; i++) await store.appendMessage(msg(conv.id, `c${i}`, `m${i}`));

@@ -67,6 +67,17 @@ describe('one commit a turn', () => {
     expect((await store.getOffer(offer(3).id))?.id).toBe(offer(3).id);
   });
 
+  it('alone in its turn, a write is its own transaction: a failure rejects, stores nothing of it, and the next one goes on', async () => {
+    await store.createOffer(offer(1));
+    await expect(store.createOffer(offer(1))).rejects.toThrow(/UNIQUE/);
+    // what comes next is stored as usual
+    const conv = await store.createConversation({ siteId, visitorId: offer(1).visitorId, previousId: null }, 1);
+    const ok = await store.appendMessage({ conversationId: conv.id, clientId: 'a', sender: 'visitor', senderId: offer(1).visitorId, authorName: null, body: 'one', now: 2 });
+    expect(ok.kind).toBe('created');
+    expect((await store.createOffer(offer(4))).id).toBe(offer(4).id);
+    expect((await store.getConversation(conv.id))?.lastSeq).toBe(1);
+  });
+
   it('commits what waits when the store closes', async () => {
     const pending = store.createOffer(offer(7));
     await store.close();

@@ -33,7 +33,11 @@ const mine = new Map<Socket, Set<string>>(ops.map((o) => [o, new Set<string>()])
 const myId = new Map<Socket, string>();
 for (const o of ops) o.on('conversation:upsert', (c: { id: string; assigneeId: string | null; status: string }) => (c.status === 'active' && c.assigneeId && c.assigneeId === myId.get(o) ? mine.get(o)!.add(c.id) : mine.get(o)!.delete(c.id)));
 const seen = new Set<string>();
-op.on('message:new', (m: { body: string; conversationId?: string; sender?: string }) => {
+type Arrived = { body: string; conversationId?: string; sender?: string };
+// the relay forwards each message in a frame of its own; Beckon's consoles get a turn's messages in one
+op.on('message:new', (m: Arrived) => arrived(m));
+op.on('messages:new', (ms: Arrived[]) => ms.forEach(arrived));
+function arrived(m: Arrived) {
   if (m.sender && m.sender !== 'visitor') return;
   const [v, n] = m.body.split(':');
   if (!v || n === undefined) return;
@@ -46,7 +50,7 @@ op.on('message:new', (m: { body: string; conversationId?: string; sender?: strin
   received++;
   const at = sent.get(key);
   if (at !== undefined && performance.now() - t0 > WARM_MS) lat.push(performance.now() - at);
-});
+}
 await Promise.all(
   ops.map(
     (o) =>

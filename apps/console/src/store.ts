@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { io, type Socket } from 'socket.io-client';
 import { LIMITS, phraseGuard, type FloorView, type Note, type PhraseHit, type PhraseRule, type RoutingEvent, type VisitorDetails } from '@beckon/protocol';
-import type { AckData, ConversationSummary, ListCursor, HistoryResult, Lang, MeView, Message, MessageHead, OperatorClientEvents, OperatorServerEvents, OperatorStatus, Result, SyncResult, VisitorsPage } from '@beckon/protocol';
+import type { AckData, ConversationSummary, ListCursor, HistoryResult, Lang, MeView, Message, MessageHead, OperatorMessage, OperatorClientEvents, OperatorServerEvents, OperatorStatus, Result, SyncResult, VisitorsPage } from '@beckon/protocol';
 import { initialLang } from './i18n';
 import { api } from './api';
 import { chime, desktopNotify, setTitleBadge } from './notify';
@@ -255,7 +255,11 @@ export function connect(me: MeView): void {
   });
   s.on('message:changed', (m) => changed(m));
   s.on('note:new', (n) => patchConv(n.conversationId, (c) => (c.notes.some((x) => x.id === n.id) ? {} : { notes: [...c.notes, n] })));
-  s.on('message:new', ({ head, ...m }) => {
+  // the messages stored in one turn of the server come in one frame, oldest first
+  s.on('messages:new', (ms) => {
+    for (const m of ms) arrived(m);
+  });
+  const arrived = ({ head, ...m }: OperatorMessage) => {
     // what the message changed in its conversation's row comes with it
     if (head) advance(m, head);
     const c = state.convs[m.conversationId];
@@ -266,7 +270,7 @@ export function connect(me: MeView): void {
     if (m.seq > last + 1) return void sync(m.conversationId);
     patchConv(m.conversationId, { messages: [...c.messages, m], peek: m.sender === 'visitor' ? null : c.peek, visitorTyping: m.sender === 'visitor' ? false : c.visitorTyping, pending: c.pending.filter((p) => p.clientId !== m.clientId) });
     markRead(m.conversationId);
-  });
+  };
 }
 
 function attention(m: Message, who: string): void {

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import type { Socket } from 'socket.io-client';
 import { RuleInput, type ConversationSummary, type FloorView, type Message, type VisitorConversation, type VisitorsPage } from '@beckon/protocol';
-import { SHOP, call, closeSockets, login, newSite, next, nodeHealth, ok, operatorAt, Receiver, sendReliably, startWorld, until, visitorAt, type Visitor, type World } from './helpers';
+import { SHOP, call, closeSockets, login, newSite, next, nextMessage, nodeHealth, ok, operatorAt, Receiver, sendReliably, startWorld, until, visitorAt, type Visitor, type World } from './helpers';
 
 let w: World;
 beforeAll(async () => {
@@ -35,7 +35,7 @@ describe('a visitor on one node and an operator on another', () => {
     expect(seen.visitors.find((x) => x.visitorId === v.visitorId)!.online).toBe(true);
 
     const upsert = next<ConversationSummary>(op, 'conversation:upsert', (c) => c.visitorId === v.visitorId && c.assigneeId === ops[0]!.id);
-    const arrives = next<Message>(op, 'message:new', (m) => m.body === 'Hello from node 1');
+    const arrives = nextMessage(op, (m) => m.body === 'Hello from node 1');
     const sent = await ok(call<{ message: Message }>(v.socket, 'message:send', { clientId: 'c1', body: 'Hello from node 1' }));
     // routed on node 1 to an operator whose only tab is on node 2: node 1 knows she is online
     const conv = await upsert;
@@ -217,7 +217,7 @@ describe('Redis stops for 30 s', () => {
     await w.redis.stop();
     const stoppedAt = Date.now();
     // on one node nothing needs Redis
-    const nearDuring = next<Message>(anna, 'message:new', (m) => m.body === 'near: during');
+    const nearDuring = nextMessage(anna, (m) => m.body === 'near: during');
     await sendReliably(near.socket, { clientId: 'n2', body: 'near: during' });
     await nearDuring;
     // across nodes: stored and acknowledged now, delivered when Redis is back
@@ -233,7 +233,7 @@ describe('Redis stops for 30 s', () => {
     await until(() => [...got.got.values()].some((m) => m.body === 'far: during'), 15_000, "the far visitor's message reaches Anna after Redis is back");
     await until(() => farGot.got.has(annaReply.message.id), 15_000, "Anna's reply reaches the far visitor");
     // and live again across nodes: messages both ways, the board
-    const after = next<Message>(anna, 'message:new', (m) => m.body === 'far: after', 15_000);
+    const after = nextMessage(anna, (m) => m.body === 'far: after', 15_000);
     await sendReliably(far.socket, { clientId: 'f3', body: 'far: after' });
     await after;
     await ok(call(anna, 'visitors:watch', { siteId: site.id, filter: '', offset: 0 }));
@@ -381,7 +381,7 @@ describe('live state that spans nodes', () => {
     const up = await fetch(`${node(0)}/api/widget/attachments?key=${site.key}`, { method: 'POST', headers: { origin: SHOP, authorization: `Bearer ${v.token}`, 'content-type': 'application/octet-stream', 'x-file-name': 'photo.png' }, body: new Uint8Array(image) });
     expect(up.status).toBe(201);
     const { attachment } = (await up.json()) as { attachment: { id: string } };
-    const arrives = next<Message>(anna, 'message:new', (m) => m.attachment?.id === attachment.id);
+    const arrives = nextMessage(anna, (m) => m.attachment?.id === attachment.id);
     await sendReliably(v.socket, { clientId: 'f1', body: 'here', attachmentId: attachment.id });
     await arrives;
     for (const i of [1, 2]) {

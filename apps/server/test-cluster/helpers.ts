@@ -169,6 +169,11 @@ export function next<T = unknown>(s: Socket, event: string, filter: (x: T) => bo
   });
 }
 
+/** the next message an operator's console gets that passes `filter` (consoles get them in `messages:new` frames) */
+export function nextMessage(s: Socket, filter: (m: Message) => boolean, ms = 10_000): Promise<Message> {
+  return next<Message[]>(s, 'messages:new', (batch) => batch.some(filter), ms).then((batch) => batch.find(filter)!);
+}
+
 /** polls until `fn` gives something truthy; bounded in time */
 export async function until<T>(fn: () => Promise<T> | T, ms: number, what: string): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
@@ -206,10 +211,13 @@ export class Receiver {
     private readonly s: Socket,
     private readonly sync: () => object | null,
   ) {
-    s.on('message:new', (m: Message) => {
+    const one = (m: Message) => {
       if (this.sync() && m.seq > this.lastSeq + 1) return this.again();
       this.take(m);
-    });
+    };
+    // a widget gets each message in a frame of its own, a console those of a turn in one
+    s.on('message:new', one);
+    s.on('messages:new', (ms: Message[]) => ms.forEach(one));
     s.io.on('reconnect', () => this.again());
   }
   private again(): void {

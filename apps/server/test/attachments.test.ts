@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { AttachmentRef, Message } from '@beckon/protocol';
-import { SHOP, call, expectOk, login, next, operator, startServer, visitorReady, type Harness } from './harness';
+import { SHOP, call, expectOk, login, next, nextMessage, operator, startServer, visitorReady, type Harness } from './harness';
 
 const png = () => sharp({ create: { width: 640, height: 400, channels: 3, background: '#1f6feb' } }).png().toBuffer();
 
@@ -39,7 +39,7 @@ describe('attachments', () => {
     expect(up.cors).toBe(SHOP);
     expect(up.body.attachment).toMatchObject({ name: 'screen shot.png', type: 'image/png', size: image.length, width: 640, height: 400, thumb: true });
 
-    const got = next<Message>(op, 'message:new');
+    const got = nextMessage(op);
     const sent = await expectOk(call(v, 'message:send', { clientId: 'shot', body: 'screen shot.png', attachmentId: up.body.attachment.id }));
     expect(sent.message.attachment?.id).toBe(up.body.attachment.id);
     expect((await got).attachment).toMatchObject({ type: 'image/png', width: 640 });

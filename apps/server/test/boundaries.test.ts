@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { io as connect } from 'socket.io-client';
 import { LIMITS, type ConversationSummary, type Message, type SyncResult, type VisitorConversation } from '@beckon/protocol';
-import { call, callRaw, collect, expectOk, login, next, onCleanup, operator, OTHER_SHOP, PASSWORD, SHOP, sleep, startServer, visitor, visitorReady } from './harness';
+import { call, callRaw, collect, collectMessages, expectOk, login, next, nextMessage, onCleanup, operator, OTHER_SHOP, PASSWORD, SHOP, sleep, startServer, visitor, visitorReady } from './harness';
 
 type Sent = { message: Message; conversation: VisitorConversation };
 
@@ -140,12 +140,12 @@ describe('isolation', () => {
   it('shows an operator nothing of another site', async () => {
     const h = await startServer();
     const eve = await operator(h, 'admin@other.test');
-    const eveEvents = [...collect(eve, 'conversation:upsert'), ...collect(eve, 'message:new')];
+    const eveEvents = [...collect(eve, 'conversation:upsert'), ...collect(eve, 'messages:new')];
     const up = collect(eve, 'conversation:upsert');
-    const msgs = collect(eve, 'message:new');
+    const msgs = collectMessages(eve);
     const shopOp = await operator(h);
     const { socket: v } = await visitorReady(h);
-    const shopSaw = next(shopOp, 'message:new');
+    const shopSaw = nextMessage(shopOp);
     const sent = await expectOk(call(v, 'message:send', { clientId: 'a', body: 'shop secret' }));
     await shopSaw;
     await sleep(100);

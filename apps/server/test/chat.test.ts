@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationSummary, Message, OperatorMessage, SyncResult, VisitorConversation } from '@beckon/protocol';
-import { call, collect, expectOk, next, operator, sleep, startServer, visitorReady } from './harness';
+import { call, collect, expectOk, next, nextMessage, operator, sleep, startServer, visitorReady } from './harness';
 
 type Sent = { message: Message; conversation: VisitorConversation };
 
@@ -13,7 +13,7 @@ describe('a conversation between a visitor and an operator', () => {
     expect(session.site.online).toBe(true);
 
     const upserted = next<ConversationSummary>(op, 'conversation:upsert', (c) => c.status === 'active');
-    const opGot = next<Message>(op, 'message:new');
+    const opGot = nextMessage(op);
     const sent = await expectOk(call(v, 'message:send', { clientId: 'm1', body: 'Do you ship to Riga?' }));
     expect(sent.message).toMatchObject({ seq: 1, sender: 'visitor', body: 'Do you ship to Riga?' });
     expect((await opGot).body).toBe('Do you ship to Riga?');
@@ -38,7 +38,7 @@ describe('a conversation between a visitor and an operator', () => {
     // the new conversation's own news (routing gives it to the operator) comes first
     await assigned;
     const upserts = collect<ConversationSummary>(op, 'conversation:upsert');
-    const opGot = next<OperatorMessage>(op, 'message:new', (m) => m.body === 'two');
+    const opGot = nextMessage(op, (m) => m.body === 'two');
     const vGot = next<Record<string, unknown>>(v, 'message:new', (m) => m.body === 'two');
     await expectOk(call(v, 'message:send', { clientId: 'b', body: 'two' }));
     const m = await opGot;
@@ -48,13 +48,28 @@ describe('a conversation between a visitor and an operator', () => {
     expect(Object.keys(m).sort()).toEqual(['attachment', 'authorName', 'body', 'clientId', 'conversationId', 'createdAt', 'deletedAt', 'editedAt', 'head', 'id', 'sender', 'seq']);
     // the widget's copy has nothing of the console's view
     expect(Object.keys(await vGot)).not.toContain('head');
-    const reply = next<OperatorMessage>(op, 'message:new', (x) => x.sender === 'operator');
+    const reply = nextMessage(op, (x) => x.sender === 'operator');
     await expectOk(call(op, 'message:send', { conversationId: first.conversation.id, clientId: 'r', body: 'three' }));
     // an answer: nothing unread any more
     expect(await reply).toMatchObject({ seq: 3, head: { unread: 0, visitorReadSeq: 2 } });
     // one frame per message: no separate upsert for either
     await sleep(100);
     expect(upserts.filter((c) => c.lastSeq >= 2)).toEqual([]);
+  });
+
+  it('sends each console the messages stored in one turn in one frame, oldest first', async () => {
+    const h = await startServer();
+    const op = await operator(h);
+    const visitors = await Promise.all([1, 2, 3].map(() => visitorReady(h)));
+    for (const [i, v] of visitors.entries()) await expectOk(call(v.socket, 'message:send', { clientId: 'hello', body: `hello ${i}` }));
+    const frames = collect<OperatorMessage[]>(op, 'messages:new');
+    // three visitors write in the same turn: their appends share a commit and come back together
+    await Promise.all(visitors.map((v, i) => h.beckon.chat.visitorSend({ siteId: h.site.id, visitorId: v.session.visitorId }, { clientId: 'again', body: `again ${i}` })));
+    await expect.poll(() => frames.flat().length).toBe(3);
+    expect(frames).toHaveLength(1);
+    expect(frames[0]!.map((m) => m.body)).toEqual(['again 0', 'again 1', 'again 2']);
+    // each with its own conversation's news
+    expect(frames[0]!.map((m) => m.head)).toEqual([1, 2, 3].map(() => ({ unread: 2, visitorReadSeq: 2 })));
   });
 
   it('shows the same conversation in every tab of the visitor', async () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, expect } from 'vitest';
-import { DEFAULT_APPEARANCE, OperatorServerEventSchemas, type AckData, VisitorServerEventSchemas, type OperatorClientEvents, type OperatorServerEvents, type Result, type SiteView, type VisitorClientEvents, type VisitorServerEvents, type VisitorSession } from '@beckon/protocol';
+import { DEFAULT_APPEARANCE, OperatorServerEventSchemas, type AckData, type OperatorMessage, VisitorServerEventSchemas, type OperatorClientEvents, type OperatorServerEvents, type Result, type SiteView, type VisitorClientEvents, type VisitorServerEvents, type VisitorSession } from '@beckon/protocol';
 import { openPgStore, openSqliteStore, throwawayDatabase, type Store } from '@beckon/db';
 import { buildApp, createMember, type Beckon, type BuildOptions } from '../src/index';
 
@@ -191,6 +191,18 @@ export function next<T = unknown>(socket: Socket, event: string, filter: (x: T) 
     };
     socket.on(event, on);
   });
+}
+
+/** The next message an operator's console gets that passes `filter` (consoles get them in `messages:new` frames). */
+export function nextMessage(socket: Socket, filter: (m: OperatorMessage) => boolean = () => true, ms = 5000): Promise<OperatorMessage> {
+  return next<OperatorMessage[]>(socket, 'messages:new', (batch) => batch.some(filter), ms).then((batch) => batch.find(filter)!);
+}
+
+/** Every message an operator's console gets from now on, one by one. */
+export function collectMessages(socket: Socket): OperatorMessage[] {
+  const got: OperatorMessage[] = [];
+  socket.on('messages:new', (batch: OperatorMessage[]) => got.push(...batch));
+  return got;
 }
 
 /** Collect every event of that name from now on. */

@@ -190,10 +190,17 @@ export type MessageHead = z.infer<typeof MessageHead>;
 export const OperatorMessage = Message.extend({ head: MessageHead.optional() });
 export type OperatorMessage = z.infer<typeof OperatorMessage>;
 
+/** messages in one `messages:new` frame at most */
+export const MESSAGES_PER_FRAME = 100;
+
 export interface OperatorServerEvents {
   'operator:status': (p: { status: OperatorStatus }) => void;
   'conversation:upsert': (c: ConversationSummary) => void;
-  'message:new': (m: OperatorMessage) => void;
+  /**
+   * New messages of the operator's sites, oldest first: the ones stored in the same turn come in
+   * one frame (a console watching busy chats took a frame, and the server a write, per message).
+   */
+  'messages:new': (ms: OperatorMessage[]) => void;
   /** a message was edited or deleted by its sender */
   'message:changed': (m: Message) => void;
   'typing:update': (t: { conversationId: string; typing: boolean; text?: string }) => void;
@@ -225,7 +232,7 @@ export const VisitorServerEventSchemas = {
 export const OperatorServerEventSchemas = {
   'operator:status': z.object({ status: OperatorStatus }),
   'conversation:upsert': ConversationSummary,
-  'message:new': OperatorMessage,
+  'messages:new': z.array(OperatorMessage).min(1).max(MESSAGES_PER_FRAME),
   'message:changed': Message,
   'typing:update': z.object({ conversationId: Id, typing: z.boolean(), text: z.string().optional() }),
   'note:new': Note,

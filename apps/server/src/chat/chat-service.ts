@@ -4,7 +4,7 @@
  */
 import { background } from '../lib/background';
 import type { FastifyBaseLogger } from 'fastify';
-import { BeckonError, LIMITS, type AttachmentRef, type CloseReason, type ConversationSummary, type Message, type SyncResult, type VisitorConversation, type WidgetSite, type SiteView } from '@beckon/protocol';
+import { BeckonError, LIMITS, MESSAGES_PER_FRAME, type OperatorMessage, type AttachmentRef, type CloseReason, type ConversationSummary, type Message, type SyncResult, type VisitorConversation, type WidgetSite, type SiteView } from '@beckon/protocol';
 import { OpenConversationExists, ratingBrief, type ConversationRow, type MemberRow, type Store } from '@beckon/db';
 import type { Presence } from './presence';
 import { rooms, type OperatorNamespace, type VisitorNamespace } from './types';
@@ -155,8 +155,21 @@ export class ChatService {
     };
   }
 
+  /** an operator's name as visitors see it, read at most every 2 s per operator (each visitor message's answer carries it) */
+  private async operatorName(accountId: string): Promise<{ name: string } | null> {
+    const now = this.d.now();
+    const hit = this.names.get(accountId);
+    if (hit && now - hit.at < 2_000) return hit.account;
+    const a = await this.d.store.getAccount(accountId);
+    if (this.names.size > 10_000) this.names.clear();
+    const account = a ? { name: a.name } : null;
+    this.names.set(accountId, { at: now, account });
+    return account;
+  }
+  private readonly names = new Map<string, { at: number; account: { name: string } | null }>();
+
   async visitorView(c: ConversationRow): Promise<VisitorConversation> {
-    const assignee = c.assigneeId && c.status === 'active' ? await this.d.store.getAccount(c.assigneeId) : null;
+    const assignee = c.assigneeId && c.status === 'active' ? await this.operatorName(c.assigneeId) : null;
     // once it ended: the visitor may rate it for a while (the site's rateMinutes)
     const [rating, site] = c.status === 'closed' ? await Promise.all([this.ratingOf(c), this.d.store.getSite(c.siteId)]) : [null, null];
     const rateUntil = site && c.closedAt !== null ? c.closedAt + site.quality.rateMinutes * 60_000 : null;
@@ -180,7 +193,31 @@ export class ChatService {
   /** the message to the visitor's tabs and the site's consoles; with `head`, the consoles' copy carries what it changed in the conversation (`c` is the row after it) */
   private announce(c: ConversationRow, m: Message, head = false): void {
     this.d.visitors.to(rooms.visitor(c.visitorId)).emit('message:new', m);
-    this.d.operators.to(rooms.siteOperators(c.siteId)).emit('message:new', head ? { ...m, head: { unread: c.operatorUnread, visitorReadSeq: c.visitorReadSeq } } : m);
+    this.toConsoles(c.siteId, head ? { ...m, head: { unread: c.operatorUnread, visitorReadSeq: c.visitorReadSeq } } : m);
+  }
+
+  /**
+   * The consoles' copies of the messages announced in one turn go out together, once the turn's
+   * work is done (a microtask after the first): one frame, and one write, per console and turn
+   * where each message was one. The turn's appends share one commit, so a burst (a dozen chats
+   * answered at once) comes back together and leaves together.
+   */
+  private toConsoles(siteId: string, m: OperatorMessage): void {
+    let batch = this.outbox.get(siteId);
+    if (!batch) {
+      if (!this.outbox.size) queueMicrotask(() => this.sendOutbox());
+      this.outbox.set(siteId, (batch = []));
+    }
+    batch.push(m);
+  }
+  private readonly outbox = new Map<string, OperatorMessage[]>();
+
+  private sendOutbox(): void {
+    for (const [siteId, ms] of this.outbox) {
+      const to = this.d.operators.to(rooms.siteOperators(siteId));
+      for (let i = 0; i < ms.length; i += MESSAGES_PER_FRAME) to.emit('messages:new', ms.slice(i, i + MESSAGES_PER_FRAME));
+    }
+    this.outbox.clear();
   }
 
   /**

@@ -189,7 +189,7 @@ describe('the REST API', () => {
     expect(await off.json()).toMatchObject({ id: rule.id, enabled: false });
     expect((await h.store.listRules(h.site.id)).find((r) => r.id === rule.id)).toMatchObject({ enabled: false, name: rule.name, when: rule.when });
 
-    const offer = await h.store.createOffer({ id: 'offer-aaaaaaaaaaaaaaaa', siteId: h.site.id, visitorId: w.visitorId, ruleId: rule.id, ruleName: rule.name, variant: 'a', kind: 'invite', holdout: false, sessionStartedAt: Date.now(), createdAt: Date.now(), goalEvent: 'purchase', goalWindowHours: 24, invitedBy: null });
+    const offer = await h.store.createOffer({ id: 'offer-aaaaaaaaaaaaaaaa', siteId: h.site.id, visitorId: w.visitorId, ruleId: rule.id, ruleName: rule.name, variant: 'a', kind: 'invite', holdout: false, sessionStartedAt: Date.now(), createdAt: Date.now(), goalEvent: 'purchase', goalWindowHours: 24, invitedBy: null, expiresAt: Date.now() + 90_000 });
     await h.store.updateOffer(offer.id, { acceptedAt: Date.now(), convertedAt: Date.now(), value: 4990 });
     const goals = (await (await api(h, secret, 'GET', '/api/v1/goals')).json()) as { items: { id: string; value: number; outcome: string }[] };
     expect(goals.items).toEqual([expect.objectContaining({ id: offer.id, value: 49.9, outcome: 'accepted' })]);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationSummary, FunnelRow, JourneyEvent, OfferView, Rule, RuleInput, VisitorConversation, VisitorsPage } from '@beckon/protocol';
 import { inHoldout } from '@beckon/rules';
+import { fakeClock } from '../src/lib/clock';
 import { call, callRaw, collect, expectOk, login, next, operator, sleep, startServer, visitorReady, type Harness, type VisitorSocket } from './harness';
 
 async function api<T>(h: Harness, cookie: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
@@ -313,5 +314,57 @@ describe('console', () => {
     // a visitor of another site is not reachable
     const other = await startServer();
     expect(await call(op, 'visitors:watch', { siteId: other.site.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+});
+
+describe('offers going at their time', () => {
+  const coupon = { name: 'Sale coupon', kind: 'coupon' as const, when: { fact: 'page.path' as const, op: 'starts_with' as const, value: '/sale' }, controls: { expiresSeconds: 20 } };
+
+  it('goes by itself at its expiry, recorded as expired then, with no deadline row written for it', async () => {
+    const clock = fakeClock();
+    const h = await startServer({ clock });
+    await addRule(h, coupon);
+    const v = await tab(h);
+    const hidden = collect<{ id: string; reason: string }>(v.socket, 'offer:hide');
+    const shown = next<OfferView>(v.socket, 'offer:show');
+    await send(v.socket, page('/sale'));
+    const o = await shown;
+    const shownAt = clock.now();
+    // the offer carries its own due time: nothing else is stored for it
+    expect((await h.store.getOffer(o.id))?.expiresAt).toBe(shownAt + 20_000);
+    expect(await h.store.deadlines.list('offer_expiry')).toEqual([]);
+    await clock.advance(19_000);
+    await h.beckon.engage.quiet();
+    await sleep(50);
+    expect(hidden).toEqual([]);
+    await clock.advance(1_000);
+    await h.beckon.engage.quiet();
+    await expect.poll(() => hidden).toEqual([{ id: o.id, reason: 'expired' }]);
+    expect((await h.store.getOffer(o.id))?.expiredAt).toBe(shownAt + 20_000);
+  });
+
+  it('shown before a restart, it is recorded as expired after it, and a tab that came back loses the card', async () => {
+    const clock = fakeClock();
+    const h = await startServer({ clock });
+    await addRule(h, coupon);
+    const v = await tab(h);
+    const shown = next<OfferView>(v.socket, 'offer:show');
+    await send(v.socket, page('/sale'));
+    const o = await shown;
+    const gone = await tab(h);
+    const shownToo = next<OfferView>(gone.socket, 'offer:show');
+    await send(gone.socket, page('/sale'));
+    const other = await shownToo;
+    v.socket.disconnect();
+    gone.socket.disconnect();
+    await h.restart();
+    // one visitor's tab is back (its page still shows the card); the other never comes back
+    const back = await visitorReady(h, { token: v.token });
+    const hide = next<{ id: string; reason: string }>(back.socket, 'offer:hide');
+    await clock.advance(40_000);
+    await h.beckon.scheduler.idle();
+    expect(await hide).toEqual({ id: o.id, reason: 'expired' });
+    await expect.poll(async () => (await h.store.getOffer(other.id))?.expiredAt ?? null).not.toBeNull();
+    expect((await h.store.getOffer(o.id))?.expiredAt).not.toBeNull();
   });
 });

@@ -209,8 +209,11 @@ export const offers = pgTable(
     goalWindowHours: bigint('goal_window_hours', { mode: 'number' }),
     conversationId: text('conversation_id'),
     invitedBy: text('invited_by'),
+    /** when a shown offer goes if nothing happens to it first (null: a holdout record, never shown) */
+    expiresAt: bigint('expires_at', { mode: 'number' }),
   },
-  (t) => [index('offers_visitor').on(t.visitorId, t.createdAt), index('offers_rule').on(t.siteId, t.ruleId)],
+  // offers_open: the offer's expiry is its deadline, kept with it (see schema.ts)
+  (t) => [index('offers_visitor').on(t.visitorId, t.createdAt), index('offers_rule').on(t.siteId, t.ruleId), index('offers_open').on(t.expiresAt).where(sql`${t.expiresAt} is not null and ${t.expiredAt} is null and ${t.dismissedAt} is null and ${t.acceptedAt} is null`)],
 );
 
 export const offerHolds = pgTable(

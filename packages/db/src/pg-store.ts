@@ -530,6 +530,17 @@ class PgStore implements Store {
     if (!Object.keys(patch).length) return this.getOffer(id);
     return one(await this.db.update(s.offers).set(patch).where(eq(s.offers.id, id)).returning()) as OfferRow | null;
   }
+  async expireDueOffers(dueBy: number, now: number, limit: number) {
+    // each node's sweep takes its own rows: one offer comes back to one of them
+    const r = await this.pool.query<{ id: string; visitor_id: string }>(
+      `update offers o set expired_at = $1
+       from (select id from offers where expires_at <= $2 and expired_at is null and dismissed_at is null and accepted_at is null order by expires_at limit $3 for update skip locked) due
+       where o.id = due.id and o.expired_at is null and o.dismissed_at is null and o.accepted_at is null
+       returning o.id, o.visitor_id`,
+      [now, dueBy, limit],
+    );
+    return r.rows.map((x) => ({ id: x.id, visitorId: x.visitor_id }));
+  }
   async expireOffer(id: string, now: number) {
     const o = s.offers;
     return ((await this.db.update(o).set({ expiredAt: now }).where(and(eq(o.id, id), sql`${o.expiredAt} is null and ${o.dismissedAt} is null and ${o.acceptedAt} is null`))).rowCount ?? 0) > 0;

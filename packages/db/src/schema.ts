@@ -1,4 +1,5 @@
 /** The drizzle schema. Migrations in ../drizzle are generated from it by drizzle-kit. */
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const meta = sqliteTable('meta', {
@@ -200,8 +201,12 @@ export const offers = sqliteTable(
     goalWindowHours: integer('goal_window_hours'),
     conversationId: text('conversation_id'),
     invitedBy: text('invited_by'),
+    /** when a shown offer goes if nothing happens to it first (null: a holdout record, never shown) */
+    expiresAt: integer('expires_at'),
   },
-  (t) => [index('offers_visitor').on(t.visitorId, t.createdAt), index('offers_rule').on(t.siteId, t.ruleId)],
+  // offers_open: the offer's expiry is its deadline, kept with it (no deadline row written, claimed
+  // and deleted per offer): the open ones by due time, for whoever expires them (issue 9)
+  (t) => [index('offers_visitor').on(t.visitorId, t.createdAt), index('offers_rule').on(t.siteId, t.ruleId), index('offers_open').on(t.expiresAt).where(sql`${t.expiresAt} is not null and ${t.expiredAt} is null and ${t.dismissedAt} is null and ${t.acceptedAt} is null`)],
 );
 
 export const offerHolds = sqliteTable(

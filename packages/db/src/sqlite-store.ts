@@ -207,7 +207,7 @@ function hotStatements(db: BetterSQLite3Database<typeof s>, sqlite: Database.Dat
     offer: direct(sqlite, db.select().from(s.offers).where(eq(s.offers.id, ph('id'))), s.offers),
     insertOffer: direct(
       sqlite,
-      db.insert(s.offers).values({ id: ph('id'), siteId: ph('siteId'), visitorId: ph('visitorId'), ruleId: ph('ruleId'), ruleName: ph('ruleName'), variant: ph('variant'), kind: ph('kind'), holdout: ph('holdout'), sessionStartedAt: ph('sessionStartedAt'), createdAt: ph('createdAt'), goalEvent: ph('goalEvent'), goalWindowHours: ph('goalWindowHours'), invitedBy: ph('invitedBy') }),
+      db.insert(s.offers).values({ id: ph('id'), siteId: ph('siteId'), visitorId: ph('visitorId'), ruleId: ph('ruleId'), ruleName: ph('ruleName'), variant: ph('variant'), kind: ph('kind'), holdout: ph('holdout'), sessionStartedAt: ph('sessionStartedAt'), createdAt: ph('createdAt'), goalEvent: ph('goalEvent'), goalWindowHours: ph('goalWindowHours'), invitedBy: ph('invitedBy'), expiresAt: ph('expiresAt') }),
       s.offers,
     ),
     patchOffer: patcher(db, sqlite, s.offers),
@@ -653,6 +653,14 @@ class SqliteStore implements Store {
     if (!Object.keys(patch).length) return this.getOffer(id);
     return this.turn.run(() => (this.hot.patchOffer(id, patch) as OfferRow | undefined) ?? null);
   }
+  expireDueOffers(dueBy: number, now: number, limit: number) {
+    // offers_open holds the open ones by due time: the sweep reads what is due, nothing else
+    return this.turn.run(() => this.expireDue(limit).all(now, dueBy));
+  }
+  private readonly expireDue = perLimit(
+    (t) => this.sqlite.prepare<[number, number], { id: string; visitorId: string }>(t),
+    `update offers set expired_at = ? where id in (select id from offers where expires_at <= ? and expired_at is null and dismissed_at is null and accepted_at is null order by expires_at limit $limit) returning id, visitor_id as visitorId`,
+  );
   async expireOffer(id: string, now: number) {
     return this.turn.run(() => this.hot.expireOffer.run({ id, now }) > 0);
   }

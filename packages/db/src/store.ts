@@ -64,6 +64,8 @@ export interface OfferRow {
   goalWindowHours: number | null;
   conversationId: string | null;
   invitedBy: string | null;
+  /** when a shown offer goes if nothing happens to it first (null: a holdout record, never shown) */
+  expiresAt: number | null;
 }
 
 export interface CannedRow {
@@ -544,6 +546,12 @@ export interface Store {
   updateOffer(id: string, patch: Partial<Pick<OfferRow, 'dismissedAt' | 'acceptedAt' | 'expiredAt' | 'convertedAt' | 'value' | 'conversationId'>>): Promise<OfferRow | null>;
   /** marks an offer expired if nothing else became of it (not dismissed, accepted or expired); false otherwise */
   expireOffer(id: string, now: number): Promise<boolean>;
+  /**
+   * Marks expired (at `now`) up to `limit` shown offers due by `dueBy` that nothing else became
+   * of, and returns them: the sweep for offers no live tab expired (the visitor left, a restart).
+   * Any node may run it at once with the others: each offer comes back to one of them.
+   */
+  expireDueOffers(dueBy: number, now: number, limit: number): Promise<{ id: string; visitorId: string }[]>;
   /** the visitor's newest offers and holdout records */
   recentOffers(visitorId: string, limit: number): Promise<OfferRow[]>;
   /** results per rule and variant */

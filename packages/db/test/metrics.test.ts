@@ -158,7 +158,7 @@ describe.each(KINDS)('metrics (%s)', (kind) => {
     const w = await world(kind);
     await w.store.touchVisitor({ id: 'visitor-offers000000', siteId: w.site.id, lang: 'en', userAgent: null }, BASE);
     const mk = async (i: number, holdout: boolean, converted: boolean, value: number) => {
-      const o = await w.store.createOffer({ id: `o-${holdout ? 'h' : 's'}-${String(i).padStart(12, '0')}`, siteId: w.site.id, visitorId: 'visitor-offers000000', ruleId: 'rule-aaaaaaaaaaaaaaaa', ruleName: 'Cart rescue', variant: 'A', kind: 'coupon', holdout, sessionStartedAt: BASE, createdAt: BASE + i * MIN, goalEvent: 'purchase', goalWindowHours: 24, invitedBy: null });
+      const o = await w.store.createOffer({ id: `o-${holdout ? 'h' : 's'}-${String(i).padStart(12, '0')}`, siteId: w.site.id, visitorId: 'visitor-offers000000', ruleId: 'rule-aaaaaaaaaaaaaaaa', ruleName: 'Cart rescue', variant: 'A', kind: 'coupon', holdout, sessionStartedAt: BASE, createdAt: BASE + i * MIN, goalEvent: 'purchase', goalWindowHours: 24, invitedBy: null, expiresAt: holdout ? null : BASE + i * MIN + 90_000 });
       if (!holdout && i % 3 === 0) await w.store.updateOffer(o.id, { acceptedAt: BASE + i * MIN + S });
       if (converted) await w.store.updateOffer(o.id, { convertedAt: BASE + i * MIN + 2 * S, value });
     };

@@ -92,6 +92,30 @@ describe.each(KINDS)('%s store', (kind) => {
       expect(await store.push.subscriptionsOf([a.id])).toEqual([]);
     });
 
+    it('expires the shown offers that are due and open, each once, and leaves the rest', async () => {
+      const { site } = await seed();
+      const v = 'visitor-0000000000001';
+      const offer = (id: string, expiresAt: number | null, holdout = false) => store.createOffer({ id, siteId: site.id, visitorId: v, ruleId: null, ruleName: 'Coupon', variant: 'A', kind: 'coupon', holdout, sessionStartedAt: 1, createdAt: 1, goalEvent: null, goalWindowHours: null, invitedBy: null, expiresAt });
+      await offer('offer-due-000000000001', 100);
+      await offer('offer-due-000000000002', 200);
+      await offer('offer-later-0000000001', 5_000);
+      await offer('offer-dismissed-000001', 100);
+      await offer('offer-holdout-00000001', null, true);
+      await store.updateOffer('offer-dismissed-000001', { dismissedAt: 50 });
+      const first = await store.expireDueOffers(1_000, 1_001, 100);
+      expect(first.map((o) => o.id).sort()).toEqual(['offer-due-000000000001', 'offer-due-000000000002']);
+      expect(first.every((o) => o.visitorId === v)).toBe(true);
+      expect((await store.getOffer('offer-due-000000000001'))?.expiredAt).toBe(1_001);
+      // once only, and what was dismissed, is not due or was never shown stays as it was
+      expect(await store.expireDueOffers(1_000, 1_002, 100)).toEqual([]);
+      expect((await store.getOffer('offer-dismissed-000001'))?.expiredAt).toBeNull();
+      expect((await store.getOffer('offer-later-0000000001'))?.expiredAt).toBeNull();
+      expect((await store.getOffer('offer-holdout-00000001'))?.expiredAt).toBeNull();
+      // an offer expired by its own visitor's wake-up first is not expired again
+      expect(await store.expireOffer('offer-later-0000000001', 4_000)).toBe(true);
+      expect(await store.expireDueOffers(9_000, 9_001, 100)).toEqual([]);
+    });
+
     it('keeps what it acknowledged across a reopen of the file', async () => {
       const { conv } = await seed();
       for (let i = 0; i < 20; i++) await store.appendMessage(msg(conv.id, `c${i}`, `m${i}`));

@@ -16,7 +16,7 @@ describe('one commit a turn', () => {
   let file: string;
   let store: Store;
   let siteId: string;
-  const offer = (i: number) => ({ id: `offer-${String(i).padStart(16, '0')}`, siteId, visitorId: `visitor-${String(i).padStart(14, '0')}`, ruleId: null, ruleName: 'Cart rescue', variant: 'A', kind: 'coupon' as const, holdout: false, sessionStartedAt: 1, createdAt: 1_000 + i, goalEvent: 'purchase', goalWindowHours: 24, invitedBy: null });
+  const offer = (i: number) => ({ id: `offer-${String(i).padStart(16, '0')}`, siteId, visitorId: `visitor-${String(i).padStart(14, '0')}`, ruleId: null, ruleName: 'Cart rescue', variant: 'A', kind: 'coupon' as const, holdout: false, sessionStartedAt: 1, createdAt: 1_000 + i, goalEvent: 'purchase', goalWindowHours: 24, invitedBy: null, expiresAt: 5_000 });
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'beckon-turn-'));

@@ -24,6 +24,12 @@ import type { Link } from '../cluster/link';
 import { RemoteBoards } from '../cluster/boards';
 
 const SESSION_MS = 30 * 60_000;
+/**
+ * Offers past their time that no tab here expired (the visitor left, a restart) are looked for
+ * this often, once they are this much overdue (a live visitor's own wake-up expires theirs on time).
+ */
+const OFFER_SWEEP_MS = 15_000;
+const OFFER_SWEEP_GRACE_MS = 5_000;
 const TYPING_MS = 5_000;
 const HISTORY = 200;
 /** live visitors kept in memory; the oldest without a tab go first */
@@ -121,7 +127,11 @@ export class EngageService {
     // the visitors board: batched, about once a second, only for sites that changed
     this.flusher = setInterval(() => background(this.flushBoards(), d.log, 'visitors board'), 1000);
     this.flusher.unref();
-    // an offer's expiry is a stored deadline: after a restart the card still goes, and is recorded as expired
+    // an offer's expiry is stored with it (offers.expires_at): a live visitor's wake-up expires it on
+    // time; the sweep, a deadline of its own that one node at a time runs, takes the rest (after a
+    // restart, or once the visitor left) and records them as expired
+    d.scheduler.on('offer_sweep', () => this.sweepOffers());
+    // (expiry deadlines written before the expiry moved onto the offer: migration 0012 moves them too)
     d.scheduler.on('offer_expiry', (offerId, p) => this.expireDue(offerId, (p as { visitorId: string }).visitorId));
     d.scheduler.on('visitor_left', (visitorId) => this.visitorGone(visitorId));
     if (d.link?.clustered) {
@@ -303,6 +313,8 @@ export class EngageService {
 
   /** At start-up no widget is connected: open conversations get the time to come back a dropped tab gets. */
   async recover(): Promise<void> {
+    // offers that expired while no process ran go now
+    await this.d.scheduler.at('offer_sweep', 'all', this.d.now(), null, { keepExisting: true });
     for (const site of await this.d.store.listSites()) {
       const due = this.d.now() + site.routing.visitorGoneSeconds * 1000;
       for (const c of await this.d.store.listConversations([site.id], 0)) if (c.status !== 'closed') await this.d.scheduler.at('visitor_left', c.visitorId, due, { siteId: site.id }, { keepExisting: true });
@@ -312,6 +324,29 @@ export class EngageService {
   stop(): void {
     clearInterval(this.flusher);
     this.wakes.stop();
+  }
+
+  /** shown offers overdue that no tab here expired: recorded as expired, their cards hidden wherever they are */
+  private async sweepOffers(): Promise<void> {
+    const now = this.d.now();
+    for (let round = 0; round < 20; round++) {
+      const due = await this.d.store.expireDueOffers(now - OFFER_SWEEP_GRACE_MS, now, 500);
+      for (const o of due) {
+        const l = this.live.get(o.visitorId);
+        if (l?.current?.offerId === o.id) background(this.lanes.run(l.visitorId, () => this.ended(l, o.id)), this.d.log, 'offer sweep');
+        else this.d.visitors.to(rooms.visitor(o.visitorId)).emit('offer:hide', { id: o.id, reason: 'expired' });
+      }
+      if (due.length < 500) break;
+    }
+    await this.d.scheduler.at('offer_sweep', 'all', this.d.now() + OFFER_SWEEP_MS);
+  }
+
+  /** the sweep expired the offer this visitor has on screen here: it goes, and they are decided for again */
+  private ended(l: Live, offerId: string): void | Promise<void> {
+    if (l.current?.offerId !== offerId) return;
+    const ctx = this.settled.get(l.siteId) ?? null;
+    this.hide(l, ctx, 'expired');
+    return this.evaluateNow(l, []);
   }
 
   private async expireDue(offerId: string, visitorId: string): Promise<void> {
@@ -463,8 +498,9 @@ export class EngageService {
     l.sockets.set(v.socketId, { visible: true, since: now, lang: v.lang });
     this.online(l, true);
     l.lastActivityAt = now;
-    // an offer still on screen in another page or tab of the visitor comes along
+    // an offer still on screen in another page or tab of the visitor comes along, and goes at its time
     if (l.current && l.current.expiresAt > now) this.d.visitors.to(v.socketId).emit('offer:show', l.current.view);
+    if (l.current) this.wakes.set(l, Math.min(this.wakes.at(l), l.current.expiresAt));
     this.markDirty(l);
   }
 
@@ -743,6 +779,8 @@ export class EngageService {
   }
 
   private arm(l: Live, at: number, now: number): void {
+    // the offer on screen goes at its time: the same wake-up (no timer, no deadline row per offer)
+    if (l.current) at = Math.min(at, l.current.expiresAt);
     // a day is plenty: the visitor's session ends before
     this.wakes.set(l, at === Infinity || !l.sockets.size ? Infinity : Math.min(at, now + 86_400_000));
   }
@@ -787,6 +825,7 @@ export class EngageService {
       goalEvent: rule?.goal?.event ?? null,
       goalWindowHours: rule?.goal?.windowHours ?? null,
       invitedBy,
+      expiresAt: holdout ? null : until,
     });
     l.history.unshift(toRecord(row));
     if (l.history.length > HISTORY) l.history.length = HISTORY;
@@ -816,8 +855,9 @@ export class EngageService {
       expiresAt,
     };
     await this.record(l, rule, variant, now, false, id, manual?.by.id ?? null, expiresAt);
-    await this.d.scheduler.at('offer_expiry', id, expiresAt, { visitorId: l.visitorId });
     l.current = { offerId: id, ruleId: rule?.id ?? null, ruleName: rule?.name ?? 'Manual invitation', kind: view.kind, expiresAt, view };
+    // it goes at its time by the visitor's own wake-up (shown by hand too)
+    if (l.sockets.size && expiresAt < this.wakes.at(l)) this.wakes.set(l, expiresAt);
     this.d.visitors.to(socketId).emit('offer:show', view);
     this.markDirty(l);
     this.event(l.siteId, l.visitorId, 'offer.shown', { offer: { id, visitorId: l.visitorId, ruleId: rule?.id ?? null, ruleName: rule?.name ?? 'Manual invitation', variant: variant?.key ?? '-', kind: view.kind, invitedBy: manual?.by.id ?? null, expiresAt }, page: l.state.page?.url ?? null });
@@ -857,7 +897,8 @@ export class EngageService {
 
   private async expire(l: Live, ctx: SiteCtx, now: number): Promise<void> {
     const id = l.current!.offerId;
-    await this.d.store.updateOffer(id, { expiredAt: now });
+    // recorded once whoever gets there first (the sweep, another node); the card goes here either way
+    await this.d.store.expireOffer(id, now);
     this.hide(l, ctx, 'expired');
   }
 

@@ -52,7 +52,7 @@ export async function runStorm(opts: { visitors: number }): Promise<StormResult>
       // what the handshake does (realtime/visitor-namespace.ts)
       await store.touchVisitor({ id, siteId: site.id, lang: 'en', userAgent: 'storm' }, clock.now());
       await engage.connect({ siteId: site.id, visitorId: id, socketId: `s${i}`, lang: 'en' });
-      await engage.journey({ siteId: site.id, visitorId: id, socketId: `s${i}`, bot: false }, [{ type: 'page', url: 'http://shop.test/sale', title: 'Sale', referrer: '', ago: 0 }]);
+      await engage.journey(id, `s${i}`, false, [{ type: 'page', url: 'http://shop.test/sale', title: 'Sale', referrer: '', ago: 0 }]);
     }
     await engage.quiet();
     const shown = (await Promise.all(ids.map((id) => store.recentOffers(id, 5)))).filter((o) => o.some((x) => x.kind === 'coupon')).length;

@@ -255,7 +255,7 @@ describe('outcomes', () => {
       const id = `synthetic-visitor-${String(i).padStart(5, '0')}`;
       await h.store.touchVisitor({ id, siteId: h.site.id, lang: 'en', userAgent: null }, Date.now());
       await e.connect({ siteId: h.site.id, visitorId: id, socketId: `sock-${i}`, lang: 'en' });
-      await e.journey({ siteId: h.site.id, visitorId: id, socketId: `sock-${i}`, bot: false }, [{ type: 'page', url: `http://shop.test/item/${i}`, title: `Item ${i}`, referrer: '', ago: 0 }]);
+      await e.journey(id, `sock-${i}`, false, [{ type: 'page', url: `http://shop.test/item/${i}`, title: `Item ${i}`, referrer: '', ago: 0 }]);
     }
     const started = performance.now();
     const all = await e.watch('w1', { siteId: h.site.id, filter: '', offset: 0 });

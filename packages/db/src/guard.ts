@@ -15,6 +15,13 @@ export function guardStore(store: Store, o: { transient: (e: unknown) => boolean
     o.degrade();
     throw new BeckonError('BUSY');
   };
+  // a promise the store hands to many callers (a trail group's) gets one guarded twin, not one per call
+  const guarded = new WeakMap<Promise<unknown>, Promise<unknown>>();
+  const guard = (p: Promise<unknown>) => {
+    let g = guarded.get(p);
+    if (!g) guarded.set(p, (g = p.catch(fail)));
+    return g;
+  };
   const wrap = <T extends object>(target: T): T => {
     // one wrapper per method, made on first use (not a new closure on every call)
     const made = new Map<string | symbol, unknown>();
@@ -33,7 +40,7 @@ export function guardStore(store: Store, o: { transient: (e: unknown) => boolean
           if (prop === 'close') o.onClose?.();
           try {
             const out = (v as (...a: unknown[]) => unknown).apply(t, args);
-            return out instanceof Promise ? out.catch(fail) : out;
+            return out instanceof Promise ? guard(out) : out;
           } catch (e) {
             return fail(e);
           }

@@ -28,12 +28,12 @@ export interface TrailHoldRow {
   at: number;
 }
 
-type Pending = { kind: 'journey'; row: TrailJourneyRow } | { kind: 'hold'; row: TrailHoldRow };
-
 export class SqliteTrail {
   private readonly insertJourney: Database.Statement;
   private readonly insertHold: Database.Statement;
-  private pending: Pending[] = [];
+  /** waiting rows of each table, in arrival order (the rows as given: nothing is made per row) */
+  private journeys: TrailJourneyRow[] = [];
+  private holdRows: TrailHoldRow[] = [];
   /** settles when the waiting rows are committed: one per group, shared by every add in it */
   private group: { done: Promise<void>; resolve: () => void; reject: (e: Error) => void } | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -43,18 +43,26 @@ export class SqliteTrail {
     this.insertHold = sqlite.prepare('insert into offer_holds (site_id, visitor_id, rule_id, reason, at) values (?, ?, ?, ?, ?)');
   }
 
-  /** resolves once the rows are committed (or rejects with the write's error) */
+  /**
+   * Resolves once the rows are committed (or rejects with the write's error): the same promise
+   * for every add of one group, so a caller can listen once per group rather than once per add.
+   */
   journey(rows: TrailJourneyRow[]): Promise<void> {
-    return this.add(rows.map((row) => ({ kind: 'journey' as const, row })));
+    for (const r of rows) this.journeys.push(r);
+    return this.added(rows.length);
   }
 
   holds(rows: TrailHoldRow[]): Promise<void> {
-    return this.add(rows.map((row) => ({ kind: 'hold' as const, row })));
+    for (const r of rows) this.holdRows.push(r);
+    return this.added(rows.length);
   }
 
-  private add(rows: Pending[]): Promise<void> {
-    if (!rows.length) return Promise.resolve();
-    for (const r of rows) this.pending.push(r);
+  private get waiting(): number {
+    return this.journeys.length + this.holdRows.length;
+  }
+
+  private added(n: number): Promise<void> {
+    if (!n) return Promise.resolve();
     if (!this.group) {
       let resolve!: () => void;
       let reject!: (e: Error) => void;
@@ -62,7 +70,7 @@ export class SqliteTrail {
       this.group = { done, resolve, reject };
     }
     const done = this.group.done;
-    if (this.pending.length >= TRAIL_FLUSH_ROWS) this.flush();
+    if (this.waiting >= TRAIL_FLUSH_ROWS) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), TRAIL_FLUSH_MS);
     return done;
   }
@@ -71,18 +79,18 @@ export class SqliteTrail {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (!this.pending.length) return;
-    const batch = this.pending;
+    if (!this.waiting) return;
+    const journeys = this.journeys;
+    const holds = this.holdRows;
     const group = this.group;
-    this.pending = [];
+    this.journeys = [];
+    this.holdRows = [];
     this.group = null;
     try {
       this.sqlite
         .transaction(() => {
-          for (const p of batch) {
-            if (p.kind === 'journey') this.insertJourney.run(p.row.siteId, p.row.visitorId, p.row.type, JSON.stringify(p.row.data), p.row.at);
-            else this.insertHold.run(p.row.siteId, p.row.visitorId, p.row.ruleId, p.row.reason, p.row.at);
-          }
+          for (const r of journeys) this.insertJourney.run(r.siteId, r.visitorId, r.type, JSON.stringify(r.data), r.at);
+          for (const r of holds) this.insertHold.run(r.siteId, r.visitorId, r.ruleId, r.reason, r.at);
         })
         .immediate();
     } catch (e) {

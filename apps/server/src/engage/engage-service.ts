@@ -598,10 +598,10 @@ export class EngageService {
    * decide again. Answers at once (a number, no promise) unless something had to wait: the
    * visitor still loading, an identify or a goal (store writes), an offer being shown.
    */
-  journey(v: { siteId: string; visitorId: string; socketId: string; bot: boolean }, events: JourneyEventParsed[]): number | Promise<number> {
-    const l = this.live.get(v.visitorId);
+  journey(visitorId: string, socketId: string, bot: boolean, events: JourneyEventParsed[]): number | Promise<number> {
+    const l = this.live.get(visitorId);
     if (!l) throw new BeckonError('NOT_FOUND', 'no session: reconnect');
-    return l.loaded ? this.take(l, v.socketId, v.bot, events) : l.ready.then(() => this.take(l, v.socketId, v.bot, events));
+    return l.loaded ? this.take(l, socketId, bot, events) : l.ready.then(() => this.take(l, socketId, bot, events));
   }
 
   private take(l: Live, socketId: string, bot: boolean, events: JourneyEventParsed[]): number | Promise<number> {
@@ -609,7 +609,7 @@ export class EngageService {
     if (now - l.lastActivityAt > SESSION_MS) this.newSession(l, now);
     l.lastActivityAt = now;
     if (bot) return events.length;
-    const out: Applied = { changed: new Set(), persist: [] };
+    const out: Applied = { siteId: l.siteId, visitorId: l.visitorId, changed: new Set(), persist: [] };
     for (const e of events) {
       applyEvent(l.state, e, now, out);
       if (e.type === 'cart') l.currency = e.currency;
@@ -630,14 +630,25 @@ export class EngageService {
   private taken(l: Live, out: Applied, now: number, n: number): number | Promise<number> {
     // the trail is analytics: the store writes it in groups and the acknowledgement does not wait
     // for the commit (what the state took in is already what the rules see)
-    if (out.persist.length) void this.d.store.addJourneyEvents(out.persist.map((p) => ({ ...p, siteId: l.siteId, visitorId: l.visitorId }))).catch((err) => this.d.log.error({ err }, 'journey trail not stored'));
-    const decided = () => {
-      this.markDirty(l);
-      const done = this.evaluate(l, out.changed);
-      return done instanceof Promise ? done.then(() => n) : n;
-    };
-    return out.goal ? this.goal(l, out.goal.name, out.goal.value, now).then(decided) : decided();
+    if (out.persist.length) this.keepTrail(out.persist);
+    if (out.goal) return this.goal(l, out.goal.name, out.goal.value, now).then(() => this.decided(l, out.changed, n));
+    return this.decided(l, out.changed, n);
   }
+
+  private decided(l: Live, changed: Set<Fact>, n: number): number | Promise<number> {
+    this.markDirty(l);
+    const done = this.evaluate(l, changed);
+    return done instanceof Promise ? done.then(() => n) : n;
+  }
+
+  /** the store answers the rows of one group with one promise: a failed group is logged once */
+  private keepTrail(rows: Applied['persist']): void {
+    const p = this.d.store.addJourneyEvents(rows);
+    if (p === this.trailGroup) return;
+    this.trailGroup = p;
+    p.catch((err) => this.d.log.error({ err }, 'journey trail not stored'));
+  }
+  private trailGroup: Promise<void> | null = null;
 
   private async identify(l: Live, e: Extract<JourneyEventParsed, { type: 'identify' }>): Promise<void> {
     const ctx = await this.site(l.siteId);

@@ -6,9 +6,12 @@ import type { Fact, JourneyEventParsed } from '@beckon/protocol';
 import type { JourneyState } from '@beckon/rules';
 
 export interface Applied {
+  /** whose events these are: the trail's rows carry it */
+  siteId: string;
+  visitorId: string;
   changed: Set<Fact>;
-  /** events worth keeping for the journey trail and analytics */
-  persist: { type: string; data: Record<string, unknown>; at: number }[];
+  /** events worth keeping for the journey trail and analytics, as the trail stores them */
+  persist: { siteId: string; visitorId: string; type: string; data: Record<string, unknown>; at: number }[];
   /** the tab's visibility, when the event says */
   visible?: boolean;
   typing?: boolean;
@@ -17,6 +20,21 @@ export interface Applied {
 }
 
 const UTM = ['source', 'medium', 'campaign', 'term', 'content'] as const;
+
+/**
+ * One string object for each text seen again and again (a shop's page addresses and titles): a
+ * visitor's page keeps it for seconds, and a fresh copy from every frame was kept long enough to
+ * be moved to the old generation, then dropped there (issue 9: what filled the old space under
+ * load). Bounded: forgotten all at once past 5,000 texts.
+ */
+const seen = new Map<string, string>();
+function intern(s: string): string {
+  const hit = seen.get(s);
+  if (hit !== undefined) return hit;
+  if (seen.size >= 5_000) seen.clear();
+  seen.set(s, s);
+  return s;
+}
 
 function parseUrl(url: string): URL | null {
   try {
@@ -46,7 +64,19 @@ export function applyEvent(s: JourneyState, e: JourneyEventParsed, now: number, 
       const u = parseUrl(e.url);
       // a reload of the same page (or a second tab on it) is not a new page view
       if (s.page && s.page.url === e.url && (e.again || at - s.page.startedAt < 2_000)) return;
-      s.page = { url: e.url, path: u ? u.pathname : '', title: e.title, startedAt: at, scroll: 0, exit: false };
+      const url = intern(e.url);
+      const path = intern(u ? u.pathname : '');
+      const title = intern(e.title);
+      // the visitor's one page object, moved on (readers copy what they keep)
+      if (s.page) {
+        const p = s.page;
+        p.url = url;
+        p.path = path;
+        p.title = title;
+        p.startedAt = at;
+        p.scroll = 0;
+        p.exit = false;
+      } else s.page = { url, path, title, startedAt: at, scroll: 0, exit: false };
       s.pages += 1;
       s.idle = false;
       c.add('page.url').add('page.path').add('page.title').add('page.seconds').add('session.pages').add('scroll.depth').add('exit.intent').add('idle');
@@ -58,7 +88,7 @@ export function applyEvent(s: JourneyState, e: JourneyEventParsed, now: number, 
         for (const k of UTM) s.utm[k] = (u?.searchParams.get(`utm_${k}`) ?? '').slice(0, 200);
         c.add('landing.url').add('referrer').add('utm.source').add('utm.medium').add('utm.campaign').add('utm.term').add('utm.content');
       }
-      out.persist.push({ type: 'page', data: { url: e.url, title: e.title, ...(s.pages === 1 && s.referrer ? { referrer: s.referrer } : {}) }, at });
+      out.persist.push({ siteId: out.siteId, visitorId: out.visitorId, type: 'page', data: s.pages === 1 && s.referrer ? { url, title, referrer: s.referrer } : { url, title }, at });
       return;
     }
     case 'scroll':
@@ -78,14 +108,14 @@ export function applyEvent(s: JourneyState, e: JourneyEventParsed, now: number, 
       if (s.page && !s.page.exit) {
         s.page.exit = true;
         c.add('exit.intent');
-        out.persist.push({ type: 'exit', data: { url: s.page.url }, at });
+        out.persist.push({ siteId: out.siteId, visitorId: out.visitorId, type: 'exit', data: { url: s.page.url }, at });
       }
       return;
     case 'track': {
       s.lastEvent = { name: e.name, props: e.props };
       if (!s.events.includes(e.name) && s.events.length < 100) s.events.push(e.name);
       c.add('event.name').add('event.prop').add('events');
-      out.persist.push({ type: 'track', data: { name: e.name, props: e.props }, at });
+      out.persist.push({ siteId: out.siteId, visitorId: out.visitorId, type: 'track', data: { name: e.name, props: e.props }, at });
       const v = e.props.value;
       out.goal = { name: e.name, value: typeof v === 'number' && Number.isFinite(v) ? v : 0 };
       return;
@@ -93,7 +123,7 @@ export function applyEvent(s: JourneyState, e: JourneyEventParsed, now: number, 
     case 'cart':
       s.cart = { value: e.value, items: e.items };
       c.add('cart.value').add('cart.items');
-      out.persist.push({ type: 'cart', data: { value: e.value, currency: e.currency, items: e.items }, at });
+      out.persist.push({ siteId: out.siteId, visitorId: out.visitorId, type: 'cart', data: { value: e.value, currency: e.currency, items: e.items }, at });
       return;
     case 'identify':
       out.identify = e;

@@ -2,8 +2,10 @@
  * Many wake-up times behind one timer: a binary heap of (time, item) with the clock's single
  * timer set for the earliest. 10,000 live visitors each re-arming a wake-up on every page view
  * were 10,000 Node timers created and cancelled every few seconds (a sixth of what the server
- * allocated under load, all of it promoted and collected by full GCs); now a page view is a heap
- * push, and the timer moves only when the earliest time does. Times are exact (no rounding).
+ * allocated under load, all of it promoted and collected by full GCs); now a page view moves the
+ * visitor's one entry within the heap (each entry knows its place: nothing is allocated for a new
+ * time, nothing stale is left to skip later), and the timer moves only when the earliest time does.
+ * Times are exact (no rounding).
  *
  *   const wakes = new Wakes<Live>(clock, (l) => decideAgain(l));
  *   wakes.set(l, now + 2_000); wakes.cancel(l);
@@ -13,12 +15,12 @@ import type { Clock, Timer } from './clock';
 interface Entry<T> {
   at: number;
   item: T;
-  /** the entry of the item's current wake-up (older ones are skipped when they surface) */
-  live: boolean;
+  /** where the entry is in the heap */
+  i: number;
 }
 
 export class Wakes<T> {
-  private heap: Entry<T>[] = [];
+  private readonly heap: Entry<T>[] = [];
   private readonly current = new Map<T, Entry<T>>();
   private timer: Timer | null = null;
   private armedAt = Infinity;
@@ -34,18 +36,22 @@ export class Wakes<T> {
 
   /** wake `item` at `at` (replacing its earlier wake-up); Infinity: never */
   set(item: T, at: number): void {
-    const had = this.current.get(item);
-    if (had && had.at === at) return;
-    if (had) had.live = false;
+    const e = this.current.get(item);
     if (at === Infinity) {
-      this.current.delete(item);
+      if (e) this.remove(e);
       return;
     }
-    const e: Entry<T> = { at, item, live: true };
-    this.current.set(item, e);
-    this.push(e);
-    // stale entries are dropped as they surface; a heap mostly of them is rebuilt
-    if (this.heap.length > 2 * this.current.size + 1024) this.compact();
+    if (!e) {
+      const fresh: Entry<T> = { at, item, i: this.heap.length };
+      this.current.set(item, fresh);
+      this.heap.push(fresh);
+      this.up(fresh);
+    } else if (at !== e.at) {
+      const earlier = at < e.at;
+      e.at = at;
+      if (earlier) this.up(e);
+      else this.down(e);
+    }
     if (at < this.armedAt) this.arm(at);
   }
 
@@ -62,7 +68,7 @@ export class Wakes<T> {
     this.timer?.cancel();
     this.timer = null;
     this.armedAt = Infinity;
-    this.heap = [];
+    this.heap.length = 0;
     this.current.clear();
   }
 
@@ -78,50 +84,57 @@ export class Wakes<T> {
     const now = this.clock.now();
     const due: T[] = [];
     while (this.heap.length && this.heap[0]!.at <= now) {
-      const e = this.pop()!;
-      if (!e.live) continue;
-      this.current.delete(e.item);
+      const e = this.heap[0]!;
+      this.remove(e);
       due.push(e.item);
     }
-    while (this.heap.length && !this.heap[0]!.live) this.pop();
     if (this.heap.length) this.arm(this.heap[0]!.at);
     for (const item of due) this.fire(item);
   }
 
-  private compact(): void {
-    this.heap = [];
-    for (const e of this.current.values()) this.push(e);
+  private remove(e: Entry<T>): void {
+    this.current.delete(e.item);
+    const h = this.heap;
+    const last = h.pop()!;
+    if (last === e) return;
+    // the last entry takes the removed one's place, then finds its own
+    h[e.i] = last;
+    last.i = e.i;
+    if (last.at < e.at) this.up(last);
+    else this.down(last);
   }
 
-  private push(e: Entry<T>): void {
+  private up(e: Entry<T>): void {
     const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
+    let i = e.i;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (h[p]!.at <= e.at) break;
-      h[i] = h[p]!;
+      const parent = h[p]!;
+      if (parent.at <= e.at) break;
+      h[i] = parent;
+      parent.i = i;
       i = p;
     }
     h[i] = e;
+    e.i = i;
   }
 
-  private pop(): Entry<T> | undefined {
+  private down(e: Entry<T>): void {
     const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (!h.length || !last) return top;
-    let i = 0;
+    const n = h.length;
+    let i = e.i;
     for (;;) {
       const l = 2 * i + 1;
-      if (l >= h.length) break;
+      if (l >= n) break;
       const r = l + 1;
-      const c = r < h.length && h[r]!.at < h[l]!.at ? r : l;
-      if (h[c]!.at >= last.at) break;
-      h[i] = h[c]!;
+      const c = r < n && h[r]!.at < h[l]!.at ? r : l;
+      const child = h[c]!;
+      if (child.at >= e.at) break;
+      h[i] = child;
+      child.i = i;
       i = c;
     }
-    h[i] = last;
-    return top;
+    h[i] = e;
+    e.i = i;
   }
 }

@@ -143,7 +143,7 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
     },
     'journey:batch': async (socket, p) => {
       d.abuse.journeyEvents(socket.data.visitorId, p.events.length, d.now());
-      return { received: await d.engage.journey({ ...me(socket), socketId: socket.id, bot: socket.data.bot }, p.events) };
+      return { received: await d.engage.journey(socket.data.visitorId, socket.id, socket.data.bot, p.events) };
     },
     'offer:dismiss': (socket, p) => d.engage.dismiss(socket.data.visitorId, p.offerId),
     'offer:accept': (socket, p) => d.engage.accept(socket.data.visitorId, p.offerId, p.how),

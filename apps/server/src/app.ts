@@ -138,7 +138,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   });
 
   // several nodes: room broadcasts and the nodes' own messages go through Redis (cluster/link.ts)
-  const redis = opts.redisUrl ? connectRedis(opts.redisUrl, app.log) : null;
+  const redis = opts.redisUrl ? await connectRedis(opts.redisUrl, app.log) : null;
   const io = new Server(app.server, {
     ...(redis ? { adapter: redis.adapter } : {}),
     maxHttpBufferSize: LIMITS.frameBytes,

@@ -16,7 +16,8 @@ import { getTableConfig as pgConfig } from 'drizzle-orm/pg-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BeckonError, DEFAULT_APPEARANCE } from '@beckon/protocol';
 import * as lite from '../src/schema';
-import { copySqliteToPg, OpenConversationExists, openPgStore, openSqliteStore, tablesInOrder, throwawayDatabase, type Store } from '../src/index';
+import { copySqliteToPg, OpenConversationExists, openPgStore, openSqliteStore, throwawayDatabase, type Store } from '../src/index';
+import { tablesInOrder } from '../src/copy-to-pg';
 import { PG_ADMIN_URL } from './stores';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));

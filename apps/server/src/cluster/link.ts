@@ -8,8 +8,8 @@
  * nothing is heard, so every caller works the same on its own.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { Redis } from 'ioredis';
+import type { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Server } from 'socket.io';
 import type { FastifyBaseLogger } from 'fastify';
 
@@ -185,7 +185,9 @@ const OUTAGE_KEEP = 20_000;
  *   the others when Redis is back, in order: their sockets get what they missed, late, not never;
  * - the stream reader waits (its commands queue) and resumes where it was.
  */
-export function connectRedis(url: string, log: FastifyBaseLogger): RedisLink {
+export async function connectRedis(url: string, log: FastifyBaseLogger): Promise<RedisLink> {
+  // loaded only when there is a Redis to talk to: a single node never loads them (issue 9 §5)
+  const [{ Redis }, { createAdapter }] = await Promise.all([import('ioredis'), import('@socket.io/redis-streams-adapter')]);
   const client = new Redis(url, {
     maxRetriesPerRequest: null,
     retryStrategy: (n) => Math.min(200 * n, 2000),

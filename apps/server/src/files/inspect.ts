@@ -3,8 +3,12 @@
  * Images are opened by sharp (libvips): a PNG that does not decode as one is refused, SVG (a
  * document that can run script) and HTML are never accepted, whatever they are called.
  */
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { IMAGE_TYPES, type AttachmentType } from '@beckon/protocol';
+
+/** sharp (libvips: ~20 MB of a server's memory) is loaded with the first image someone sends */
+let loading: Promise<typeof Sharp> | null = null;
+const sharpLib = () => (loading ??= import('sharp').then((m) => m.default));
 
 export interface Inspected {
   type: AttachmentType;
@@ -47,6 +51,7 @@ export async function inspect(bytes: Buffer, name: string): Promise<Inspected | 
   const ext = /\.([a-z0-9]{1,5})$/i.exec(name)?.[1]?.toLowerCase() ?? '';
   const image = imageType(bytes);
   if (image) {
+    const sharp = await sharpLib();
     try {
       const meta = await sharp(bytes, { limitInputPixels: 50_000_000 }).metadata();
       const format = meta.format === 'jpg' ? 'jpeg' : meta.format;

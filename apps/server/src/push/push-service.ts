@@ -6,7 +6,7 @@
  * with fetch (timeouts, and any push service URL), and a subscription the push service says is
  * gone (404/410) is forgotten.
  */
-import webpush from 'web-push';
+import { createECDH } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Lang, PushPayload, PushPrefs } from '@beckon/protocol';
 import type { Store } from '@beckon/db';
@@ -35,6 +35,20 @@ interface Vapid {
   publicKey: string;
   privateKey: string;
 }
+
+/**
+ * A VAPID key pair (P-256) as web-push makes it: the public key uncompressed (65 bytes), the
+ * private one 32 bytes, both base64url. Made here so that web-push (and its crypto libraries,
+ * ~12 MB of a server's memory) is loaded only when a push is first sent.
+ */
+export function vapidKeys(): Vapid {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  const pad = (b: Buffer, n: number) => (b.length < n ? Buffer.concat([Buffer.alloc(n - b.length), b]) : b);
+  return { publicKey: pad(ecdh.getPublicKey(), 65).toString('base64url'), privateKey: pad(ecdh.getPrivateKey(), 32).toString('base64url') };
+}
+
+let webpushLib: Promise<typeof import('web-push')> | null = null;
 
 export interface PushOptions {
   /** the VAPID subject: an https: URL or a mailto: address (BECKON_PUSH_SUBJECT) */
@@ -76,7 +90,7 @@ export class PushService {
     const kept = await this.d.store.getMeta('vapid');
     if (kept) this.vapid = JSON.parse(kept) as Vapid;
     else {
-      this.vapid = webpush.generateVAPIDKeys();
+      this.vapid = vapidKeys();
       await this.d.store.setMeta('vapid', JSON.stringify(this.vapid));
     }
   }
@@ -157,6 +171,9 @@ export class PushService {
 
   private async send(s: { id: string; endpoint: string; p256dh: string; auth: string }, payload: string): Promise<void> {
     const v = this.vapid!;
+    const m = await (webpushLib ??= import('web-push'));
+    // a CommonJS module: its functions are on `default` when imported, named exports in the types
+    const webpush = (m as unknown as { default?: typeof m }).default ?? m;
     const req = webpush.generateRequestDetails({ endpoint: s.endpoint, keys: { p256dh: s.p256dh, auth: s.auth } }, payload, { vapidDetails: { subject: this.subject, publicKey: v.publicKey, privateKey: v.privateKey }, TTL: 3600, urgency: 'high' });
     const res = await fetch(req.endpoint, { method: req.method, headers: req.headers as Record<string, string>, body: req.body ? new Uint8Array(req.body) : undefined, signal: AbortSignal.timeout(10_000) }).catch((err: Error) => {
       this.d.log.warn({ err: err.message, endpoint: new URL(s.endpoint).host }, 'push not delivered');

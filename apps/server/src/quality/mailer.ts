@@ -5,7 +5,7 @@
  * logged and kept for the console (the inbox item shows whether its answer went out). With no
  * SMTP configured the mailer is off: nothing is queued and nothing promises email.
  */
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { FastifyBaseLogger } from 'fastify';
 import { newId, type QualityStore } from '@beckon/db';
 import { background } from '../lib/background';
@@ -46,7 +46,8 @@ export interface Mail {
 const LEASE_MS = 120_000;
 
 export class Mailer {
-  private readonly transport: Transporter | null;
+  /** made when the first email goes: nodemailer is loaded only where SMTP is configured (a server without it never loads it) */
+  private transport: Promise<Transporter> | null = null;
   private stopped = true;
   private readonly rounds: Rounds;
   private timer: Timer | null = null;
@@ -61,14 +62,18 @@ export class Mailer {
   ) {
     this.o = { retryBaseMs: 30_000, maxAttempts: 8, pollMs: 30_000, ...opts };
     this.rounds = new Rounds(() => this.round(), log, 'email round', () => this.stopped);
-    this.transport = smtp
-      ? nodemailer.createTransport({ host: smtp.host, port: smtp.port, secure: smtp.secure, auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? '' } : undefined, tls: { rejectUnauthorized: smtp.verifyTls ?? true }, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 })
-      : null;
+  }
+
+  private transporter(): Promise<Transporter> {
+    const smtp = this.smtp!;
+    return (this.transport ??= import('nodemailer').then((m) =>
+      m.default.createTransport({ host: smtp.host, port: smtp.port, secure: smtp.secure, auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? '' } : undefined, tls: { rejectUnauthorized: smtp.verifyTls ?? true }, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 }),
+    ));
   }
 
   /** SMTP is configured: the product may offer email */
   get enabled(): boolean {
-    return this.transport !== null;
+    return this.smtp !== null;
   }
 
   /** Queues one email (false when email is off). */
@@ -98,7 +103,7 @@ export class Mailer {
 
   close(): void {
     this.stop();
-    this.transport?.close();
+    this.transport?.then((t) => t.close()).catch(() => undefined);
   }
 
   private kick(): void {
@@ -128,7 +133,7 @@ export class Mailer {
   private async attempt(e: { id: string; to: string; subject: string; text: string; html: string; attempts: number }): Promise<void> {
     const attempts = e.attempts + 1;
     try {
-      await this.transport!.sendMail({ from: this.smtp!.from, to: e.to, subject: e.subject, text: e.text, html: e.html });
+      await (await this.transporter()).sendMail({ from: this.smtp!.from, to: e.to, subject: e.subject, text: e.text, html: e.html });
       await this.store.finishEmail(e.id, { status: 'sent', attempts, nextAt: this.clock.now(), now: this.clock.now(), error: null });
       this.log.info({ email: e.id, to: e.to }, 'email sent');
     } catch (err) {

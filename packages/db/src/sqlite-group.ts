@@ -12,10 +12,16 @@ interface Job {
   fn: () => unknown;
   resolve: (v: never) => void;
   reject: (e: unknown) => void;
+  /** what `fn` gave, or threw (`failed`), kept until the commit is done */
+  out: unknown;
+  failed: boolean;
 }
 
 export class TurnCommit {
-  private queue: Job[] = [];
+  private queue: (Job | null)[] = [];
+  private spare: (Job | null)[] = [];
+  /** jobs waiting in `queue` */
+  private count = 0;
   /** built once: better-sqlite3's transaction() makes a new wrapper per call */
   private readonly one: Database.Transaction<(fn: () => unknown) => unknown>;
   private readonly group: Database.Transaction<(each: () => void) => void>;
@@ -29,20 +35,34 @@ export class TurnCommit {
   /** `fn` (synchronous statements) in this turn's commit; resolves with its result after the commit */
   run<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.queue.push({ fn, resolve: resolve as (v: never) => void, reject }) === 1) setImmediate(() => this.commit());
+      this.queue[this.count++] = { fn, resolve: resolve as (v: never) => void, reject, out: undefined, failed: false };
+      if (this.count === 1) setImmediate(() => this.commit());
     });
   }
 
   /** commits what waits now (a close calls it) */
   commit(): void {
+    // two arrays taken in turn, kept at the size a busy turn needs: a turn of hundreds of offers
+    // grew a new array every time, and its larger copies outlived the turn into the old generation
     const batch = this.queue;
-    this.queue = [];
-    if (!batch.length) return;
+    const n = this.count;
+    this.queue = this.spare;
+    this.count = 0;
+    this.spare = batch;
+    if (!n) return;
+    try {
+      this.settle(batch, n);
+    } finally {
+      batch.fill(null, 0, n);
+    }
+  }
+
+  private settle(batch: (Job | null)[], n: number): void {
     if (!this.sqlite.open) {
-      for (const j of batch) j.reject(new TypeError('The database connection is not open'));
+      for (let i = 0; i < n; i++) batch[i]!.reject(new TypeError('The database connection is not open'));
       return;
     }
-    if (batch.length === 1) {
+    if (n === 1) {
       // alone in its turn (a quiet server, one append at a time): the transaction is its own, no savepoint
       const j = batch[0]!;
       let r: unknown;
@@ -53,28 +73,29 @@ export class TurnCommit {
       }
       return j.resolve(r as never);
     }
-    const out: ({ ok: unknown } | { err: unknown })[] = [];
     try {
       this.group.immediate(() => {
-        for (const j of batch) {
+        for (let i = 0; i < n; i++) {
+          const j = batch[i]!;
           try {
-            out.push({ ok: this.one(j.fn) });
+            j.out = this.one(j.fn);
           } catch (err) {
             // a failure SQLite ended the whole transaction for (a full disk, a lost lock): none is stored
             if (!this.sqlite.inTransaction) throw err;
-            out.push({ err });
+            j.out = err;
+            j.failed = true;
           }
         }
       });
     } catch (err) {
       // the commit itself failed (the file is locked): none of them is stored
-      for (const j of batch) j.reject(err);
+      for (let i = 0; i < n; i++) batch[i]!.reject(err);
       return;
     }
-    batch.forEach((j, i) => {
-      const r = out[i]!;
-      if ('ok' in r) j.resolve(r.ok as never);
-      else j.reject(r.err);
-    });
+    for (let i = 0; i < n; i++) {
+      const j = batch[i]!;
+      if (j.failed) j.reject(j.out);
+      else j.resolve(j.out as never);
+    }
   }
 }

@@ -644,7 +644,7 @@ class SqliteStore implements Store {
   async createOffer(o: Omit<OfferRow, 'dismissedAt' | 'acceptedAt' | 'expiredAt' | 'convertedAt' | 'value' | 'conversationId'>) {
     const row: OfferRow = { ...o, dismissedAt: null, acceptedAt: null, expiredAt: null, convertedAt: null, value: null, conversationId: null };
     // thousands are shown in the same second when a rule starts matching everyone: one commit a turn
-    return this.turn.run(() => (this.hot.insertOffer.run({ ...o }), row));
+    return this.turn.run(() => (this.hot.insertOffer.run(o), row));
   }
   async getOffer(id: string) {
     return (this.hot.offer.get({ id }) as OfferRow | undefined) ?? null;

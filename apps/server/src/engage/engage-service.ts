@@ -840,7 +840,7 @@ export class EngageService {
     });
     l.history.unshift(toRecord(row));
     if (l.history.length > HISTORY) l.history.length = HISTORY;
-    this.d.link?.send('offer', { visitorId: l.visitorId, record: toRecord(row), until });
+    if (this.remote) this.d.link!.send('offer', { visitorId: l.visitorId, record: toRecord(row), until });
     return row;
   }
 
@@ -899,7 +899,7 @@ export class EngageService {
     if (!l.current) return;
     ctx?.invites.delete(l.current.offerId);
     this.d.visitors.to(rooms.visitor(l.visitorId)).emit('offer:hide', { id: l.current.offerId, reason });
-    this.d.link?.send('offerEnd', { visitorId: l.visitorId, offerId: l.current.offerId, dismissedAt: reason === 'dismissed' ? this.d.now() : null });
+    if (this.remote) this.d.link!.send('offerEnd', { visitorId: l.visitorId, offerId: l.current.offerId, dismissedAt: reason === 'dismissed' ? this.d.now() : null });
     l.current = null;
     this.markDirty(l);
     // an invitation that ends frees its slot: only those waiting for one can change

@@ -49,6 +49,7 @@ import { pushRoutes } from './push/push-routes';
 import { setupRoutes } from './http/setup-routes';
 import { connectRedis, Link } from './cluster/link';
 import { memoryLimiters, redisLimiters } from './lib/limits';
+import { tuneHeap } from './process-env';
 
 export interface BuildOptions {
   /** an open store; otherwise PostgreSQL at `databaseUrl`, or the SQLite `dbFile`, is opened (and closed with the app) */
@@ -123,6 +124,7 @@ export interface Beckon {
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
+  tuneHeap();
   const clock = opts.clock ?? (opts.now ? clockFrom(opts.now) : realClock);
   const now = clock.now;
   const ownStore = !opts.store;

@@ -201,8 +201,8 @@ function hotStatements(db: BetterSQLite3Database<typeof s>, sqlite: Database.Dat
       .where(and(eq(s.memberships.siteId, ph('siteId')), eq(s.memberships.disabled, false)))
       .orderBy(asc(s.accounts.name))
       .prepare(),
-    blockedVisitor: sqlite.prepare<[string, string], unknown>('select 1 from blocks where site_id = ? and visitor_id = ? limit 1').pluck(),
-    blockedIp: sqlite.prepare<[string, string], unknown>('select 1 from blocks where site_id = ? and ip = ? limit 1').pluck(),
+    // every handshake asks: one statement for both (a null matches nothing)
+    blocked: sqlite.prepare<[string, string | null, string | null], unknown>('select 1 from blocks where site_id = ? and (visitor_id = ? or ip = ?) limit 1').pluck(),
     recentOffers: direct(sqlite, db.select().from(s.offers).where(eq(s.offers.visitorId, ph('visitorId'))).orderBy(desc(s.offers.createdAt)).limit(ph('limit')), s.offers),
     offer: direct(sqlite, db.select().from(s.offers).where(eq(s.offers.id, ph('id'))), s.offers),
     insertOffer: direct(
@@ -513,7 +513,8 @@ class SqliteStore implements Store {
     this.db.insert(s.blocks).values({ id: newId(), ...b, createdAt: now }).run();
   }
   async isBlocked(siteId: string, visitorId: string | null, ip: string | null) {
-    return (!!visitorId && this.hot.blockedVisitor.get(siteId, visitorId) !== undefined) || (!!ip && this.hot.blockedIp.get(siteId, ip) !== undefined);
+    if (!visitorId && !ip) return false;
+    return this.hot.blocked.get(siteId, visitorId || null, ip || null) !== undefined;
   }
 
   async closeConversation(id: string, reason: 'operator' | 'visitor' | 'idle' | 'visitor_left', now: number) {

@@ -10,7 +10,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { BeckonError, type Fact, type HoldReason, type JourneyEventParsed, type Lang, type LiveVisitor, type OfferView, type Rule, type SiteView, type Texts, type Variant, type VisitorsPage, type WebhookEvent } from '@beckon/protocol';
 import { decide, emptyState, Engine, type JourneyState, type Memo, type OfferRecord } from '@beckon/rules';
 import { pickOperator } from '@beckon/routing';
-import { newId, type InboxRow, type OfferRow, type Store } from '@beckon/db';
+import { newId, type ConversationRow, type InboxRow, type OfferRow, type Store, type VisitorRow } from '@beckon/db';
 import type { ChatService } from '../chat/chat-service';
 import { visitorDisplayName } from '../chat/chat-service';
 import type { Presence } from '../chat/presence';
@@ -97,9 +97,13 @@ interface Live {
   elsewhere: { offerId: string; until: number } | null;
   currency: string;
   ready: Promise<void>;
+  /** while loading: the latest conversation being read (the connecting socket's session:ready wants it too) */
+  conversation: Promise<ConversationRow | null> | undefined;
   /** `ready` is done: the hot path need not wait for it */
   loaded: boolean;
 }
+
+const READY = Promise.resolve();
 
 /** evaluations run per turn of the event loop at most (sockets get their turn between); the rest wait for the next */
 const EVAL_BATCH = 200;
@@ -478,11 +482,18 @@ export class EngageService {
   // ---- visitors
 
   /** A tab connected. Continues the visitor's session if they were active within 30 minutes. */
-  async connect(v: { siteId: string; visitorId: string; socketId: string; lang: Lang }): Promise<void> {
+  /**
+   * `row`: the visitor's row, when the caller has just read it (the handshake did). Resolves with
+   * the visitor's latest conversation when it was read here (a visitor new to this process), so
+   * that the caller need not read it again; undefined otherwise.
+   */
+  async connect(v: { siteId: string; visitorId: string; socketId: string; lang: Lang; row?: VisitorRow | null }): Promise<ConversationRow | null | undefined> {
     const now = this.d.now();
     let l = this.live.get(v.visitorId);
+    let loaded: Promise<ConversationRow | null> | undefined;
     if (!l) {
-      l = this.create(v.siteId, v.visitorId, now);
+      l = this.create(v.siteId, v.visitorId, now, v.row);
+      loaded = l.conversation;
       this.live.set(v.visitorId, l);
       this.evict();
     } else if (now - l.lastActivityAt > SESSION_MS) this.newSession(l, now);
@@ -502,12 +513,15 @@ export class EngageService {
     if (l.current && l.current.expiresAt > now) this.d.visitors.to(v.socketId).emit('offer:show', l.current.view);
     if (l.current) this.wakes.set(l, Math.min(this.wakes.at(l), l.current.expiresAt));
     this.markDirty(l);
+    return loaded;
   }
 
-  private create(siteId: string, visitorId: string, now: number): Live {
-    const l: Live = { siteId, visitorId, name: visitorDisplayName(visitorId, null), state: emptyState(now), memo: null, sockets: new Map(), history: [], current: null, typingUntil: 0, chatting: false, held: [], matching: [], matchedFrom: null, lastActivityAt: now, leftAt: null, elsewhere: null, currency: 'USD', ready: Promise.resolve(), loaded: false };
+  private create(siteId: string, visitorId: string, now: number, known?: VisitorRow | null): Live {
+    const l: Live = { siteId, visitorId, name: visitorDisplayName(visitorId, null), state: emptyState(now), memo: null, sockets: new Map(), history: [], current: null, typingUntil: 0, chatting: false, held: [], matching: [], matchedFrom: null, lastActivityAt: now, leftAt: null, elsewhere: null, currency: 'USD', ready: READY, loaded: false, conversation: undefined };
+    const conversation = this.d.store.latestConversationOf(visitorId);
+    l.conversation = conversation;
     l.ready = (async () => {
-      const [row, offers, conv] = await Promise.all([this.d.store.getVisitor(visitorId), this.d.store.recentOffers(visitorId, HISTORY), this.d.store.latestConversationOf(visitorId)]);
+      const [row, offers, conv] = await Promise.all([known !== undefined ? known : this.d.store.getVisitor(visitorId), this.d.store.recentOffers(visitorId, HISTORY), conversation]);
       l.history = offers.map(toRecord);
       l.chatting = !!conv && conv.status !== 'closed';
       if (row) {
@@ -528,6 +542,9 @@ export class EngageService {
       .catch((err) => this.d.log.error({ err, visitorId }, 'loading a visitor failed'))
       .finally(() => {
         l.loaded = true;
+        // nothing of the loading is kept once it is done
+        l.ready = READY;
+        l.conversation = undefined;
       });
     return l;
   }

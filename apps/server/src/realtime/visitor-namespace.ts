@@ -1,7 +1,7 @@
 /** `/visitor`: the public namespace the widget talks to (DESIGN.md "The wire"). */
 import { background } from '../lib/background';
 import { BeckonError, VisitorClientEventSchemas, VisitorHandshake, type VisitorClientEvents } from '@beckon/protocol';
-import { newId, type Store } from '@beckon/db';
+import { newId, type Store, type VisitorRow } from '@beckon/db';
 import type { ChatService } from '../chat/chat-service';
 import type { EngageService } from '../engage/engage-service';
 import { BOT_UA } from '../engage/journey';
@@ -59,6 +59,8 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
   // handshakes reach the store a few dozen at a time (a restart brings thousands in a second)
   const gate = new Gate(32, 20_000);
   const permits = new WeakMap<object, () => void>();
+  /** the visitor's row as the handshake read it, until the connection takes it (not read twice) */
+  const rows = new WeakMap<object, VisitorRow>();
   ns.use(async (socket, next) => {
     let release: (() => void) | null = null;
     const refuse = (e: Parameters<typeof next>[0]) => {
@@ -87,7 +89,7 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       const visitorId = proven ?? newId();
       if (await d.store.isBlocked(site.id, visitorId, address)) return refuse(connectError('BLOCKED'));
       const ua = socket.handshake.headers['user-agent'];
-      await d.store.touchVisitor({ id: visitorId, siteId: site.id, lang: auth.data.lang?.slice(0, 35) ?? null, userAgent: ua ? ua.slice(0, 300) : null }, d.now());
+      rows.set(socket, await d.store.touchVisitor({ id: visitorId, siteId: site.id, lang: auth.data.lang?.slice(0, 35) ?? null, userAgent: ua ? ua.slice(0, 300) : null }, d.now()));
       const lang = /^ru/i.test(auth.data.lang ?? '') ? 'ru' : /^en/i.test(auth.data.lang ?? '') ? 'en' : site.defaultLang;
       sighting(site.id, origin, true);
       socket.data = { siteId: site.id, visitorId, token: proven ? (auth.data.token as string) : signVisitor(d.secret, site.id, visitorId), lang, bot: !!ua && BOT_UA.test(ua), address };
@@ -179,8 +181,11 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
 
     void (async () => {
       try {
-        await d.engage.connect({ siteId, visitorId, socketId: socket.id, lang: socket.data.lang });
-        const [site, conv] = await Promise.all([d.chat.widgetSite(siteId), latest(visitorId)]);
+        const row = rows.get(socket);
+        rows.delete(socket);
+        // a visitor new to this process: engage has read their latest conversation already
+        const loaded = await d.engage.connect({ siteId, visitorId, socketId: socket.id, lang: socket.data.lang, row });
+        const [site, conv] = await Promise.all([d.chat.widgetSite(siteId), loaded !== undefined ? loaded : latest(visitorId)]);
         if (!site || !socket.connected) return;
         socket.emit('session:ready', { visitorId, token: socket.data.token, site, conversation: conv ? await view(conv) : null });
       } finally {

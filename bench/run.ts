@@ -270,7 +270,7 @@ if (runs('chats') || runs('cluster')) {
   const p99 = rowOf(pairs, (x) => x.p99, ms);
   const total = (xs: ChatResult[], f: (x: ChatResult) => number) => xs.reduce((n, x) => n + f(x), 0).toLocaleString('en');
   const counts = (xs: ChatResult[]) => `${total(xs, (x) => x.sent)} / ${total(xs, (x) => x.received)} / ${total(xs, (x) => x.lost)} / ${total(xs, (x) => x.duplicated)} / ${total(xs, (x) => x.reordered)}`;
-  say(`Every visitor and every conversation's operator sends once a second, each at its own moment of the second. Both servers forward both ways: a visitor's message to every operator console, an operator's to its visitor and every console; Beckon also validates, stores (one commit a turn) and sends each console the conversation's new summary with the message.`);
+  say(`Every visitor and every conversation's operator sends once a second, each at its own moment of the second. Both servers forward both ways: a visitor's message to every operator console, an operator's to its visitor and every console; Beckon also validates, stores (one commit a turn) and sends each console a turn's messages in one frame, each with what it changed in its conversation (unread, read mark). Both hold eight operator consoles.`);
   say('');
   say(REPEATS > 1 ? `Medians of ${REPEATS} runs, Beckon and the relay in turn; the ratio is the median of the runs' ratios, their spread in brackets.` : 'One run.');
   say('');

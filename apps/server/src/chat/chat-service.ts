@@ -3,6 +3,7 @@
  * Sockets and HTTP call it; it talks to the store, the pure router and the namespaces.
  */
 import { background } from '../lib/background';
+import { Lanes } from '../lib/lanes';
 import type { FastifyBaseLogger } from 'fastify';
 import { BeckonError, LIMITS, MESSAGES_PER_FRAME, type OperatorMessage, type AttachmentRef, type CloseReason, type ConversationSummary, type Message, type SyncResult, type VisitorConversation, type WidgetSite, type SiteView } from '@beckon/protocol';
 import { OpenConversationExists, ratingBrief, type ConversationRow, type MemberRow, type Store } from '@beckon/db';
@@ -108,8 +109,11 @@ export class ChatService {
 
   /** Wait until all queued per-site work is done (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.chains.size) await Promise.all([...this.chains.values()]);
+    while (this.chains.size || this.visitorLanes.busy) await Promise.all([...this.chains.values(), this.visitorLanes.idle()]);
   }
+
+  /** a visitor's writes one at a time (two tabs cannot open two conversations); no chain of promises per message */
+  private readonly visitorLanes = new Lanes<string>();
 
   operatorsOf(siteId: string) {
     return this.d.operators.to(rooms.siteOperators(siteId));
@@ -253,7 +257,7 @@ export class ChatService {
    * invitation's words, queued for routing. A visitor already in a conversation keeps it.
    */
   startFromOffer(o: { siteId: string; visitorId: string; offerId: string; ruleId: string | null; variant: string; greeting: string; greeter: string; department?: string | null; priority?: number }) {
-    return this.serial(`visitor:${o.visitorId}`, async () => {
+    return this.visitorLanes.run(o.visitorId, async () => {
       const latest = await this.d.store.latestConversationOf(o.visitorId);
       if (latest && latest.status !== 'closed') return { created: false, id: latest.id, conversation: await this.visitorView(latest) };
       const now = this.d.now();
@@ -291,7 +295,7 @@ export class ChatService {
    * asynchronous store, the look-up and the creation would otherwise interleave).
    */
   visitorSend(v: { siteId: string; visitorId: string; ip?: string }, p: { clientId: string; body: string; start?: StartInfo; attachmentId?: string }) {
-    return this.serial(`visitor:${v.visitorId}`, async () => {
+    return this.visitorLanes.run(v.visitorId, async () => {
       try {
         return await this.visitorSendNow(v, p);
       } catch (e) {

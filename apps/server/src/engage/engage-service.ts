@@ -912,10 +912,12 @@ export class EngageService {
     return who ? { name: who.name, avatarUrl: ctx.site.appearance.avatarUrl } : null;
   }
 
-  private hide(l: Live, ctx: SiteCtx | null, reason: 'dismissed' | 'accepted' | 'expired' | 'replaced'): void {
+  /** `by`: the tab the visitor dismissed it in (it took the card down itself: not told again) */
+  private hide(l: Live, ctx: SiteCtx | null, reason: 'dismissed' | 'accepted' | 'expired' | 'replaced', by?: string): void {
     if (!l.current) return;
     ctx?.invites.delete(l.current.offerId);
-    this.d.visitors.to(rooms.visitor(l.visitorId)).emit('offer:hide', { id: l.current.offerId, reason });
+    const to = this.d.visitors.to(rooms.visitor(l.visitorId));
+    (by ? to.except(by) : to).emit('offer:hide', { id: l.current.offerId, reason });
     if (this.remote) this.d.link!.send('offerEnd', { visitorId: l.visitorId, offerId: l.current.offerId, dismissedAt: reason === 'dismissed' ? this.d.now() : null });
     l.current = null;
     this.markDirty(l);
@@ -938,7 +940,8 @@ export class EngageService {
     return { l, ctx: await this.site(l.siteId), offer };
   }
 
-  dismiss(visitorId: string, offerId: string): Promise<{ offerId: string }> {
+  /** `socketId`: the tab it was dismissed in (the widget takes the card down there by itself) */
+  dismiss(visitorId: string, offerId: string, socketId?: string): Promise<{ offerId: string }> {
     return this.lanes.run(visitorId, async () => {
       const { l, ctx, offer } = await this.own(visitorId, offerId);
       const now = this.d.now();
@@ -948,7 +951,7 @@ export class EngageService {
         const rec = l.history.find((h) => h.id === offerId);
         if (rec) rec.dismissedAt = now;
       }
-      if (l.current?.offerId === offerId) this.hide(l, ctx, 'dismissed');
+      if (l.current?.offerId === offerId) this.hide(l, ctx, 'dismissed', socketId);
       await this.evaluateNow(l, []);
       return { offerId };
     });

@@ -36,6 +36,22 @@ function intern(s: string): string {
   return s;
 }
 
+/**
+ * A page address's path, worked out once per address (addresses repeat: a shop has some pages and
+ * many visitors); the whole URL is parsed again only for a session's landing page (its UTM
+ * parameters and host). Bounded as `seen` is.
+ */
+const paths = new Map<string, string>();
+function pathOf(url: string): string {
+  let p = paths.get(url);
+  if (p === undefined) {
+    p = intern(parseUrl(url)?.pathname ?? '');
+    if (paths.size >= 5_000) paths.clear();
+    paths.set(url, p);
+  }
+  return p;
+}
+
 function parseUrl(url: string): URL | null {
   try {
     return new URL(url);
@@ -61,11 +77,10 @@ export function applyEvent(s: JourneyState, e: JourneyEventParsed, now: number, 
       out.visible = e.visible;
       return;
     case 'page': {
-      const u = parseUrl(e.url);
       // a reload of the same page (or a second tab on it) is not a new page view
       if (s.page && s.page.url === e.url && (e.again || at - s.page.startedAt < 2_000)) return;
       const url = intern(e.url);
-      const path = intern(u ? u.pathname : '');
+      const path = pathOf(url);
       const title = intern(e.title);
       // the visitor's one page object, moved on (readers copy what they keep)
       if (s.page) {
@@ -82,6 +97,7 @@ export function applyEvent(s: JourneyState, e: JourneyEventParsed, now: number, 
       c.add('page.url').add('page.path').add('page.title').add('page.seconds').add('session.pages').add('scroll.depth').add('exit.intent').add('idle');
       if (s.pages === 1) {
         s.landingUrl = e.url;
+        const u = parseUrl(e.url);
         const ref = e.referrer && parseUrl(e.referrer);
         // a referrer from the site itself is not a source
         s.referrer = ref && (!u || ref.host !== u.host) ? e.referrer : '';

@@ -147,7 +147,7 @@ export function setupVisitorNamespace(ns: VisitorNamespace, d: VisitorNsDeps): v
       d.abuse.journeyEvents(socket.data.visitorId, p.events.length, d.now());
       return { received: await d.engage.journey(socket.data.visitorId, socket.id, socket.data.bot, p.events) };
     },
-    'offer:dismiss': (socket, p) => d.engage.dismiss(socket.data.visitorId, p.offerId),
+    'offer:dismiss': (socket, p) => d.engage.dismiss(socket.data.visitorId, p.offerId, socket.id),
     'offer:accept': (socket, p) => d.engage.accept(socket.data.visitorId, p.offerId, p.how),
     'offer:lead': (socket, p) => d.engage.submit(me(socket), 'lead', p.offerId, { name: p.name, email: p.email, phone: p.phone, time: '' }),
     'offer:callback': (socket, p) => d.engage.submit(me(socket), 'callback', p.offerId, { name: p.name, email: '', phone: p.phone, time: p.time }),

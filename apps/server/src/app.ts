@@ -172,6 +172,9 @@ export async function buildApp(opts: BuildOptions = {}): Promise<Beckon> {
   const quality = new QualityService({ store, chat, operators, mailer, now, log: app.log, publicUrl: (opts.publicUrl ?? '').replace(/\/+$/, ''), limiters });
   const push = new PushService({ store, now, log: app.log, scheduler, publicUrl: opts.publicUrl ?? '' }, opts.push);
   await push.start();
+  // what push notifications and inbox alerts act on; other events go to webhooks only when an endpoint wants them
+  const served = new Set<string>(['conversation.started', 'conversation.assigned', 'message.visitor', 'lead.created', 'callback.requested', 'offline_message.created']);
+  chat.hooks.wants = (siteId, type) => served.has(type) || webhooks.listens(siteId, type);
   chat.hooks.event = (siteId, type, data, o) => {
     webhooks.emit(siteId, type, data, o);
     push.event(siteId, type, data);

@@ -50,6 +50,8 @@ export interface ChatHooks {
   priorityOf?: (siteId: string, visitorId: string) => Promise<number>;
   /** something integrations hear about (webhooks) */
   event?: EventSink;
+  /** whether anything hears of this kind of event on the site now (no subscriber: its data is not even built) */
+  wants?: (siteId: string, type: WebhookEvent) => boolean;
 }
 
 /** a conversation as events carry it */
@@ -74,7 +76,8 @@ export class ChatService {
 
   /** tell integrations about a conversation (in order per conversation) */
   emit(c: ConversationRow, type: WebhookEvent, extra: Record<string, unknown> = {}): void {
-    this.hooks.event?.(c.siteId, type, { conversation: conversationEvent(c), ...extra }, { orderKey: c.id, visitorId: c.visitorId });
+    if (!this.hooks.event || (this.hooks.wants && !this.hooks.wants(c.siteId, type))) return;
+    this.hooks.event(c.siteId, type, { conversation: conversationEvent(c), ...extra }, { orderKey: c.id, visitorId: c.visitorId });
   }
 
   /** Runs `fn` after every earlier task with the same key (a site, a visitor): no task races its own kind. */

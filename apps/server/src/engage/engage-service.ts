@@ -749,7 +749,7 @@ export class EngageService {
     const ctx = this.settled.get(l.siteId);
     if (!ctx) return this.site(l.siteId).then(() => this.evaluateNow(l, changed));
     const now = this.d.now();
-    if (l.current && l.current.expiresAt <= now) return this.expire(l, ctx, now).then(() => this.decideFor(l, ctx, changed, now));
+    if (l.current && l.current.expiresAt <= now) this.expire(l, ctx, now);
     return this.decideFor(l, ctx, changed, now);
   }
 
@@ -797,13 +797,13 @@ export class EngageService {
     this.recordHeld(l, decision.held, now);
     // (the offer's expiry is a deadline of its own: see expireDue)
     const wake = Math.min(m.wakeAt, decision.wakeAt, l.typingUntil > now ? l.typingUntil : Infinity);
+    for (const h of decision.holdouts) this.record(l, h.rule, h.variant, now, true);
     const show = decision.show;
-    if (!decision.holdouts.length && !show) return this.arm(l, wake, now);
-    return (async () => {
-      for (const h of decision.holdouts) await this.record(l, h.rule, h.variant, now, true);
-      if (show && shownId && tab !== null) await this.show(l, ctx, show.rule, show.variant, tab, tabLang, now, shownId);
-      this.arm(l, wake, now);
-    })();
+    if (show && shownId && tab !== null) {
+      const shown = this.show(l, ctx, show.rule, show.variant, tab, tabLang, now, shownId);
+      if (shown) return shown.then(() => this.arm(l, wake, now));
+    }
+    this.arm(l, wake, now);
   }
 
   private arm(l: Live, at: number, now: number): void {
@@ -838,8 +838,9 @@ export class EngageService {
     } else if (!waiting) set?.delete(l);
   }
 
-  private async record(l: Live, rule: Rule | null, variant: Variant | null, now: number, holdout: boolean, id = newId(), invitedBy: string | null = null, until: number | null = null): Promise<OfferRow> {
-    const row = await this.d.store.createOffer({
+  /** the offer's row goes in the turn's commit (its failure is logged); the visitor's history has it at once */
+  private record(l: Live, rule: Rule | null, variant: Variant | null, now: number, holdout: boolean, id = newId(), invitedBy: string | null = null, until: number | null = null): void {
+    const o = {
       id,
       siteId: l.siteId,
       visitorId: l.visitorId,
@@ -854,20 +855,30 @@ export class EngageService {
       goalWindowHours: rule?.goal?.windowHours ?? null,
       invitedBy,
       expiresAt: holdout ? null : until,
-    });
-    l.history.unshift(toRecord(row));
+    };
+    this.d.store.createOffer(o).catch((err) => this.d.log.error({ err, offerId: id }, 'offer not stored'));
+    const record = { id, ruleId: o.ruleId, at: now, sessionStartedAt: o.sessionStartedAt, dismissedAt: null, holdout };
+    l.history.unshift(record);
     if (l.history.length > HISTORY) l.history.length = HISTORY;
-    if (this.remote) this.d.link!.send('offer', { visitorId: l.visitorId, record: toRecord(row), until });
-    return row;
+    if (this.remote) this.d.link!.send('offer', { visitorId: l.visitorId, record, until });
   }
 
-  private async show(l: Live, ctx: SiteCtx, rule: Rule | null, variant: Variant | null, socketId: string, lang: Lang, now: number, id: string, manual?: { text: string; by: { id: string; name: string } }): Promise<void> {
+  /**
+   * Puts the offer on the visitor's screen. At once (nothing awaited) unless an invitation speaks
+   * in the name of the operator routing would pick: the offer's row is written in the turn's
+   * commit, which comes before anything the visitor can answer it with is read (the commit runs
+   * at the end of this turn, an answer arrives in a later one).
+   */
+  private show(l: Live, ctx: SiteCtx, rule: Rule | null, variant: Variant | null, socketId: string, lang: Lang, now: number, id: string, manual?: { text: string; by: { id: string; name: string } }): void | Promise<void> {
+    if (manual) return this.present(l, ctx, rule, variant, socketId, lang, now, id, { name: manual.by.name, avatarUrl: ctx.site.appearance.avatarUrl }, manual);
+    if (rule?.kind === 'invite' && variant?.content.asOperator) return this.wouldAnswer(ctx).then((operator) => this.present(l, ctx, rule, variant, socketId, lang, now, id, operator));
+    return this.present(l, ctx, rule, variant, socketId, lang, now, id, null);
+  }
+
+  private present(l: Live, ctx: SiteCtx, rule: Rule | null, variant: Variant | null, socketId: string, lang: Lang, now: number, id: string, operator: OfferView['operator'], manual?: { text: string; by: { id: string; name: string } }): void {
     const expiresAt = now + (rule?.controls.expiresSeconds ?? 300) * 1000;
     const pick = (t: Texts) => t[lang] || t[ctx.site.defaultLang] || t.en || t.ru;
     const c = variant?.content;
-    let operator: OfferView['operator'] = null;
-    if (manual) operator = { name: manual.by.name, avatarUrl: ctx.site.appearance.avatarUrl };
-    else if (rule?.kind === 'invite' && c?.asOperator) operator = await this.wouldAnswer(ctx);
     const view: OfferView = {
       id,
       kind: rule?.kind ?? 'invite',
@@ -882,18 +893,21 @@ export class EngageService {
       operator,
       expiresAt,
     };
-    await this.record(l, rule, variant, now, false, id, manual?.by.id ?? null, expiresAt);
+    this.record(l, rule, variant, now, false, id, manual?.by.id ?? null, expiresAt);
     l.current = { offerId: id, ruleId: rule?.id ?? null, ruleName: rule?.name ?? 'Manual invitation', kind: view.kind, expiresAt, view };
     // it goes at its time by the visitor's own wake-up (shown by hand too)
     if (l.sockets.size && expiresAt < this.wakes.at(l)) this.wakes.set(l, expiresAt);
     this.d.visitors.to(socketId).emit('offer:show', view);
     this.markDirty(l);
-    this.event(l.siteId, l.visitorId, 'offer.shown', { offer: { id, visitorId: l.visitorId, ruleId: rule?.id ?? null, ruleName: rule?.name ?? 'Manual invitation', variant: variant?.key ?? '-', kind: view.kind, invitedBy: manual?.by.id ?? null, expiresAt }, page: l.state.page?.url ?? null });
+    this.event(l.siteId, l.visitorId, 'offer.shown', () => ({ offer: { id, visitorId: l.visitorId, ruleId: rule?.id ?? null, ruleName: rule?.name ?? 'Manual invitation', variant: variant?.key ?? '-', kind: view.kind, invitedBy: manual?.by.id ?? null, expiresAt }, page: l.state.page?.url ?? null }));
   }
 
   /** integrations hear of offers, goals and inbox items, in order per visitor (webhooks) */
-  private event(siteId: string, visitorId: string, type: WebhookEvent, data: Record<string, unknown>): void {
-    this.d.chat.hooks.event?.(siteId, type, data, { orderKey: visitorId, visitorId });
+  private event(siteId: string, visitorId: string, type: WebhookEvent, data: Record<string, unknown> | (() => Record<string, unknown>)): void {
+    const hooks = this.d.chat.hooks;
+    // nobody subscribed (most sites, most events): nothing is built
+    if (!hooks.event || (hooks.wants && !hooks.wants(siteId, type))) return;
+    hooks.event(siteId, type, typeof data === 'function' ? data() : data, { orderKey: visitorId, visitorId });
   }
   private static offerEvent(o: OfferRow) {
     return { id: o.id, visitorId: o.visitorId, ruleId: o.ruleId, ruleName: o.ruleName, variant: o.variant, kind: o.kind, createdAt: o.createdAt };
@@ -925,10 +939,10 @@ export class EngageService {
     if (ctx) this.slotsFreed(ctx);
   }
 
-  private async expire(l: Live, ctx: SiteCtx, now: number): Promise<void> {
+  private expire(l: Live, ctx: SiteCtx, now: number): void {
     const id = l.current!.offerId;
-    // recorded once whoever gets there first (the sweep, another node); the card goes here either way
-    await this.d.store.expireOffer(id, now);
+    // recorded once whoever gets there first (the sweep, another node), in the turn's commit; the card goes here either way
+    this.d.store.expireOffer(id, now).catch((err) => this.d.log.error({ err, offerId: id }, 'offer expiry not stored'));
     this.hide(l, ctx, 'expired');
   }
 
@@ -947,7 +961,7 @@ export class EngageService {
       const now = this.d.now();
       if (offer.dismissedAt === null && offer.acceptedAt === null) {
         await this.d.store.updateOffer(offerId, { dismissedAt: now });
-        this.event(l.siteId, visitorId, 'offer.dismissed', { offer: EngageService.offerEvent(offer) });
+        this.event(l.siteId, visitorId, 'offer.dismissed', () => ({ offer: EngageService.offerEvent(offer) }));
         const rec = l.history.find((h) => h.id === offerId);
         if (rec) rec.dismissedAt = now;
       }

@@ -124,8 +124,29 @@ export class Webhooks {
    * Something happened. Costs nothing when no endpoint of the site wants it; otherwise the
    * deliveries are stored before this resolves.
    */
+  /** whether an enabled endpoint of the site subscribes to `type` (as last read: endpoints are read again every 30 s and on every change) */
+  listens(siteId: string, type: WebhookEvent): boolean {
+    this.fresh();
+    const endpoints = this.bySite.get(siteId);
+    return !!endpoints && endpoints.some((e) => e.enabled && e.events.includes(type));
+  }
+
+  /** endpoints read more than 30 s ago are read again (one read at a time) */
+  private fresh(): void {
+    if (this.reloading || this.clock.now() - this.loadedAt <= 30_000) return;
+    this.reloading = true;
+    background(
+      this.reload().finally(() => {
+        this.reloading = false;
+      }),
+      this.log,
+      'webhook endpoints reload',
+    );
+  }
+  private reloading = false;
+
   emit(siteId: string, type: WebhookEvent, data: Record<string, unknown>, o: EmitOptions): void {
-    if (this.clock.now() - this.loadedAt > 30_000) background(this.reload(), this.log, 'webhook endpoints reload');
+    this.fresh();
     const targets = (this.bySite.get(siteId) ?? []).filter((e) => e.enabled && e.events.includes(type));
     if (!targets.length) return;
     const now = this.clock.now();

@@ -97,6 +97,8 @@ interface Live {
   elsewhere: { offerId: string; until: number } | null;
   currency: string;
   ready: Promise<void>;
+  /** offer writes under way (see writing()) */
+  writing: Promise<void> | null;
   /** while loading: the latest conversation being read (the connecting socket's session:ready wants it too) */
   conversation: Promise<ConversationRow | null> | undefined;
   /** `ready` is done: the hot path need not wait for it */
@@ -104,6 +106,7 @@ interface Live {
 }
 
 const READY = Promise.resolve();
+const settled = (): void => undefined;
 
 /** evaluations run per turn of the event loop at most (sockets get their turn between); the rest wait for the next */
 const EVAL_BATCH = 200;
@@ -455,6 +458,8 @@ export class EngageService {
     this.measures.add(job);
   }
   private readonly measures = new Set<Promise<void>>();
+  /** offer writes not waited for by the visitor (see writing()) */
+  private readonly writes = new Set<Promise<void>>();
 
   /** Decide again for every live visitor of a site (rules changed, or a fact all of them read). */
   private reconsider(siteId: string, changed: Fact[] | null): void {
@@ -476,7 +481,7 @@ export class EngageService {
 
   /** Resolves once every queued evaluation has run (tests, benchmarks). */
   async quiet(): Promise<void> {
-    while (this.draining || this.measures.size || this.lanes.busy) await Promise.all([this.draining, ...this.measures, this.lanes.idle()]);
+    while (this.draining || this.measures.size || this.lanes.busy || this.writes.size) await Promise.all([this.draining, ...this.measures, this.lanes.idle(), ...this.writes]);
   }
 
   // ---- visitors
@@ -517,7 +522,7 @@ export class EngageService {
   }
 
   private create(siteId: string, visitorId: string, now: number, known?: VisitorRow | null): Live {
-    const l: Live = { siteId, visitorId, name: visitorDisplayName(visitorId, null), state: emptyState(now), memo: null, sockets: new Map(), history: [], current: null, typingUntil: 0, chatting: false, held: [], matching: [], matchedFrom: null, lastActivityAt: now, leftAt: null, elsewhere: null, currency: 'USD', ready: READY, loaded: false, conversation: undefined };
+    const l: Live = { siteId, visitorId, name: visitorDisplayName(visitorId, null), state: emptyState(now), memo: null, sockets: new Map(), history: [], current: null, typingUntil: 0, chatting: false, held: [], matching: [], matchedFrom: null, lastActivityAt: now, leftAt: null, elsewhere: null, currency: 'USD', ready: READY, loaded: false, conversation: undefined, writing: null };
     const conversation = this.d.store.latestConversationOf(visitorId);
     l.conversation = conversation;
     l.ready = (async () => {
@@ -838,6 +843,22 @@ export class EngageService {
     } else if (!waiting) set?.delete(l);
   }
 
+  /**
+   * An offer write of the visitor's, not waited for: what reads their offers back (an answer to
+   * it, a goal) waits for it. On SQLite it is done by the end of the turn, before any answer can
+   * arrive; PostgreSQL may answer after the visitor's next event.
+   */
+  private writing(l: Live, p: Promise<unknown>, failed: string): void {
+    const done = p.then(settled, (err: unknown) => this.d.log.error({ err, visitorId: l.visitorId }, failed));
+    this.writes.add(done);
+    done.then(() => this.writes.delete(done), settled);
+    const all = l.writing ? Promise.all([l.writing, done]).then(settled) : done;
+    l.writing = all;
+    all.then(() => {
+      if (l.writing === all) l.writing = null;
+    }, settled);
+  }
+
   /** the offer's row goes in the turn's commit (its failure is logged); the visitor's history has it at once */
   private record(l: Live, rule: Rule | null, variant: Variant | null, now: number, holdout: boolean, id = newId(), invitedBy: string | null = null, until: number | null = null): void {
     const o = {
@@ -856,7 +877,7 @@ export class EngageService {
       invitedBy,
       expiresAt: holdout ? null : until,
     };
-    this.d.store.createOffer(o).catch((err) => this.d.log.error({ err, offerId: id }, 'offer not stored'));
+    this.writing(l, this.d.store.createOffer(o), 'offer not stored');
     const record = { id, ruleId: o.ruleId, at: now, sessionStartedAt: o.sessionStartedAt, dismissedAt: null, holdout };
     l.history.unshift(record);
     if (l.history.length > HISTORY) l.history.length = HISTORY;
@@ -942,12 +963,13 @@ export class EngageService {
   private expire(l: Live, ctx: SiteCtx, now: number): void {
     const id = l.current!.offerId;
     // recorded once whoever gets there first (the sweep, another node), in the turn's commit; the card goes here either way
-    this.d.store.expireOffer(id, now).catch((err) => this.d.log.error({ err, offerId: id }, 'offer expiry not stored'));
+    this.writing(l, this.d.store.expireOffer(id, now), 'offer expiry not stored');
     this.hide(l, ctx, 'expired');
   }
 
   private async own(visitorId: string, offerId: string): Promise<{ l: Live; ctx: SiteCtx; offer: OfferRow }> {
     const l = this.live.get(visitorId);
+    if (l?.writing) await l.writing;
     const offer = await this.d.store.getOffer(offerId);
     if (!l || !offer || offer.visitorId !== visitorId || offer.holdout) throw new BeckonError('NOT_FOUND', 'no such offer');
     await l.ready;
@@ -1022,6 +1044,7 @@ export class EngageService {
    * record instead (so lift can be computed). One credit per event.
    */
   private async goal(l: Live, name: string, value: number, now: number): Promise<void> {
+    if (l.writing) await l.writing;
     const rows = (await this.d.store.recentOffers(l.visitorId, HISTORY)).filter((o) => o.goalEvent === name && o.convertedAt === null);
     const inWindow = (o: OfferRow, at: number | null) => at !== null && at >= now - (o.goalWindowHours ?? 24) * 3_600_000;
     const accepted = rows.filter((o) => !o.holdout && inWindow(o, o.acceptedAt)).sort((a, b) => b.acceptedAt! - a.acceptedAt!)[0];

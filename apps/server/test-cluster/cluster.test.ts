@@ -178,7 +178,8 @@ describe('a node dies', () => {
       return counts.get(anna.id) === 12 && !counts.get(boris.id);
     }, 40_000, "Boris's chats with Anna").catch(async (e: Error) => {
       const events = await Promise.all(borisChats.map((id) => w.store.routingEventsOf(id, 50)));
-      throw new Error(`${e.message}\n${JSON.stringify(events.map((x) => x.map((y) => [y.kind, y.operatorId === boris.id ? 'B' : 'A', y.reason])))}\n${w.cluster.nodes.map((n) => n.output().slice(-3000)).join('\n----\n')}`);
+      const convs = (await w.store.listConversations([site.id], 0)).map((c) => [c.id.slice(0, 6), c.visitorId.slice(0, 6), c.status, c.assigneeId === boris.id ? 'B' : c.assigneeId === anna.id ? 'A' : c.assigneeId, c.lastSeq]);
+      throw new Error(`${e.message}\n${JSON.stringify(convs)}\n${JSON.stringify(events.map((x) => x.map((y) => [y.kind, y.operatorId === boris.id ? 'B' : 'A', y.reason])))}\n${w.cluster.nodes.map((n) => n.output().slice(-3000)).join('\n----\n')}`);
     });
     for (const id of borisChats) {
       const events = await w.store.routingEventsOf(id, 50);

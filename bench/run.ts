@@ -138,9 +138,10 @@ async function load(side: 'bare' | 'beckon'): Promise<LoadResult> {
     const back = clients.map((c) => lineOf(c, /"event":"reconnected"/, 240_000).then((l) => JSON.parse(l) as { ms: number }));
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
+    const goneAfter = performance.now() - restartAt;
     server = (await start(side, port)).server;
     const readyAfter = performance.now() - restartAt;
-    console.error(`${side}: the new process was ready ${(readyAfter / 1000).toFixed(1)} s after the restart began`);
+    console.error(`${side}: the old process was gone ${(goneAfter / 1000).toFixed(1)} s and the new one ready ${(readyAfter / 1000).toFixed(1)} s after the restart began`);
     const reconnectMs = await Promise.all(back)
       .then((r) => Math.max(0, Math.max(...r.map((x) => x.ms)) - readyAfter))
       .catch(() => null);

@@ -187,7 +187,7 @@ async function chats(side: 'beckon' | 'relay', conversations: number, seconds: n
 
 /** runs another benchmark of this folder and keeps what it prints */
 async function child(file: string, args: string[], env: Record<string, string> = {}): Promise<string[]> {
-  const p = spawn(process.execPath, ['--import', 'tsx', here(file), ...args], { cwd: here('.'), env: { ...process.env, ...PROCESS_ENV, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', here(file), ...args], { cwd: here('.'), env: { ...process.env, ...PROCESS_ENV, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   p.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((r) => p.once('exit', r));

@@ -8,9 +8,8 @@ import { generatePassword, hashPassword } from './http/passwords';
 export async function ensureSecret(store: Store, key = 'visitor_token_secret'): Promise<string> {
   const existing = await store.getMeta(key);
   if (existing) return existing;
-  const secret = randomBytes(32).toString('base64url');
-  await store.setMeta(key, secret);
-  return secret;
+  // nodes starting together on a new database: whichever stores its secret first, all sign with that one
+  return store.initMeta(key, randomBytes(32).toString('base64url'));
 }
 
 export interface Credentials {

@@ -150,6 +150,10 @@ class PgStore implements Store {
   async setMeta(key: string, value: string) {
     await this.db.insert(s.meta).values({ key, value }).onConflictDoUpdate({ target: s.meta.key, set: { value } });
   }
+  async initMeta(key: string, value: string) {
+    await this.db.insert(s.meta).values({ key, value }).onConflictDoNothing({ target: s.meta.key });
+    return (await this.getMeta(key))!;
+  }
 
   async createSite(site: NewSite, now: number) {
     const row = { id: newId(), key: site.key ?? newId(), name: site.name, allowedOrigins: site.allowedOrigins, appearance: site.appearance, defaultLang: site.defaultLang, idleCloseMinutes: site.idleCloseMinutes, engagement: DEFAULT_ENGAGEMENT, hours: DEFAULT_HOURS, routing: DEFAULT_ROUTING, phrases: null, retention: null, quality: null, attachments: null, identitySecret: newId() + newId(), createdAt: now };

@@ -430,6 +430,8 @@ export interface Store {
 
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
+  /** the key's value, `value` stored first if it has none: of callers racing (nodes starting together on a new database), the first to write wins and all get its value */
+  initMeta(key: string, value: string): Promise<string>;
 
   createSite(site: NewSite, now: number): Promise<SiteView>;
   getSite(id: string): Promise<SiteView | null>;

@@ -24,6 +24,14 @@ describe.each(KINDS)('%s store', (kind) => {
   }
   const msg = (conversationId: string, clientId: string, body: string, now = 10) => ({ conversationId, clientId, sender: 'visitor' as const, senderId: 'visitor-0000000000001', authorName: null, body, now });
 
+    it('initMeta stores the first value only: every caller, racing or later, gets that one', async () => {
+      const [x, y] = await Promise.all([store.initMeta('k', 'first'), store.initMeta('k', 'second')]);
+      expect(x).toBe(y);
+      expect(['first', 'second']).toContain(x);
+      expect(await store.initMeta('k', 'third')).toBe(x);
+      expect(await store.getMeta('k')).toBe(x);
+    });
+
     it('gives random 22-character ids', async () => {
       const { site, conv } = await seed();
       for (const id of [site.id, site.key, conv.id]) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);

@@ -87,12 +87,9 @@ export class PushService {
 
   /** the VAPID keys: made once, at the first start, and kept */
   async start(): Promise<void> {
-    const kept = await this.d.store.getMeta('vapid');
-    if (kept) this.vapid = JSON.parse(kept) as Vapid;
-    else {
-      this.vapid = vapidKeys();
-      await this.d.store.setMeta('vapid', JSON.stringify(this.vapid));
-    }
+    // nodes starting together on a new database all keep the keys stored first (a subscription made through one node is sent to by any)
+    const kept = (await this.d.store.getMeta('vapid')) ?? (await this.d.store.initMeta('vapid', JSON.stringify(vapidKeys())));
+    this.vapid = JSON.parse(kept) as Vapid;
   }
 
   get publicKey(): string {

@@ -18,11 +18,14 @@ const freePort = () =>
     });
   });
 
-/** `tsx src/main.ts` in a data folder of its own; `ready` once it printed where the console is */
+/**
+ * `node --import tsx src/main.ts` in a data folder of its own (node itself, not tsx's wrapper: a
+ * test that fails kills the server, not a wrapper that would leave it running); `ready` once it
+ * printed where the console is
+ */
 function beckonProcess(env: NodeJS.ProcessEnv) {
-  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
   const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const child = spawn(tsx, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', main], { env, cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

@@ -97,6 +97,14 @@ describe('trees', () => {
     expect(ok({ all: [] })).toBe(true);
     expect(ok({ any: [] })).toBe(false);
   });
+  it('a value that looks like code is only ever compared: each condition is compiled to a function of its own, with no value in its source', () => {
+    const hostile = `x"); globalThis.pwned = true; ("`;
+    const path = `/a\`;\${globalThis.pwned = true}\``;
+    expect(ok({ fact: 'page.path', op: 'eq', value: hostile }, state({ page: { ...state().page!, path: hostile } }))).toBe(true);
+    expect(ok({ any: [{ fact: 'page.path', op: 'starts_with', value: path }, { fact: 'event.prop', key: "sku'] || (globalThis.pwned = true) || ['", op: 'exists' }] })).toBe(false);
+    expect(ok({ fact: 'page.path', op: 'in', value: [hostile, '*/'] })).toBe(false);
+    expect((globalThis as { pwned?: boolean }).pwned).toBeUndefined();
+  });
   it('bounds the size of a tree', () => {
     const wide = { any: Array.from({ length: 31 }, () => fromAds) };
     expect(Condition.safeParse(wide).success).toBe(false);

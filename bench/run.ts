@@ -4,7 +4,7 @@
  * count and time; every process started here is stopped here. Writes bench/RESULTS.md.
  *
  *   pnpm bench            the full run (10,000 visitors; a few minutes on 2 cores)
- *   pnpm bench --quick    the same scenarios, small (under a minute): numbers are not targets then
+ *   pnpm bench --quick    the same scenarios, small (about a minute and a half on 2 cores, most of it the cluster's set-up): numbers are not targets then
  *   pnpm bench --only visitors,chats   some of the sections (visitors, chats, cluster, storm,
  *                         append, history, metrics, latency, rules); RESULTS.md is left as it is
  *   BENCH_PROF=/tmp/prof pnpm bench --only chats   V8 CPU profiles of Beckon's server processes
@@ -32,9 +32,9 @@ for (const o of only ?? []) if (!(SECTIONS as readonly string[]).includes(o)) th
 const runs = (section: (typeof SECTIONS)[number]) => !only || only.includes(section);
 const VISITORS = quick ? 400 : Math.min(Number(process.env.BENCH_VISITORS ?? 10_000), 15_000);
 const CLIENTS = 2;
-const WARM_S = quick ? 6 : 12;
+const WARM_S = quick ? 4 : 12;
 /** BENCH_WINDOW_S=600: how long the visitors' load is measured (the issue's ten-minute soak; at most an hour) */
-const WINDOW_S = quick ? 10 : Math.min(Math.max(10, Number(process.env.BENCH_WINDOW_S ?? 45)), 3600);
+const WINDOW_S = quick ? 6 : Math.min(Math.max(10, Number(process.env.BENCH_WINDOW_S ?? 45)), 3600);
 /** BENCH_PROF=<folder>: Beckon's server processes write V8 CPU profiles there (open them in Chrome's DevTools) */
 const PROFILE = process.env.BENCH_PROF ?? '';
 /** BENCH_SERVER_FLAGS="--max-semi-space-size=32": Node flags for Beckon's server processes only (the baselines keep the defaults) */
@@ -258,7 +258,7 @@ if (runs('visitors')) {
 // the issue's figure; BENCH_CONVERSATIONS changes it (the cluster's chats stay at 200: two nodes on two cores)
 const CONV = quick ? 30 : Math.min(Number(process.env.BENCH_CONVERSATIONS ?? 500), 1000);
 const CLUSTER_CONV = quick ? 30 : 200;
-const CHAT_S = quick ? 10 : 40;
+const CHAT_S = quick ? 5 : 40;
 let talk: ChatResult | null = null;
 if (runs('chats') || runs('cluster')) {
   say(`## ${CONV} conversations, visitor and operator each 1 message a second, every message durable`);
@@ -365,7 +365,7 @@ if (runs('latency')) {
 if (runs('rules')) {
   say('## Rules engine against json-rules-engine (the same rules and events, the same matching set on every event)');
   say('');
-  for (const l of await child('rules-engine.ts', quick ? ['--events', '10000'] : [])) say(`    ${l}`);
+  for (const l of await child('rules-engine.ts', quick ? ['--events', '3000'] : [])) say(`    ${l}`);
   say('');
 }
 

@@ -253,6 +253,8 @@ if (runs('visitors')) {
   const bases = pairs.map((p) => p.base);
   say(`| events acknowledged / failed; offers shown (all runs) | ${sum(all, (x) => x.acked)} / ${sum(all, (x) => x.failed)}; ${sum(all, (x) => x.offers)} | ${sum(bases, (x) => x.acked)} / ${sum(bases, (x) => x.failed)}; — | | 0 failed |`);
   say('');
+  say(`The restart: SIGTERM, then a new process on the same port and data once the old one is gone; the widgets come back by themselves with Socket.IO's back-off (1 s doubling, ±50 %, at most 10 s). Beckon takes its port before it loads (apps/server/src/lib/held-port.ts) and holds the widgets that come back while it starts; bare Socket.IO listens when it is ready, about 0.7 s after the old one is gone.`);
+  say('');
 }
 
 // the issue's figure; BENCH_CONVERSATIONS changes it (the cluster's chats stay at 200: two nodes on two cores)

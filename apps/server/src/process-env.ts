@@ -29,14 +29,11 @@ export const PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRES
  * The old generation is collected once it has grown 40 % past what survived the last full
  * collection. V8 picks the factor itself otherwise, up to 4× on a machine with memory to spare:
  * under 10,000 visitors (~190 MB live) that let the heap reach 360-450 MB between collections,
- * and kept it committed (RSS 500-640 MB). At 40 % a full collection came every ~15 s there and
- * cost no measurable CPU; RSS stayed ~390-430 MB (bench: servers/beckon.ts). At 20 % it is
- * 357 MB against 393 MB at 40 % in runs of the same code, CPU 1.68× bare Socket.IO's (1.87× at
- * 40 %): bare Socket.IO's own RSS falls over ten minutes (290 → 247 MB), and at 40 % Beckon's
- * stayed at 398 MB, 1.61× it. Set as the server is built, in every process that runs one
- * (`pnpm start`, cluster nodes, tests, the benchmark).
+ * and kept it committed (RSS 500-640 MB). At 40 % a full collection comes every ~15 s there and
+ * costs no measurable CPU; RSS stays ~390-430 MB (bench: servers/beckon.ts). Set as the server is
+ * built, in every process that runs one (`pnpm start`, cluster nodes, tests, the benchmark).
  */
-export const HEAP_GROWING_PERCENT = 20;
+export const HEAP_GROWING_PERCENT = 40;
 
 let tuned = false;
 export function tuneHeap(): void {
